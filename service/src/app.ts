@@ -1,0 +1,69 @@
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Config } from './config.js';
+import { type CounterStore, StorageUnavailableError } from './counter.js';
+import { errorResponse, jsonLogger, type Logger } from './http.js';
+import { countRoutes } from './routes/count.js';
+
+export interface AppDeps {
+  /** Where the counts live. */
+  readonly counter: CounterStore;
+  readonly config: Pick<Config, 'allowedOrigins'>;
+  /** Where failures are reported; defaults to JSON lines on stderr. */
+  readonly log?: Logger;
+}
+
+/** Seconds a client should wait before retrying when storage is unavailable. */
+export const RETRY_AFTER_SECONDS = 1;
+
+/** The footfall API. It holds no state of its own: everything comes from `deps`. */
+export function createApp(deps: AppDeps) {
+  const log = deps.log ?? jsonLogger;
+
+  const api = new Hono()
+    .get('/health', (c) => c.json({ ok: true }))
+    .route('/count', countRoutes({ counter: deps.counter, allowedOrigins: deps.config.allowedOrigins }));
+
+  const app = new Hono();
+  app.use(
+    '*',
+    secureHeaders({
+      // A JSON API is fetched, never framed or embedded as a resource by other sites.
+      crossOriginResourcePolicy: 'same-site',
+    }),
+    async (c, next) => {
+      await next();
+      // Counts change with every visit: no cache may keep them.
+      c.header('Cache-Control', 'no-store');
+    },
+  );
+  app.route('/api', api);
+
+  app.notFound((c) => errorResponse(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
+
+  app.onError((error, c) => {
+    if (error instanceof StorageUnavailableError) {
+      log({ level: 'warn', msg: error.message, cause: describe(error.cause) });
+      return errorResponse(c, 503, 'storage_unavailable', 'the counter is unavailable; try again shortly', {
+        'Retry-After': String(RETRY_AFTER_SECONDS),
+      });
+    }
+    if (error instanceof HTTPException) {
+      // Hono's own 4xx (for instance a request it cannot parse): keep the status, answer JSON.
+      return errorResponse(c, error.status, 'bad_request', error.message || 'bad request');
+    }
+    log({ level: 'error', msg: 'unhandled error', error: describe(error) });
+    return errorResponse(c, 500, 'internal_error', 'something went wrong on our side');
+  });
+
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;
+
+function describe(error: unknown): Record<string, unknown> | string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause === undefined ? {} : { cause: describe(error.cause) };
+  return { name: error.name, message: error.message, ...cause };
+}

@@ -1,0 +1,29 @@
+import { ConfigError, loadConfig } from './config.js';
+import { startDevServer } from './dev-server.js';
+
+const started = performance.now();
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(2);
+}
+
+const server = await startDevServer(config);
+console.log(
+  `footfall is running at ${server.url}/ (ready in ${Math.round(performance.now() - started)} ms; ` +
+    `data in ${config.dataDir}). Press Ctrl-C to stop.`,
+);
+
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping footfall…`);
+  await server.close();
+  console.log('stopped; counts are saved.');
+};
+process.once('SIGINT', () => void stop('SIGINT'));
+process.once('SIGTERM', () => void stop('SIGTERM'));

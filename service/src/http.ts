@@ -1,0 +1,24 @@
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+/** Every error the API sends has this shape; `code` is stable, `message` is for people. */
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+export function errorResponse(
+  c: Context,
+  status: ContentfulStatusCode,
+  code: string,
+  message: string,
+  headers?: Record<string, string>,
+): Response {
+  return c.json<ErrorBody>({ error: { code, message } }, status, headers);
+}
+
+/** Structured log line; Lambda ships stdout/stderr to CloudWatch Logs. */
+export type Logger = (entry: Record<string, unknown>) => void;
+
+export const jsonLogger: Logger = (entry) => {
+  console.error(JSON.stringify(entry));
+};

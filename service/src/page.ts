@@ -1,0 +1,63 @@
+/** The longest page key accepted, in characters (Unicode code points). */
+export const MAX_PAGE_LENGTH = 256;
+
+/** The page counted when a request names none. */
+export const DEFAULT_PAGE = '/';
+
+export type PageResult = { ok: true; page: string } | { ok: false; message: string };
+
+// Unicode category Cc: C0 controls, DEL and the C1 controls.
+const CONTROL_CHARACTER = /\p{Cc}/u;
+
+/**
+ * Reads the `page` query parameter from a raw query string (what follows `?`, without `#`).
+ *
+ * It works on the raw string rather than on URLSearchParams, which silently keeps malformed
+ * percent-escapes such as `%E0%A4%A` as literal text: a key that cannot be decoded is rejected,
+ * not stored under a garbled name.
+ */
+export function parsePage(rawQuery: string): PageResult {
+  const values: (string | undefined)[] = [];
+  for (const pair of rawQuery.split('&')) {
+    if (pair === '') continue;
+    const separator = pair.indexOf('=');
+    const rawName = separator === -1 ? pair : pair.slice(0, separator);
+    const name = decodeQueryComponent(rawName);
+    if (name === 'page') values.push(separator === -1 ? '' : pair.slice(separator + 1));
+  }
+
+  if (values.length === 0) return { ok: true, page: DEFAULT_PAGE };
+  if (values.length > 1) return { ok: false, message: 'page must be given at most once' };
+
+  const page = decodeQueryComponent(values[0] ?? '');
+  if (page === undefined) {
+    return { ok: false, message: 'page is not valid percent-encoded UTF-8' };
+  }
+  return validatePage(page);
+}
+
+/** Checks a decoded page key against the API contract. */
+export function validatePage(page: string): PageResult {
+  if (page === '') return { ok: false, message: 'page must not be empty' };
+  if (!page.startsWith('/')) return { ok: false, message: "page must start with '/'" };
+  if (CONTROL_CHARACTER.test(page)) {
+    return { ok: false, message: 'page must not contain control characters' };
+  }
+  // Count code points, not UTF-16 units, so an emoji counts as one character.
+  let length = 0;
+  for (const _ of page) {
+    if (++length > MAX_PAGE_LENGTH) {
+      return { ok: false, message: `page must be at most ${MAX_PAGE_LENGTH} characters` };
+    }
+  }
+  return { ok: true, page };
+}
+
+/** application/x-www-form-urlencoded decoding; `undefined` when the escapes are malformed. */
+function decodeQueryComponent(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw.replaceAll('+', ' '));
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,28 @@
+import type { TestProject } from 'vitest/node';
+import { ensureTable, localCredentials, localRegion, startLocalDynamoDB } from '../src/local-dynamodb.js';
+import { createDynamoDBClient } from '../src/dynamodb.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    dynamodbEndpoint: string;
+    tableName: string;
+  }
+}
+
+/** One in-memory dynalite for the whole run; tests isolate themselves by page key. */
+export default async function setup(project: TestProject) {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const dynamodb = await startLocalDynamoDB();
+  const tableName = 'footfall-test';
+  const client = createDynamoDBClient({
+    endpoint: dynamodb.endpoint,
+    region: localRegion,
+    credentials: localCredentials,
+  });
+  await ensureTable(client, tableName);
+  client.destroy();
+
+  project.provide('dynamodbEndpoint', dynamodb.endpoint);
+  project.provide('tableName', tableName);
+  return () => dynamodb.close();
+}
