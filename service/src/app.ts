@@ -23,7 +23,10 @@ export function createApp(deps: AppDeps) {
 
   const api = new Hono()
     .get('/health', (c) => c.json({ ok: true }))
-    .route('/count', countRoutes({ counter: deps.counter, allowedOrigins: deps.config.allowedOrigins }));
+    .route(
+      '/count',
+      countRoutes({ counter: deps.counter, allowedOrigins: deps.config.allowedOrigins }),
+    );
 
   const app = new Hono();
   app.use(
@@ -40,14 +43,22 @@ export function createApp(deps: AppDeps) {
   );
   app.route('/api', api);
 
-  app.notFound((c) => errorResponse(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
+  app.notFound((c) =>
+    errorResponse(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`),
+  );
 
   app.onError((error, c) => {
     if (error instanceof StorageUnavailableError) {
       log({ level: 'warn', msg: error.message, cause: describe(error.cause) });
-      return errorResponse(c, 503, 'storage_unavailable', 'the counter is unavailable; try again shortly', {
-        'Retry-After': String(RETRY_AFTER_SECONDS),
-      });
+      return errorResponse(
+        c,
+        503,
+        'storage_unavailable',
+        'the counter is unavailable; try again shortly',
+        {
+          'Retry-After': String(RETRY_AFTER_SECONDS),
+        },
+      );
     }
     if (error instanceof HTTPException) {
       // Hono's own 4xx (for instance a request it cannot parse): keep the status, answer JSON.

@@ -8,7 +8,12 @@ import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { createCounterStore } from './counter.js';
 import { createDynamoDBClient } from './dynamodb.js';
-import { ensureTable, localCredentials, localRegion, startLocalDynamoDB } from './local-dynamodb.js';
+import {
+  ensureTable,
+  localCredentials,
+  localRegion,
+  startLocalDynamoDB,
+} from './local-dynamodb.js';
 
 /** The site the dev server shows at `/`. */
 export const webRoot = fileURLToPath(new URL('../../web/', import.meta.url));
@@ -34,7 +39,10 @@ export async function startDevServer(config: Config): Promise<DevServer> {
   });
   await ensureTable(client, config.tableName);
 
-  const api = createApp({ counter: createCounterStore({ client, table: config.tableName }), config });
+  const api = createApp({
+    counter: createCounterStore({ client, table: config.tableName }),
+    config,
+  });
   const site = new Hono().use('*', serveStatic({ root: webRoot }));
 
   const server = serve({
@@ -43,7 +51,9 @@ export async function startDevServer(config: Config): Promise<DevServer> {
     // Like CloudFront's behaviours: /api/* to the function, everything else to the bucket.
     fetch: (request) => {
       const { pathname } = new URL(request.url);
-      return pathname === '/api' || pathname.startsWith('/api/') ? api.fetch(request) : site.fetch(request);
+      return pathname === '/api' || pathname.startsWith('/api/')
+        ? api.fetch(request)
+        : site.fetch(request);
     },
   });
   await new Promise<void>((resolve, reject) => {

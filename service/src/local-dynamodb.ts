@@ -26,7 +26,12 @@ export interface LocalDynamoDB {
  */
 export async function startLocalDynamoDB(path?: string): Promise<LocalDynamoDB> {
   // createTableMs 0: tables are ACTIVE at once (dynalite waits 500 ms by default).
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(path ? { path } : {}) });
+  const server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(path ? { path } : {}),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -43,7 +48,10 @@ export async function startLocalDynamoDB(path?: string): Promise<LocalDynamoDB> 
 }
 
 /** Creates footfall's table unless it exists. Safe to call on every start. */
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<'created' | 'exists'> {
+export async function ensureTable(
+  client: DynamoDBClient,
+  tableName: string,
+): Promise<'created' | 'exists'> {
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));
     return 'exists';

@@ -1,6 +1,11 @@
 import type { TestProject } from 'vitest/node';
-import { ensureTable, localCredentials, localRegion, startLocalDynamoDB } from '../src/local-dynamodb.js';
 import { createDynamoDBClient } from '../src/dynamodb.js';
+import {
+  ensureTable,
+  localCredentials,
+  localRegion,
+  startLocalDynamoDB,
+} from '../src/local-dynamodb.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -29,6 +29,10 @@ export function countRoutes({ counter, allowedOrigins }: CountRoutesOptions) {
   });
 
   return new Hono()
+    .use('/', async (c, next) => {
+      if (c.req.method === 'OPTIONS') c.header('Allow', ALLOW);
+      await next();
+    })
     .use(
       '/',
       cors({
@@ -46,7 +50,12 @@ export function countRoutes({ counter, allowedOrigins }: CountRoutesOptions) {
       bodyLimit({
         maxSize: MAX_BODY_BYTES,
         onError: (c) =>
-          errorResponse(c, 413, 'body_too_large', `request body must be at most ${MAX_BODY_BYTES} bytes`),
+          errorResponse(
+            c,
+            413,
+            'body_too_large',
+            `request body must be at most ${MAX_BODY_BYTES} bytes`,
+          ),
       }),
       page,
       async (c) => {
@@ -55,8 +64,14 @@ export function countRoutes({ counter, allowedOrigins }: CountRoutesOptions) {
       },
     )
     .all('/', (c) =>
-      errorResponse(c, 405, 'method_not_allowed', `${c.req.method} is not allowed here; use ${ALLOW}`, {
-        Allow: ALLOW,
-      }),
+      errorResponse(
+        c,
+        405,
+        'method_not_allowed',
+        `${c.req.method} is not allowed here; use ${ALLOW}`,
+        {
+          Allow: ALLOW,
+        },
+      ),
     );
 }

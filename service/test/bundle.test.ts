@@ -1,0 +1,66 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Metafile } from 'esbuild';
+import { afterAll, beforeAll, expect, test, vi } from 'vitest';
+import { bundleLambda } from '../../scripts/lib/lambda-bundle.js';
+import { localCredentials } from '../src/local-dynamodb.js';
+import { httpApiEventViaCloudFront, type LambdaResult, lambdaContext } from './lambda-events.js';
+import { endpoint, tableName, uniquePage } from './support.js';
+
+// The bundle `npm run build` ships, built the same way into a scratch folder.
+let outDir: string;
+let outfile: string;
+let metafile: Metafile;
+beforeAll(async () => {
+  outDir = await mkdtemp(join(tmpdir(), 'footfall-bundle-'));
+  outfile = join(outDir, 'index.mjs');
+  metafile = await bundleLambda('service/src/lambda.ts', outfile);
+});
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await rm(outDir, { recursive: true, force: true });
+});
+
+test('the Lambda bundle is one minified ESM file with every dependency inside', async () => {
+  const [output, ...others] = Object.values(metafile.outputs);
+  expect(others).toEqual([]);
+  // Only Node built-ins stay outside: the AWS SDK, Hono and ElectroDB are all inside.
+  const external = output?.imports.filter((entry) => entry.external).map((entry) => entry.path);
+  expect(
+    external?.filter((path) => !path.startsWith('node:') && !builtinModules.includes(path)),
+  ).toEqual([]);
+  const bundled = Object.keys(output?.inputs ?? {});
+  for (const name of ['@aws-sdk/client-dynamodb', 'electrodb', 'hono']) {
+    expect(
+      bundled.some((path) => path.includes(`node_modules/${name}/`)),
+      name,
+    ).toBe(true);
+  }
+  expect(output?.exports).toEqual(['handler']);
+  // Minified: a handful of very long lines.
+  const code = await readFile(outfile, 'utf8');
+  expect(code.split('\n').length).toBeLessThan(200);
+});
+
+test('the bundled handler answers a POST /api/count event against dynalite', async () => {
+  vi.stubEnv('TABLE_NAME', tableName());
+  vi.stubEnv('DYNAMODB_ENDPOINT', endpoint());
+  vi.stubEnv('AWS_REGION', 'eu-west-1');
+  vi.stubEnv('AWS_ACCESS_KEY_ID', localCredentials.accessKeyId);
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', localCredentials.secretAccessKey);
+  const { handler } = (await import(pathToFileURL(outfile).href)) as {
+    handler: (event: unknown, context: unknown) => Promise<LambdaResult>;
+  };
+  const page = uniquePage('bundle');
+  const event = httpApiEventViaCloudFront({
+    method: 'POST',
+    path: '/api/count',
+    rawQueryString: `page=${encodeURIComponent(page)}`,
+  });
+  const result = await handler(event, lambdaContext);
+  expect(result.statusCode).toBe(200);
+  expect(JSON.parse(result.body)).toEqual({ page, views: 1 });
+});

@@ -1,0 +1,94 @@
+import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/**
+ * How the proxy treats each request: forward it to the real dynalite, answer as DynamoDB does
+ * when it throttles or fails, accept it and never answer, or cut the connection.
+ */
+export type FaultMode = 'pass' | 'throttle' | 'server-error' | 'hang' | 'drop';
+
+export interface FaultProxy {
+  readonly endpoint: string;
+  mode: FaultMode;
+  /** Requests that reached the proxy, whatever their fate. */
+  requests: number;
+  close(): Promise<void>;
+}
+
+const dynamodbError = (type: string, message: string) =>
+  JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message });
+
+/** An HTTP proxy in front of dynalite that injects DynamoDB's real failure modes on the wire. */
+export async function startFaultProxy(target: string): Promise<FaultProxy> {
+  const sockets = new Set<Socket>();
+  const upstream = new URL(target);
+
+  const forward = (req: IncomingMessage, res: ServerResponse) => {
+    const outgoing = request(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        path: req.url,
+        method: req.method,
+        headers: req.headers,
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    outgoing.on('error', () => res.destroy());
+    req.pipe(outgoing);
+  };
+
+  const proxy: FaultProxy = {
+    endpoint: '',
+    mode: 'pass',
+    requests: 0,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+
+  const server = createServer((req, res) => {
+    proxy.requests++;
+    switch (proxy.mode) {
+      case 'pass':
+        return forward(req, res);
+      case 'throttle':
+        res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
+        return res.end(
+          dynamodbError(
+            'ProvisionedThroughputExceededException',
+            'The level of configured provisioned throughput for the table was exceeded.',
+          ),
+        );
+      case 'server-error':
+        res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
+        return res.end(dynamodbError('InternalServerError', 'Internal server error'));
+      case 'hang':
+        req.resume();
+        return;
+      case 'drop':
+        return req.socket.destroy();
+    }
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return Object.assign(proxy, { endpoint: `http://127.0.0.1:${port}` });
+}
+
+/** An address where nothing listens: connections are refused at once. */
+export async function refusingEndpoint(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { RETRY_AFTER_SECONDS } from '../src/app.js';
+import { dynamodbLimits } from '../src/dynamodb.js';
+import {
+  type FaultMode,
+  type FaultProxy,
+  refusingEndpoint,
+  startFaultProxy,
+} from './fault-proxy.js';
+import { endpoint, query, type TestApp, testApp, testClient, uniquePage } from './support.js';
+
+/** The promise of the issue: a failing dependency becomes a 503 within this bound. */
+const BOUND_MS = 5_000;
+
+let proxy: FaultProxy;
+let subject: TestApp;
+const unhandled: unknown[] = [];
+const onUnhandled = (reason: unknown) => unhandled.push(reason);
+
+beforeAll(async () => {
+  process.on('unhandledRejection', onUnhandled);
+  proxy = await startFaultProxy(endpoint());
+  subject = testApp({ client: testClient(proxy.endpoint) });
+});
+afterAll(async () => {
+  process.off('unhandledRejection', onUnhandled);
+  subject.client.destroy();
+  await proxy.close();
+});
+
+async function expectUnavailable(res: Response, startedAt: number) {
+  const elapsed = performance.now() - startedAt;
+  expect(res.status).toBe(503);
+  expect(res.headers.get('retry-after')).toBe(String(RETRY_AFTER_SECONDS));
+  expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+  // Exactly this body: nothing of the AWS error, the stack or our internals reaches the client.
+  expect(await res.json()).toEqual({
+    error: {
+      code: 'storage_unavailable',
+      message: 'the counter is unavailable; try again shortly',
+    },
+  });
+  expect(elapsed).toBeLessThan(BOUND_MS);
+  return elapsed;
+}
+
+const failures: [FaultMode, string, number][] = [
+  // mode, what DynamoDB does, requests the SDK makes before giving up
+  ['throttle', 'throttles every request', dynamodbLimits.maxAttempts],
+  ['server-error', 'answers 500', dynamodbLimits.maxAttempts],
+  ['hang', 'accepts and never answers', dynamodbLimits.maxAttempts],
+  ['drop', 'drops the connection', dynamodbLimits.maxAttempts],
+];
+
+describe.sequential('DynamoDB failing', () => {
+  for (const [mode, what, attempts] of failures) {
+    for (const method of ['GET', 'POST']) {
+      test(`${method} /api/count is 503 with Retry-After when DynamoDB ${what}`, async () => {
+        const page = uniquePage(mode);
+        proxy.mode = mode;
+        proxy.requests = 0;
+        const startedAt = performance.now();
+        const res = await subject.app.request(`/api/count${query(page)}`, { method });
+        await expectUnavailable(res, startedAt);
+        // Retried with backoff, and bounded.
+        expect(proxy.requests).toBe(attempts);
+        // The cause goes to the log, for the operator.
+        expect(subject.logs.at(-1)).toMatchObject({
+          level: 'warn',
+          msg: method === 'GET' ? 'counter read failed' : 'counter increment failed',
+          cause: expect.anything(),
+        });
+
+        // The same app serves normally as soon as DynamoDB does.
+        proxy.mode = 'pass';
+        const after = await subject.app.request(`/api/count${query(page)}`, { method: 'POST' });
+        expect(after.status).toBe(200);
+        expect(await after.json()).toEqual({
+          page,
+          views: method === 'POST' && mode !== 'hang' && mode !== 'drop' ? 1 : 1,
+        });
+      });
+    }
+  }
+
+  test('POST /api/count is 503 within the bound when DynamoDB refuses connections', async () => {
+    const refused = testApp({ client: testClient(await refusingEndpoint()) });
+    const startedAt = performance.now();
+    await expectUnavailable(await refused.app.request('/api/count', { method: 'POST' }), startedAt);
+    expect(JSON.stringify(refused.logs)).toContain('ECONNREFUSED');
+    refused.client.destroy();
+  });
+
+  test('a burst of requests against a hung DynamoDB all end in 503 within the bound', async () => {
+    proxy.mode = 'hang';
+    const startedAt = performance.now();
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        subject.app.request(`/api/count${query(uniquePage('burst'))}`, { method: 'POST' }),
+      ),
+    );
+    for (const res of responses) await expectUnavailable(res, startedAt);
+    proxy.mode = 'pass';
+  });
+
+  test('no unhandled rejection escaped any of the failures', () => {
+    expect(unhandled).toEqual([]);
+  });
+});

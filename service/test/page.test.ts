@@ -1,0 +1,42 @@
+import { describe, expect, test } from 'vitest';
+import { MAX_PAGE_LENGTH, parsePage } from '../src/page.js';
+
+describe('parsePage', () => {
+  test('absent page means the root page', () => {
+    expect(parsePage('')).toEqual({ ok: true, page: '/' });
+    expect(parsePage('other=1&x')).toEqual({ ok: true, page: '/' });
+  });
+
+  test('finds page among other parameters, with an encoded name too', () => {
+    expect(parsePage('utm=a&page=%2Fblog%2Fpost&x=1')).toEqual({ ok: true, page: '/blog/post' });
+    expect(parsePage('pag%65=/encoded-name')).toEqual({ ok: true, page: '/encoded-name' });
+  });
+
+  test('keeps characters that are legal in a path, decoded', () => {
+    expect(parsePage('page=/caf%C3%A9?q=1')).toEqual({ ok: true, page: '/café?q=1' });
+    expect(parsePage(`page=${encodeURIComponent('/日本語/🎉')}`)).toEqual({
+      ok: true,
+      page: '/日本語/🎉',
+    });
+  });
+
+  test('the length limit counts code points', () => {
+    const longest = `/${'🎉'.repeat(MAX_PAGE_LENGTH - 1)}`;
+    expect(parsePage(`page=${encodeURIComponent(longest)}`)).toEqual({ ok: true, page: longest });
+    expect(parsePage(`page=${encodeURIComponent(`${longest}x`)}`).ok).toBe(false);
+  });
+
+  test.each([
+    ['page=', 'must not be empty'],
+    ['page', 'must not be empty'],
+    ['page=relative', "must start with '/'"],
+    ['page=/a%1Fb', 'control characters'],
+    ['page=/a%C2%9Fb', 'control characters'],
+    ['page=/%E0%A4%A', 'percent-encoded'],
+    ['page=/a&page=/a', 'at most once'],
+  ])('rejects %s (%s)', (raw, message) => {
+    const result = parsePage(raw);
+    expect(result.ok).toBe(false);
+    expect(result.ok ? '' : result.message).toContain(message);
+  });
+});
