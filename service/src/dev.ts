@@ -19,11 +19,15 @@ console.log(
 
 let stopping = false;
 const stop = async (signal: string) => {
-  if (stopping) return;
+  if (stopping) {
+    // A second Ctrl-C: the user is done waiting for open connections to finish.
+    console.log('stopping now.');
+    process.exit(130);
+  }
   stopping = true;
   console.log(`\n${signal}: stopping footfall…`);
   await server.close();
   console.log('stopped; counts are saved.');
 };
-process.once('SIGINT', () => void stop('SIGINT'));
-process.once('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));
