@@ -20,14 +20,18 @@ interface Running {
   output: () => string;
 }
 
-/** Starts `npm run dev`'s entry point the way the script does, on a free port. */
-async function startDev(): Promise<Running> {
-  const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'service/src/dev.ts'], {
+/** `npm run dev`'s entry point, run as the script runs it. */
+const spawnDev = (env: Record<string, string>) =>
+  spawn(process.execPath, ['--import', 'tsx', 'service/src/dev.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: '0', FOOTFALL_DATA_DIR: dataDir },
+    env: { ...process.env, FOOTFALL_DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+
+/** Starts the dev server on a free port and waits for it to print its URL. */
+async function startDev(): Promise<Running> {
+  const started = performance.now();
+  const child = spawnDev({ PORT: '0' });
   let output = '';
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
@@ -81,11 +85,7 @@ describe('npm run dev', () => {
   });
 
   test('refuses a bad configuration with a message naming the variable', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'service/src/dev.ts'], {
-      cwd: root,
-      env: { ...process.env, PORT: 'eighty', FOOTFALL_DATA_DIR: dataDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnDev({ PORT: 'eighty' });
     let stderr = '';
     child.stderr?.on('data', (chunk) => (stderr += chunk));
     const code = await new Promise((resolve) => child.once('exit', resolve));
