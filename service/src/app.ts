@@ -2,9 +2,9 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Config } from './config.js';
-import { type CounterStore, StorageUnavailableError } from './counter.js';
 import { errorResponse, jsonLogger, type Logger } from './http.js';
 import { countRoutes } from './routes/count.js';
+import { type CounterStore, StorageUnavailableError } from './store.js';
 
 export interface AppDeps {
   /** Where the counts live. */

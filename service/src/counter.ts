@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Entity, type EntityItem } from 'electrodb';
 import { dynamodbLimits } from './dynamodb.js';
+import { type CounterStore, StorageUnavailableError } from './store.js';
 import { table } from './table.js';
 
 export interface CounterEntityOptions {
@@ -32,22 +33,6 @@ export function createCounterEntity(options: CounterEntityOptions) {
 
 export type CounterEntity = ReturnType<typeof createCounterEntity>;
 export type CounterItem = EntityItem<CounterEntity>;
-
-/** What the API needs from storage. */
-export interface CounterStore {
-  /** The page's views; 0 for a page never counted. Writes nothing. */
-  views(page: string): Promise<number>;
-  /** Adds one view atomically and returns the new total. */
-  increment(page: string): Promise<number>;
-}
-
-/**
- * Storage could not answer (refused, timed out, throttled past retries, missing table).
- * The AWS error is kept as `cause` for the logs and never shown to a client.
- */
-export class StorageUnavailableError extends Error {
-  override readonly name = 'StorageUnavailableError';
-}
 
 /** The CounterStore over DynamoDB: one GetItem per read, one UpdateItem per increment. */
 export function createCounterStore(options: CounterEntityOptions): CounterStore {

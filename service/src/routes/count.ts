@@ -2,9 +2,9 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { validator } from 'hono/validator';
-import type { CounterStore } from '../counter.js';
 import { errorResponse } from '../http.js';
 import { parsePage } from '../page.js';
+import type { CounterStore } from '../store.js';
 
 /** POST bodies are ignored; anything larger than this is refused before it is read in full. */
 export const MAX_BODY_BYTES = 1024;
