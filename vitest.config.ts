@@ -1,18 +1,31 @@
 import { defineConfig } from 'vitest/config';
 
+// dynalite, started once per project for the whole run; tests get its endpoint via inject().
+const dynalite = ['service/test/global-setup.ts'];
+
 export default defineConfig({
   test: {
-    // One project per top-level area, so `vitest --project service` runs just that area.
+    // One project per top-level area, so `vitest --project web` runs just that area.
     projects: [
       {
         test: {
           name: 'service',
           include: ['service/test/**/*.test.ts'],
           environment: 'node',
-          // dynalite, started once for the whole run; tests get its endpoint via inject().
-          globalSetup: ['service/test/global-setup.ts'],
+          globalSetup: dynalite,
           testTimeout: 30_000,
           hookTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'web',
+          include: ['web/test/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: dynalite,
+          // Real Chromium against the dev server; the API-timeout case alone waits 5 s.
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
         },
       },
     ],

@@ -1,16 +1,18 @@
-import { cp, rm, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { buildSite } from '../web/build/site.js';
 import { bundleLambda } from './lib/lambda-bundle.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const at = (path: string) => `${root}${path}`;
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`.padStart(10);
 
 await rm(at('dist'), { recursive: true, force: true });
 
 const lambda = at('dist/lambda/index.mjs');
 await bundleLambda(at('service/src/lambda.ts'), lambda);
-await cp(at('web'), at('dist/web'), { recursive: true });
+console.log(`${kib((await stat(lambda)).size)}  dist/lambda/index.mjs`);
 
-const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
-console.log(`dist/lambda/index.mjs  ${kib((await stat(lambda)).size)}`);
-console.log('dist/web/');
+const site = await buildSite({ webDir: at('web'), outDir: at('dist/web') });
+for (const [file, bytes] of Object.entries(site.files))
+  console.log(`${kib(bytes)}  dist/web/${file}`);

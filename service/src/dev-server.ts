@@ -1,9 +1,13 @@
+import { type FSWatcher, watch } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
+import { contentSecurityPolicy } from '../../web/build/csp.js';
+import { buildSite } from '../../web/build/site.js';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { createCounterStore } from './counter.js';
@@ -15,8 +19,16 @@ import {
   startLocalDynamoDB,
 } from './local-dynamodb.js';
 
-/** The site the dev server shows at `/`. */
-export const webRoot = fileURLToPath(new URL('../../web/', import.meta.url));
+const root = new URL('../../', import.meta.url);
+
+export interface DevServerOptions {
+  /** The site's sources, watched for changes. */
+  readonly webDir?: string;
+  /** Where the built site is written and served from. */
+  readonly siteDir?: string;
+  /** Called with each line worth telling the developer (rebuilds, build errors). */
+  readonly log?: (line: string) => void;
+}
 
 export interface DevServer {
   /** `http://HOST:PORT` */
@@ -29,7 +41,16 @@ export interface DevServer {
  * The local stack: dynalite on disk, the table, and the same Hono app as the Lambda, with the
  * site alongside it on one origin, as CloudFront serves them in production.
  */
-export async function startDevServer(config: Config): Promise<DevServer> {
+export async function startDevServer(
+  config: Config,
+  options: DevServerOptions = {},
+): Promise<DevServer> {
+  const webDir = options.webDir ?? fileURLToPath(new URL('web/', root));
+  const siteDir = options.siteDir ?? fileURLToPath(new URL('dist/web/', root));
+  const log = options.log ?? console.log;
+  await buildSite({ webDir, outDir: siteDir });
+  const watcher = watchSite(webDir, siteDir, log);
+
   await mkdir(config.dataDir, { recursive: true });
   const dynamodb = await startLocalDynamoDB(config.dataDir);
   const client = createDynamoDBClient({
@@ -43,7 +64,19 @@ export async function startDevServer(config: Config): Promise<DevServer> {
     counter: createCounterStore({ client, table: config.tableName }),
     config,
   });
-  const site = new Hono().use('*', serveStatic({ root: webRoot }));
+  const csp = contentSecurityPolicy(config.allowedOrigins);
+  const site = new Hono().use(
+    '*',
+    secureHeaders({ contentSecurityPolicy: undefined }),
+    async (c, next) => {
+      await next();
+      c.header('Content-Security-Policy', csp);
+      // Hashed assets never change; the page itself is revalidated on every load.
+      const immutable = c.req.path.startsWith('/assets/') && c.res.status === 200;
+      c.header('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+    },
+    serveStatic({ root: siteDir }),
+  );
 
   const server = serve({
     hostname: config.host,
@@ -66,6 +99,7 @@ export async function startDevServer(config: Config): Promise<DevServer> {
   return {
     url: `http://${host}:${port}`,
     close: async () => {
+      watcher.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Idle keep-alive sockets would hold close() open until they time out.
@@ -75,4 +109,25 @@ export async function startDevServer(config: Config): Promise<DevServer> {
       await dynamodb.close();
     },
   };
+}
+
+/** Rebuilds the site whenever its sources change; a broken build keeps the last good site. */
+function watchSite(webDir: string, siteDir: string, log: (line: string) => void): FSWatcher {
+  let timer: NodeJS.Timeout | undefined;
+  let building: Promise<void> = Promise.resolve();
+  const rebuild = () => {
+    building = building.then(async () => {
+      try {
+        await buildSite({ webDir, outDir: siteDir });
+        log('site rebuilt');
+      } catch (error) {
+        log(`site not rebuilt: ${(error as Error).message}`);
+      }
+    });
+  };
+  return watch(webDir, { recursive: true }, () => {
+    // Editors write in bursts (temp file, rename, chmod): build once they are done.
+    clearTimeout(timer);
+    timer = setTimeout(rebuild, 80);
+  });
 }

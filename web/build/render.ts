@@ -1,0 +1,221 @@
+import { html } from 'hono/html';
+import type { HtmlEscapedString } from 'hono/utils/html';
+import type { Education, Location, Project, Resume, Volunteer, Work } from './resume.js';
+
+type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
+
+/** The built files the page links to (paths from the site root, with content hashes). */
+export interface PageAssets {
+  readonly stylesheet: string;
+  readonly script: string;
+  /** Set to embed the counter against an API on another origin. */
+  readonly apiBase?: string | undefined;
+}
+
+/**
+ * The resume as one static, semantic page. Every string from resume.json goes through Hono's
+ * `html` template, which escapes it: a field holding `<script>` shows as text.
+ */
+export function renderPage(resume: Resume, assets: PageAssets): string {
+  const { basics } = resume;
+  const title = basics.label ? `${basics.name} — ${basics.label}` : basics.name;
+  const page = html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+${basics.summary ? html`<meta name="description" content="${firstSentence(basics.summary)}">` : ''}
+<meta name="color-scheme" content="light dark">
+${assets.apiBase ? html`<meta name="footfall-api" content="${assets.apiBase}">` : ''}
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="${assets.stylesheet}">
+<script defer src="${assets.script}"></script>
+</head>
+<body>
+<a class="skip-link" href="#content">Skip to content</a>
+<div class="page">
+<header class="masthead">
+<h1>${basics.name}</h1>
+${basics.label ? html`<p class="label">${basics.label}</p>` : ''}
+${contact(resume)}
+<p class="visits" aria-live="polite" aria-atomic="true">Visitors: <span id="visitor-count" data-state="loading">…</span></p>
+</header>
+<main id="content">
+${section('about', 'About', basics.summary ? html`<p>${basics.summary}</p>` : undefined)}
+${section('experience', 'Experience', resume.work?.map(work))}
+${section('projects', 'Projects', resume.projects?.map(project))}
+${section(
+  'skills',
+  'Skills',
+  resume.skills?.map((skill) =>
+    entry(skill.name, [skill.level], undefined, undefined, keywords(skill.keywords)),
+  ),
+)}
+${section('education', 'Education', resume.education?.map(education))}
+${section(
+  'certificates',
+  'Certificates',
+  resume.certificates?.map((c) => entry(link(c.name, c.url), [c.issuer, date(c.date)])),
+)}
+${section(
+  'awards',
+  'Awards',
+  resume.awards?.map((a) => entry(a.title, [a.awarder, date(a.date)], a.summary)),
+)}
+${section(
+  'publications',
+  'Publications',
+  resume.publications?.map((p) =>
+    entry(link(p.name, p.url), [p.publisher, date(p.releaseDate)], p.summary),
+  ),
+)}
+${section('volunteer', 'Volunteering', resume.volunteer?.map(volunteer))}
+${section(
+  'languages',
+  'Languages',
+  resume.languages?.map((l) => entry(l.language, [l.fluency])),
+)}
+${section(
+  'interests',
+  'Interests',
+  resume.interests?.map((i) => entry(i.name, [], undefined, undefined, keywords(i.keywords))),
+)}
+${section(
+  'references',
+  'References',
+  resume.references?.map(
+    (r) =>
+      html`<figure class="entry"><blockquote><p>${r.reference}</p></blockquote><figcaption>${r.name}</figcaption></figure>`,
+  ),
+)}
+</main>
+</div>
+<footer class="site-footer">
+<p>Visits counted by footfall, without cookies.</p>
+</footer>
+</body>
+</html>
+`;
+  return `${page}`.replaceAll(/\n{2,}/g, '\n');
+}
+
+function contact({ basics }: Resume): Html | '' {
+  const items = [
+    basics.email ? html`<li><a href="mailto:${basics.email}">${basics.email}</a></li>` : undefined,
+    basics.phone
+      ? html`<li><a href="tel:${basics.phone.replaceAll(/[^+\d]/g, '')}">${basics.phone}</a></li>`
+      : undefined,
+    basics.url ? html`<li><a href="${basics.url}">${displayUrl(basics.url)}</a></li>` : undefined,
+    place(basics.location) ? html`<li>${place(basics.location)}</li>` : undefined,
+    ...(basics.profiles ?? []).map((p) =>
+      p.url ? html`<li><a href="${p.url}">${p.network ?? displayUrl(p.url)}</a></li>` : undefined,
+    ),
+  ].filter((item) => item !== undefined);
+  return items.length ? html`<ul class="contact">${items}</ul>` : '';
+}
+
+/** A titled section, or nothing at all when it has no content (no empty headings). */
+function section(id: string, title: string, content: Html | Html[] | undefined): Html | '' {
+  if (content === undefined || (Array.isArray(content) && content.length === 0)) return '';
+  return html`<section aria-labelledby="${id}-heading"><h2 id="${id}-heading">${title}</h2>${content}</section>`;
+}
+
+function entry(
+  heading: Html | string | undefined,
+  meta: (string | undefined)[],
+  summary?: string,
+  highlights?: string[],
+  extra?: Html | '',
+): Html {
+  const details = meta.filter((part): part is string => Boolean(part));
+  return html`<article class="entry">
+${heading ? html`<h3>${heading}</h3>` : ''}
+${details.length ? html`<p class="entry-meta">${details.join(' · ')}</p>` : ''}
+${summary ? html`<p>${summary}</p>` : ''}
+${highlights?.length ? html`<ul class="highlights">${highlights.map((h) => html`<li>${h}</li>`)}</ul>` : ''}
+${extra ?? ''}
+</article>`;
+}
+
+const work = (w: Work) =>
+  entry(
+    html`${w.position ?? ''}${w.position && w.name ? ', ' : ''}${link(w.name, w.url)}`,
+    [period(w), w.location],
+    w.summary ?? w.description,
+    w.highlights,
+  );
+
+const volunteer = (v: Volunteer) =>
+  entry(
+    html`${v.position ?? ''}${v.position && v.organization ? ', ' : ''}${link(v.organization, v.url)}`,
+    [period(v)],
+    v.summary,
+    v.highlights,
+  );
+
+const project = (p: Project) =>
+  entry(
+    link(p.name, p.url),
+    [period(p), p.roles?.join(', '), p.entity],
+    p.description,
+    p.highlights,
+    keywords(p.keywords),
+  );
+
+const education = (e: Education) =>
+  entry(
+    link(e.institution, e.url),
+    [
+      [e.studyType, e.area].filter(Boolean).join(', ') || undefined,
+      period(e),
+      e.score ? `Score: ${e.score}` : undefined,
+    ],
+    undefined,
+    e.courses,
+  );
+
+function keywords(list: string[] | undefined): Html | '' {
+  return list?.length
+    ? html`<ul class="keywords">${list.map((k) => html`<li>${k}</li>`)}</ul>`
+    : '';
+}
+
+function link(text: string | undefined, url: string | undefined): Html | string {
+  if (!url) return text ?? '';
+  return html`<a href="${url}">${text ?? displayUrl(url)}</a>`;
+}
+
+const MONTH = new Intl.DateTimeFormat('en', { month: 'short', year: 'numeric', timeZone: 'UTC' });
+
+/** `2023-03` → `Mar 2023`; a bare year stays a year. */
+export function date(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const [year, month] = value.split('-');
+  if (!month) return year;
+  return MONTH.format(Date.UTC(Number(year), Number(month) - 1, 1));
+}
+
+function period({
+  startDate,
+  endDate,
+}: {
+  startDate?: string;
+  endDate?: string;
+}): string | undefined {
+  if (!startDate) return date(endDate);
+  return `${date(startDate)} – ${endDate ? date(endDate) : 'present'}`;
+}
+
+function place(location: Location | undefined): string | undefined {
+  if (!location) return undefined;
+  const parts = [location.city, location.region, location.countryCode].filter(Boolean);
+  return parts.length ? parts.join(', ') : undefined;
+}
+
+const displayUrl = (url: string) => url.replace(/^https?:\/\//, '').replace(/\/$/, '');
+
+function firstSentence(text: string): string {
+  const match = text.match(/^.*?[.!?](\s|$)/);
+  return (match ? match[0] : text).trim().slice(0, 200);
+}

@@ -1,0 +1,81 @@
+import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { renderPage } from './render.js';
+import { loadResume } from './resume.js';
+
+/** The widget under a name that does not change between builds, for embedding elsewhere. */
+export const EMBED_SCRIPT = 'footfall-widget.js';
+
+export interface SiteBuild {
+  /** Files written, relative to the output folder, with their sizes in bytes. */
+  readonly files: Readonly<Record<string, number>>;
+  /** Site paths of the hashed stylesheet and widget script. */
+  readonly stylesheet: string;
+  readonly script: string;
+}
+
+export interface SiteBuildOptions {
+  /** The site's sources: resume.json and src/. */
+  readonly webDir: string;
+  /** Replaced as a whole by the build. */
+  readonly outDir: string;
+  /** A cross-origin counter API to embed, if any. */
+  readonly apiBase?: string | undefined;
+}
+
+/**
+ * Builds the resume page: validates resume.json, bundles the widget and the stylesheet under
+ * content-hashed names, renders index.html. Writes to a fresh folder and swaps it in, so a
+ * failed build leaves the previous site in place.
+ */
+export async function buildSite(options: SiteBuildOptions): Promise<SiteBuild> {
+  const resume = await loadResume(join(options.webDir, 'resume.json'));
+  const staging = `${options.outDir}.building-${process.pid}`;
+  await rm(staging, { recursive: true, force: true });
+  try {
+    const result = await build({
+      // Paths relative to the sources, so hashes depend on content, not on the checkout's place.
+      absWorkingDir: resolve(options.webDir),
+      entryPoints: { widget: 'src/main.ts', site: 'src/site.css' },
+      outdir: resolve(staging, 'assets'),
+      entryNames: '[name].[hash]',
+      bundle: true,
+      minify: true,
+      // A classic script: embeddable from another origin without CORS on the script itself.
+      format: 'iife',
+      // Not the repository's tsconfig: the same sources build the same bytes wherever they are.
+      tsconfigRaw: { compilerOptions: { alwaysStrict: true } },
+      target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
+      legalComments: 'none',
+      metafile: true,
+      write: true,
+      logLevel: 'silent',
+    });
+    // Metafile paths are relative to absWorkingDir.
+    const sitePath = (file: string) =>
+      `/${relative(resolve(staging), resolve(options.webDir, file)).split('\\').join('/')}`;
+    const outputs = Object.keys(result.metafile.outputs).map((file) => sitePath(file));
+    const script = outputs.find((path) => path.endsWith('.js'));
+    const stylesheet = outputs.find((path) => path.endsWith('.css'));
+    if (!script || !stylesheet) throw new Error('esbuild wrote no widget or stylesheet');
+
+    const page = renderPage(resume, { script, stylesheet, apiBase: options.apiBase });
+    await writeFile(join(staging, 'index.html'), page);
+    // A stable name for other sites to embed (see README); the page itself uses the hashed one.
+    await copyFile(join(staging, script), join(staging, EMBED_SCRIPT));
+
+    const files: Record<string, number> = { 'index.html': Buffer.byteLength(page) };
+    files[EMBED_SCRIPT] = (await stat(join(staging, EMBED_SCRIPT))).size;
+    for (const [file, output] of Object.entries(result.metafile.outputs)) {
+      files[sitePath(file).slice(1)] = output.bytes;
+    }
+    await mkdir(dirname(options.outDir), { recursive: true });
+    await rm(options.outDir, { recursive: true, force: true });
+    await rename(staging, options.outDir);
+    return { files, script, stylesheet };
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+}

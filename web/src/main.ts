@@ -1,0 +1,3 @@
+import { mount } from './widget.js';
+
+void mount(document, window);

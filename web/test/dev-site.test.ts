@@ -1,0 +1,89 @@
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { loadConfig } from '../../service/src/config.js';
+import { type DevServer, startDevServer } from '../../service/src/dev-server.js';
+
+// The dev server on a copy of web/, so the test can edit the sources it watches.
+let scratch: string;
+let webDir: string;
+let server: DevServer;
+const lines: string[] = [];
+
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'footfall-dev-site-'));
+  webDir = join(scratch, 'web');
+  await cp('web', webDir, { recursive: true, filter: (source) => !source.includes('/test') });
+  server = await startDevServer(
+    loadConfig({ PORT: '0', FOOTFALL_DATA_DIR: join(scratch, 'data') }),
+    {
+      webDir,
+      siteDir: join(scratch, 'site'),
+      log: (line) => lines.push(line),
+    },
+  );
+});
+afterAll(async () => {
+  await server?.close();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+const page = async () => (await fetch(`${server.url}/`)).text();
+
+async function eventually(check: () => Promise<boolean>, what: string) {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}; dev server said: ${lines.join(' | ')}`);
+}
+
+async function editResume(edit: (resume: { basics: { name: string } }) => void) {
+  const file = join(webDir, 'resume.json');
+  const resume = JSON.parse(await readFile(file, 'utf8'));
+  edit(resume);
+  await writeFile(file, JSON.stringify(resume, null, 2));
+}
+
+test('GET / serves the built page with a strict CSP and revalidation; hashed assets are immutable', async () => {
+  const res = await fetch(`${server.url}/`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+  expect(res.headers.get('content-security-policy')).toMatch(
+    /default-src 'none'; script-src 'self'; style-src 'self'/,
+  );
+  expect(res.headers.get('cache-control')).toBe('no-cache');
+  expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  const html = await res.text();
+  const script = html.match(/src="(\/assets\/[^"]+\.js)"/)?.[1];
+  const asset = await fetch(`${server.url}${script}`);
+  expect(asset.status).toBe(200);
+  expect(asset.headers.get('content-type')).toMatch(/javascript/);
+  expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+  const missing = await fetch(`${server.url}/assets/nope.js`);
+  expect(missing.status).toBe(404);
+  expect(missing.headers.get('cache-control')).toBe('no-cache');
+});
+
+test('editing web/ rebuilds the site; a broken edit keeps the last good page and says why', async () => {
+  expect(await page()).toContain('Maya Okonkwo-Lindqvist');
+
+  await editResume((resume) => {
+    resume.basics.name = 'Maya Renamed';
+  });
+  await eventually(
+    async () => (await page()).includes('<h1>Maya Renamed</h1>'),
+    'the rebuilt page',
+  );
+
+  await editResume((resume) => {
+    (resume.basics as Record<string, unknown>).email = 'no-at-sign';
+  });
+  await eventually(
+    async () => lines.some((line) => line.includes('basics.email')),
+    'the build error',
+  );
+  expect(await page()).toContain('<h1>Maya Renamed</h1>');
+});

@@ -1,0 +1,89 @@
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { buildSite, EMBED_SCRIPT, type SiteBuild } from '../build/site.js';
+
+let scratch: string;
+let outDir: string;
+let built: SiteBuild;
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'footfall-site-'));
+  outDir = join(scratch, 'site');
+  built = await buildSite({ webDir: 'web', outDir });
+});
+afterAll(() => rm(scratch, { recursive: true, force: true }));
+
+const read = (path: string) => readFile(join(outDir, path));
+
+describe('buildSite', () => {
+  test('writes index.html, content-hashed assets and the embeddable widget, nothing else', async () => {
+    expect(built.script).toMatch(/^\/assets\/widget\.[A-Z0-9]{8}\.js$/);
+    expect(built.stylesheet).toMatch(/^\/assets\/site\.[A-Z0-9]{8}\.css$/);
+    expect(Object.keys(built.files).sort()).toEqual(
+      ['index.html', EMBED_SCRIPT, built.script.slice(1), built.stylesheet.slice(1)].sort(),
+    );
+    expect(
+      (await readdir(outDir, { recursive: true })).filter((f) => f.includes('.')).sort(),
+    ).toEqual(Object.keys(built.files).sort());
+    expect(await read(EMBED_SCRIPT)).toEqual(await read(built.script.slice(1)));
+    const page = (await read('index.html')).toString();
+    expect(page).toContain(`href="${built.stylesheet}"`);
+    expect(page).toContain(`src="${built.script}"`);
+  });
+
+  test('the widget is under 3 KiB minified', () => {
+    const bytes = built.files[built.script.slice(1)] ?? Number.POSITIVE_INFINITY;
+    console.info(`widget: ${bytes} bytes minified`);
+    expect(bytes).toBeLessThan(3 * 1024);
+  });
+
+  test('a first visit transfers under 30 KiB compressed (HTML + CSS + JS)', async () => {
+    const firstVisit = ['index.html', built.script.slice(1), built.stylesheet.slice(1)];
+    const files = await Promise.all(firstVisit.map((file) => read(file)));
+    const gzip = files.reduce((sum, file) => sum + gzipSync(file, { level: 9 }).length, 0);
+    const brotli = files.reduce((sum, file) => sum + brotliCompressSync(file).length, 0);
+    const raw = files.reduce((sum, file) => sum + file.length, 0);
+    console.info(`first visit: ${raw} bytes raw, ${gzip} gzip, ${brotli} brotli`);
+    expect(gzip).toBeLessThan(30 * 1024);
+  });
+
+  test('the page asks nothing of another origin: no external script, style, font or image', async () => {
+    const page = (await read('index.html')).toString();
+    const css = (await read(built.stylesheet.slice(1))).toString();
+    const js = (await read(built.script.slice(1))).toString();
+    // Resources the browser would fetch: src=, <link href>, CSS url() and @import.
+    expect(page.match(/\bsrc="[^"]*"/g)).toEqual([`src="${built.script}"`]);
+    for (const link of page.match(/<link[^>]*>/g) ?? [])
+      expect(link).not.toMatch(/href="(https?:)?\/\//);
+    expect(css).not.toMatch(/url\(|@import/);
+    expect(js).not.toMatch(/https?:\/\//);
+    // And nothing inline that a strict CSP would block.
+    expect(page).not.toMatch(/<script(?![^>]*\bsrc=)|<style|\sstyle=|\son[a-z]+=/i);
+  });
+
+  test('changing a source changes its hash', async () => {
+    const web = join(scratch, 'web');
+    await cp('web', web, { recursive: true });
+    await writeFile(
+      join(web, 'src/site.css'),
+      `${await readFile(join(web, 'src/site.css'), 'utf8')}\nh1{color:red}`,
+    );
+    const changed = await buildSite({ webDir: web, outDir: join(scratch, 'changed') });
+    expect(changed.stylesheet).not.toBe(built.stylesheet);
+    expect(changed.script).toBe(built.script);
+  });
+
+  test('an invalid resume.json fails the build, names the field and keeps the last good site', async () => {
+    const web = join(scratch, 'bad-web');
+    const out = join(scratch, 'kept');
+    await cp('web', web, { recursive: true });
+    await buildSite({ webDir: web, outDir: out });
+    const resume = JSON.parse(await readFile(join(web, 'resume.json'), 'utf8'));
+    resume.basics.email = 'maya-at-example';
+    await writeFile(join(web, 'resume.json'), JSON.stringify(resume));
+    await expect(buildSite({ webDir: web, outDir: out })).rejects.toThrow(/basics\.email/);
+    expect((await readFile(join(out, 'index.html'), 'utf8')).length).toBeGreaterThan(1000);
+  });
+});

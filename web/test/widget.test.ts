@@ -1,0 +1,137 @@
+import { afterAll, describe, expect, test } from 'vitest';
+import { refusingEndpoint } from '../../service/test/fault-proxy.js';
+import { testApp, testClient, uniquePage } from '../../service/test/support.js';
+import { type CountRequest, formatViews, loadViews, TIMEOUT_MS } from '../src/widget.js';
+
+// The widget's requests go to the real app on dynalite, in-process: only the browser is absent.
+const { app, client } = testApp();
+afterAll(() => client.destroy());
+const appFetch: typeof fetch = async (input, init) => app.fetch(new Request(input, init));
+
+/** sessionStorage's contract, kept in a Map (the browser tests use the real one). */
+function sessionStore(): Storage {
+  const items = new Map<string, string>();
+  return {
+    get length() {
+      return items.size;
+    },
+    clear: () => items.clear(),
+    getItem: (key) => items.get(key) ?? null,
+    key: (index) => [...items.keys()][index] ?? null,
+    removeItem: (key) => void items.delete(key),
+    setItem: (key, value) => void items.set(key, String(value)),
+  };
+}
+
+const visit = (page: string, overrides: Partial<CountRequest> = {}) =>
+  loadViews({
+    apiBase: 'https://resume.example',
+    page,
+    fetch: appFetch,
+    storage: sessionStore(),
+    ...overrides,
+  });
+
+describe('loadViews', () => {
+  test('the first load in a session counts the visit; later loads only read', async () => {
+    const page = uniquePage('widget');
+    const session = sessionStore();
+    expect(await visit(page, { storage: session })).toBe(1);
+    expect(await visit(page, { storage: session })).toBe(1);
+    expect(await visit(page, { storage: session })).toBe(1);
+    // Another visitor's session counts once more.
+    expect(await visit(page, { storage: sessionStore() })).toBe(2);
+    expect(await visit(page, { storage: session })).toBe(2);
+  });
+
+  test('each page is counted on its own', async () => {
+    const session = sessionStore();
+    const a = uniquePage('a');
+    const b = uniquePage('b');
+    expect(await visit(a, { storage: session })).toBe(1);
+    expect(await visit(b, { storage: session })).toBe(1);
+  });
+
+  test('without storage (or when it throws) every load counts, and nothing breaks', async () => {
+    const page = uniquePage('no-storage');
+    expect(await visit(page, { storage: undefined })).toBe(1);
+    const broken = {
+      getItem: () => {
+        throw new Error('SecurityError');
+      },
+      setItem: () => {
+        throw new Error('QuotaExceededError');
+      },
+    };
+    expect(await visit(page, { storage: broken })).toBe(2);
+  });
+
+  test('sends the page percent-encoded under the API base, path prefix kept', async () => {
+    const seen: string[] = [];
+    const page = uniquePage('ünï code/with space?and=query');
+    const recording: typeof fetch = async (input, init) => {
+      seen.push(String(input));
+      // The app itself is mounted at the root: strip the prefix a gateway would strip.
+      return appFetch(String(input).replace('/prefix/', '/'), init);
+    };
+    expect(await visit(page, { apiBase: 'https://api.example/prefix', fetch: recording })).toBe(1);
+    expect(seen).toEqual([`https://api.example/prefix/api/count?page=${encodeURIComponent(page)}`]);
+  });
+
+  test('a 503 from the API rejects and leaves the visit uncounted for the next load', async () => {
+    const page = uniquePage('unavailable');
+    const down = testApp({ client: testClient(await refusingEndpoint()) });
+    const session = sessionStore();
+    const downFetch: typeof fetch = async (input, init) => down.app.fetch(new Request(input, init));
+    await expect(visit(page, { storage: session, fetch: downFetch })).rejects.toThrow('503');
+    expect(await visit(page, { storage: session })).toBe(1);
+    down.client.destroy();
+  });
+
+  test('a network failure rejects', async () => {
+    const offline: typeof fetch = async () => {
+      throw new TypeError('Failed to fetch');
+    };
+    await expect(visit(uniquePage(), { fetch: offline })).rejects.toThrow('Failed to fetch');
+  });
+
+  test('an API that never answers is abandoned after the timeout', async () => {
+    const hanging: typeof fetch = (_input, init) =>
+      new Promise((_resolve, reject) => {
+        init?.signal?.addEventListener('abort', () =>
+          reject(new DOMException('aborted', 'AbortError')),
+        );
+      });
+    const started = performance.now();
+    await expect(visit(uniquePage(), { fetch: hanging, timeoutMs: 100 })).rejects.toThrow(
+      'aborted',
+    );
+    expect(performance.now() - started).toBeGreaterThanOrEqual(90);
+    expect(TIMEOUT_MS).toBe(5_000);
+  });
+
+  test.each([
+    ['no count', '{"page":"/"}'],
+    ['a string count', '{"views":"12"}'],
+    ['a negative count', '{"views":-1}'],
+    ['a fractional count', '{"views":1.5}'],
+    ['null', 'null'],
+  ])('an answer with %s rejects rather than showing garbage', async (_name, body) => {
+    const odd: typeof fetch = async () =>
+      new Response(body, { headers: { 'content-type': 'application/json' } });
+    await expect(visit(uniquePage(), { fetch: odd })).rejects.toThrow('without a count');
+  });
+
+  test('HTML where JSON was expected rejects', async () => {
+    const html: typeof fetch = async () => new Response('<!doctype html><p>Oops</p>');
+    await expect(visit(uniquePage(), { fetch: html })).rejects.toThrow();
+  });
+});
+
+describe('formatViews', () => {
+  test('groups digits by locale', () => {
+    expect(formatViews(1234567, 'en-US')).toBe('1,234,567');
+    expect(formatViews(1234567, 'de-DE')).toBe('1.234.567');
+    expect(formatViews(0, 'en-US')).toBe('0');
+  });
+});
