@@ -45,8 +45,8 @@ export async function startDevServer(
   config: Config,
   options: DevServerOptions = {},
 ): Promise<DevServer> {
-  const webDir = options.webDir ?? fileURLToPath(new URL('web/', root));
-  const siteDir = options.siteDir ?? fileURLToPath(new URL('dist/web/', root));
+  const webDir = options.webDir ?? fileURLToPath(new URL('web', root));
+  const siteDir = options.siteDir ?? fileURLToPath(new URL('dist/web', root));
   const log = options.log ?? console.log;
   await buildSite({ webDir, outDir: siteDir });
   const watcher = watchSite(webDir, siteDir, log);

@@ -31,7 +31,9 @@ export interface SiteBuildOptions {
  */
 export async function buildSite(options: SiteBuildOptions): Promise<SiteBuild> {
   const resume = await loadResume(join(options.webDir, 'resume.json'));
-  const staging = `${options.outDir}.building-${process.pid}`;
+  // A sibling of the output (never inside it, whatever slashes the caller wrote).
+  const outDir = resolve(options.outDir);
+  const staging = `${outDir}.building-${process.pid}`;
   await rm(staging, { recursive: true, force: true });
   try {
     const result = await build({
@@ -70,9 +72,9 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuild> {
     for (const [file, output] of Object.entries(result.metafile.outputs)) {
       files[sitePath(file).slice(1)] = output.bytes;
     }
-    await mkdir(dirname(options.outDir), { recursive: true });
-    await rm(options.outDir, { recursive: true, force: true });
-    await rename(staging, options.outDir);
+    await mkdir(dirname(outDir), { recursive: true });
+    await rm(outDir, { recursive: true, force: true });
+    await rename(staging, outDir);
     return { files, script, stylesheet };
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
