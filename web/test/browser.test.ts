@@ -186,6 +186,20 @@ describe.skipIf(!executable)('the resume page in Chromium', () => {
     });
   }
 
+  test('printed, the page is the resume without the counter or the footer', async () => {
+    const visit = await newVisitor();
+    await visit.page.goto(`${server.url}/`);
+    await settled(visit.page);
+    await visit.page.emulateMedia({ media: 'print' });
+    expect(await visit.page.locator('h1').isVisible()).toBe(true);
+    expect(await visit.page.locator('#experience-heading').isVisible()).toBe(true);
+    expect(await count(visit.page).isVisible()).toBe(false);
+    expect(await visit.page.locator('footer').isVisible()).toBe(false);
+    const pdf = await visit.page.pdf({ format: 'A4' });
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    await visit.context.close();
+  });
+
   test('the count arriving shifts no layout', async () => {
     const visit = await newVisitor();
     await visit.context.addInitScript(() => {
