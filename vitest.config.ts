@@ -19,6 +19,15 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'cdk',
+          include: ['cdk/test/**/*.test.ts'],
+          environment: 'node',
+          // Synthesis is CPU-bound; the real-bundling test runs esbuild.
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           name: 'web',
           include: ['web/test/**/*.test.ts'],
           environment: 'node',

@@ -87,7 +87,7 @@ function parseUrl(raw: string): URL {
 }
 
 /** An origin is scheme://host[:port] and nothing more; browsers send it in that exact form. */
-function parseOrigin(raw: string): string {
+export function parseOrigin(raw: string): string {
   const url = parseUrl(raw);
   if (
     (url.protocol !== 'http:' && url.protocol !== 'https:') ||

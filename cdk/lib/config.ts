@@ -1,0 +1,197 @@
+import { parseOrigin } from '../../service/src/config.js';
+
+/** Everything a deployment of footfall can be told, in one place. */
+export interface DeployConfig {
+  /** `OWNER/REPO` whose GitHub Actions may deploy; undefined skips the deploy-access stack. */
+  readonly repository: string | undefined;
+  /** The GitHub environment the deploy job runs in; the role trusts only this one. */
+  readonly environmentName: string;
+  /** Origins granted CORS for embedding the counter elsewhere. */
+  readonly allowedOrigins: readonly string[];
+  /** Custom domain for the site, with the Route 53 zone it lives in. */
+  readonly domain:
+    | { readonly name: string; readonly hostedZoneId: string; readonly zoneName: string }
+    | undefined;
+  /** Steady-state requests per second the HTTP API accepts. */
+  readonly throttleRateLimit: number;
+  /** Burst the HTTP API accepts above the rate. */
+  readonly throttleBurstLimit: number;
+  /** Where alarms are emailed; undefined means alarms only show in CloudWatch. */
+  readonly alarmEmail: string | undefined;
+  /** ARN of an existing GitHub OIDC provider in the account (there can be only one). */
+  readonly githubOidcProviderArn: string | undefined;
+  /** The CDK bootstrap qualifier whose roles the deploy role may assume. */
+  readonly bootstrapQualifier: string;
+}
+
+/** One bad value fails synth with every problem named. */
+export class DeployConfigError extends Error {
+  override readonly name = 'DeployConfigError';
+}
+
+export interface ConfigSources {
+  /** CDK context (`cdk.json`, `-c key=value`). */
+  readonly context: (key: string) => unknown;
+  /** The environment; only `GITHUB_REPOSITORY` is read, as a fallback for `repository`. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export const configDefaults = {
+  environmentName: 'production',
+  throttleRateLimit: 50,
+  throttleBurstLimit: 100,
+  bootstrapQualifier: 'hnb659fds',
+} as const;
+
+const REPOSITORY = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/;
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Reads and validates the deploy configuration: CDK context first, the environment second. */
+export function parseDeployConfig({ context, env }: ConfigSources): DeployConfig {
+  const problems: string[] = [];
+  const text = (key: string): string | undefined => {
+    const value = context(key);
+    if (value === undefined || value === null || value === '') return undefined;
+    if (typeof value !== 'string') {
+      problems.push(`${key}: must be a string, got ${JSON.stringify(value)}`);
+      return undefined;
+    }
+    return value.trim();
+  };
+  const check = <T>(
+    key: string,
+    value: T | undefined,
+    valid: (value: T) => boolean,
+    rule: string,
+  ) => {
+    if (value !== undefined && !valid(value))
+      problems.push(`${key}: ${JSON.stringify(value)} ${rule}`);
+    return value;
+  };
+  const integer = (key: string, fallback: number, min: number, max: number): number => {
+    const value = context(key);
+    if (value === undefined || value === null || value === '') return fallback;
+    const number = typeof value === 'number' ? value : Number(value);
+    if (!Number.isInteger(number) || number < min || number > max) {
+      problems.push(
+        `${key}: ${JSON.stringify(value)} must be a whole number from ${min} to ${max}`,
+      );
+      return fallback;
+    }
+    return number;
+  };
+
+  const repository = check(
+    'repository',
+    text('repository') ?? (env.GITHUB_REPOSITORY?.trim() || undefined),
+    (value) => REPOSITORY.test(value),
+    'must be OWNER/REPO (set context "repository" or GITHUB_REPOSITORY)',
+  );
+  const environmentName =
+    check(
+      'environmentName',
+      text('environmentName'),
+      (v) => /^[A-Za-z0-9_.-]{1,255}$/.test(v),
+      'is not a GitHub environment name',
+    ) ?? configDefaults.environmentName;
+
+  let allowedOrigins: string[] = [];
+  const rawOrigins = context('allowedOrigins');
+  if (rawOrigins !== undefined && rawOrigins !== null && rawOrigins !== '') {
+    const list = Array.isArray(rawOrigins) ? rawOrigins : String(rawOrigins).split(',');
+    allowedOrigins = list.flatMap((entry) => {
+      const trimmed = String(entry).trim();
+      if (trimmed === '') return [];
+      try {
+        return [parseOrigin(trimmed)];
+      } catch (error) {
+        problems.push(`allowedOrigins: ${(error as Error).message}`);
+        return [];
+      }
+    });
+  }
+
+  const domainName = check(
+    'domainName',
+    text('domainName')?.toLowerCase(),
+    (v) => HOSTNAME.test(v),
+    'is not a domain name',
+  );
+  const hostedZoneId = check(
+    'hostedZoneId',
+    text('hostedZoneId'),
+    (v) => /^Z[A-Z0-9]{1,32}$/.test(v),
+    'is not a Route 53 hosted zone id',
+  );
+  const zoneName = check(
+    'hostedZoneName',
+    text('hostedZoneName')?.toLowerCase(),
+    (v) => HOSTNAME.test(v),
+    'is not a domain name',
+  );
+  const domainParts = [domainName, hostedZoneId, zoneName].filter(
+    (part) => part !== undefined,
+  ).length;
+  if (domainParts !== 0 && domainParts !== 3) {
+    problems.push('domainName, hostedZoneId and hostedZoneName go together: set all three or none');
+  } else if (
+    domainName &&
+    zoneName &&
+    domainName !== zoneName &&
+    !domainName.endsWith(`.${zoneName}`)
+  ) {
+    problems.push(`domainName: "${domainName}" is not inside hostedZoneName "${zoneName}"`);
+  }
+
+  const throttleRateLimit = integer(
+    'throttleRateLimit',
+    configDefaults.throttleRateLimit,
+    1,
+    10_000,
+  );
+  const throttleBurstLimit = integer(
+    'throttleBurstLimit',
+    configDefaults.throttleBurstLimit,
+    1,
+    5_000,
+  );
+  const alarmEmail = check(
+    'alarmEmail',
+    text('alarmEmail'),
+    (v) => EMAIL.test(v),
+    'is not an email address',
+  );
+  const githubOidcProviderArn = check(
+    'githubOidcProviderArn',
+    text('githubOidcProviderArn'),
+    (v) =>
+      /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/.test(v),
+    "is not the ARN of GitHub's OIDC provider",
+  );
+  const bootstrapQualifier =
+    check(
+      'bootstrapQualifier',
+      text('bootstrapQualifier'),
+      (v) => /^[a-z0-9]{1,10}$/.test(v),
+      'is not a CDK bootstrap qualifier',
+    ) ?? configDefaults.bootstrapQualifier;
+
+  if (problems.length > 0) {
+    throw new DeployConfigError(`invalid deploy configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return {
+    repository,
+    environmentName,
+    allowedOrigins,
+    domain:
+      domainName && hostedZoneId && zoneName
+        ? { name: domainName, hostedZoneId, zoneName }
+        : undefined,
+    throttleRateLimit,
+    throttleBurstLimit,
+    alarmEmail,
+    githubOidcProviderArn,
+    bootstrapQualifier,
+  };
+}

@@ -1,0 +1,155 @@
+import { join } from 'node:path';
+import { CfnOutput, Duration, Fn, Stack } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { lambdaBuildOptions } from '../../scripts/lib/lambda-bundle.js';
+import { dynamodbLimits } from '../../service/src/dynamodb.js';
+
+export interface CounterApiProps {
+  /** The table holding the counts. */
+  readonly table: dynamodb.ITable;
+  /** The repository root: where `service/src/lambda.ts` and `package-lock.json` live. */
+  readonly projectRoot: string;
+  /** Origins granted CORS. @default - none: same-origin only */
+  readonly allowedOrigins?: readonly string[];
+  /** Steady-state requests per second. @default 50 */
+  readonly throttleRateLimit?: number;
+  /** Burst above the rate. @default 100 */
+  readonly throttleBurstLimit?: number;
+  /** How long logs are kept. @default one month */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** The API: the Hono app in one arm64 Lambda behind an HTTP API's `$default` stage. */
+export class CounterApi extends Construct {
+  public readonly function: NodejsFunction;
+  public readonly httpApi: apigw.HttpApi;
+  public readonly stage: apigw.HttpStage;
+  /** The API's host name, for CloudFront's origin. */
+  public readonly domainName: string;
+
+  constructor(scope: Construct, id: string, props: CounterApiProps) {
+    super(scope, id);
+    const rate = props.throttleRateLimit ?? 50;
+    const burst = props.throttleBurstLimit ?? 100;
+    if (!Number.isInteger(rate) || rate < 1)
+      throw new Error(`throttleRateLimit must be a positive integer, got ${rate}`);
+    if (!Number.isInteger(burst) || burst < 1)
+      throw new Error(`throttleBurstLimit must be a positive integer, got ${burst}`);
+    const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+
+    const logGroup = new logs.LogGroup(this, 'FunctionLogs', { retention });
+    // Our own role: logs to its own group, and the two DynamoDB calls the code makes. Nothing else.
+    const role = new iam.Role(this, 'FunctionRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'footfall API: write its logs, read and increment counters',
+    });
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn, `${logGroup.logGroupArn}:log-stream:*`],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        resources: [props.table.tableArn],
+      }),
+    );
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: join(props.projectRoot, 'service/src/lambda.ts'),
+      handler: 'handler',
+      projectRoot: props.projectRoot,
+      depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      // Longer than the store's own deadline, so a slow DynamoDB ends in our 503, not a timeout.
+      timeout: Duration.millis(dynamodbLimits.operationDeadlineMs + 2_500),
+      role,
+      logGroup,
+      // JSON lines, and no START/END/REPORT lines per invocation: logs are most of the bill at scale.
+      loggingFormat: lambda.LoggingFormat.JSON,
+      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
+      environment: {
+        TABLE_NAME: props.table.tableName,
+        ALLOWED_ORIGINS: (props.allowedOrigins ?? []).join(','),
+      },
+      // The same esbuild settings as `npm run build`, run by the local esbuild (never Docker).
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        target: lambdaBuildOptions.target,
+        minify: lambdaBuildOptions.minify,
+        sourceMap: lambdaBuildOptions.sourcemap,
+        mainFields: [...lambdaBuildOptions.mainFields],
+        banner: lambdaBuildOptions.banner.js,
+        externalModules: [], // bundle the AWS SDK: a pinned, tree-shaken copy loads faster
+        esbuildArgs: { '--legal-comments': lambdaBuildOptions.legalComments },
+      },
+    });
+
+    const allowOrigins = [...(props.allowedOrigins ?? [])];
+    this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
+      description: 'footfall visitor counter',
+      createDefaultStage: false,
+      defaultIntegration: new HttpLambdaIntegration('Integration', this.function, {
+        payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0,
+      }),
+      ...(allowOrigins.length > 0
+        ? {
+            corsPreflight: {
+              allowOrigins,
+              allowMethods: [
+                apigw.CorsHttpMethod.GET,
+                apigw.CorsHttpMethod.POST,
+                apigw.CorsHttpMethod.OPTIONS,
+              ],
+              allowHeaders: ['content-type'],
+              maxAge: Duration.minutes(10),
+            },
+          }
+        : {}),
+    });
+
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention });
+    this.stage = this.httpApi.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: rate, burstLimit: burst },
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            time: '$context.requestTime',
+            method: '$context.httpMethod',
+            path: '$context.path',
+            status: '$context.status',
+            length: '$context.responseLength',
+            latency: '$context.responseLatency',
+            integrationLatency: '$context.integrationLatency',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+
+    // https://{id}.execute-api.{region}.amazonaws.com → {id}.execute-api.{region}.amazonaws.com
+    this.domainName = Fn.select(2, Fn.split('/', this.httpApi.apiEndpoint));
+    new CfnOutput(Stack.of(this), 'ApiEndpoint', {
+      value: this.httpApi.apiEndpoint,
+      description: 'The HTTP API itself (the site reaches it through CloudFront at /api)',
+    });
+  }
+}

@@ -1,0 +1,149 @@
+import { type CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import type { CertificateStack } from './certificate-stack.js';
+import type { DeployAccessStack } from './deploy-access-stack.js';
+import type { FootfallStack } from './footfall-stack.js';
+
+/** One accepted cdk-nag finding: where, which, and why we accept it. */
+export interface Acknowledgement {
+  readonly scope: IConstruct;
+  readonly rule: string;
+  readonly reason: string;
+}
+
+const logicalId = (resource: IConstruct) => {
+  const stack = Stack.of(resource);
+  return stack.resolve(stack.getLogicalId(resource as CfnResource)) as string;
+};
+
+/**
+ * Every cdk-nag finding footfall accepts, each with the reason it is accepted. Scoped to the
+ * one construct concerned, never to a whole stack, so a new finding elsewhere still fails synth.
+ */
+export function footfallAcknowledgements(stacks: {
+  app: FootfallStack;
+  deployAccess: DeployAccessStack | undefined;
+  certificate: CertificateStack | undefined;
+  /** The CDK bootstrap qualifier (names the asset bucket). */
+  bootstrapQualifier: string;
+}): Acknowledgement[] {
+  const { app } = stacks;
+  const list: Acknowledgement[] = [
+    {
+      scope: app.api.httpApi,
+      rule: 'AwsSolutions-APIG4',
+      reason:
+        'A public visitor counter: every visitor may read and add one view. Abuse is bounded by ' +
+        'the stage throttle, and a request can only ever add exactly one.',
+    },
+    {
+      scope: app.api.function.role ?? app.api,
+      rule: `AwsSolutions-IAM5[Resource::<${logicalId(app.api.function.logGroup.node.defaultChild as IConstruct)}.Arn>:log-stream:*]`,
+      reason:
+        'Lambda names its log streams per execution environment at run time; the wildcard is ' +
+        "confined to this function's own log group.",
+    },
+    {
+      scope: app.site.bucket,
+      rule: 'AwsSolutions-S1',
+      reason:
+        'Only CloudFront reads this bucket (Origin Access Control); it holds the public page. ' +
+        'Server access logs would cost more than the site and record nothing CloudFront cannot.',
+    },
+    {
+      scope: app.site.distribution,
+      rule: 'AwsSolutions-CFR3',
+      reason:
+        'Standard logging is off by default to keep a personal site free of log-storage costs; ' +
+        'CloudFront metrics and the API access logs cover operations.',
+    },
+    {
+      scope: app.site.distribution,
+      rule: 'AwsSolutions-CFR1',
+      reason: 'A public resume is meant to be readable from every country.',
+    },
+    {
+      scope: app.site.distribution,
+      rule: 'AwsSolutions-CFR2',
+      reason:
+        'AWS WAF costs at least $5 a month plus per-request fees, far more than the site; the API ' +
+        'is throttled at the stage and can only add one view per request.',
+    },
+  ];
+
+  if (!stacks.certificate) {
+    list.push({
+      scope: app.site.distribution,
+      rule: 'AwsSolutions-CFR4',
+      reason:
+        'Without a custom domain CloudFront serves its default *.cloudfront.net certificate, whose ' +
+        'security policy AWS fixes; with a domain the distribution requires TLS 1.2 (2021 policy).',
+    });
+  }
+
+  // The single Lambda that CDK's BucketDeployment uses to copy the site into the bucket.
+  const deployer = app.node.children.find((child) =>
+    child.node.id.startsWith('Custom::CDKBucketDeployment'),
+  );
+  if (deployer) {
+    const why =
+      "CDK's BucketDeployment custom resource (runs only during deploys), whose role and runtime " +
+      'CDK generates: ';
+    const bucket = logicalId(app.site.bucket.node.defaultChild as IConstruct);
+    const assetBucket = `cdk-${stacks.bootstrapQualifier}-assets-${accountText(app)}-${regionText(app)}`;
+    list.push(
+      { scope: deployer, rule: 'AwsSolutions-L1', reason: `${why}CDK pins its Python runtime.` },
+      {
+        scope: deployer,
+        rule: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: `${why}the managed policy only lets it write its own logs.`,
+      },
+      ...[
+        'Action::s3:GetObject*',
+        'Action::s3:GetBucket*',
+        'Action::s3:List*',
+        'Action::s3:DeleteObject*',
+        'Action::s3:Abort*',
+        `Resource::arn:<AWS::Partition>:s3:::${assetBucket}/*`,
+        `Resource::<${bucket}.Arn>/*`,
+        'Resource::*',
+      ].map((finding) => ({
+        scope: deployer,
+        rule: `AwsSolutions-IAM5[${finding}]`,
+        reason: `${why}it reads the staged site from the CDK asset bucket, writes every key of the site bucket, and creates CloudFront invalidations (which take no resource).`,
+      })),
+    );
+  }
+  if (stacks.deployAccess) {
+    const access = stacks.deployAccess;
+    list.push({
+      scope: access.role,
+      rule: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::${accountText(access)}:role/cdk-${stacks.bootstrapQualifier}-*]`,
+      reason:
+        'The deploy role may only sts:AssumeRole into the CDK bootstrap roles, whose names end in the ' +
+        'account and region; the wildcard is narrowed further by requiring the aws-cdk:bootstrap-role tag.',
+    });
+  }
+  return list;
+}
+
+// cdk-nag names a resource by its literal value when the stack's env is known, else by pseudo-parameter.
+function regionText(stack: Stack): string {
+  const region = stack.resolve(stack.region) as unknown;
+  return typeof region === 'string' ? region : '<AWS::Region>';
+}
+function accountText(stack: Stack): string {
+  const account = stack.resolve(stack.account) as unknown;
+  return typeof account === 'string' ? account : '<AWS::AccountId>';
+}
+
+/** Records the acknowledgements on their constructs (cdk-nag v3: CDK's own Validations API). */
+export function acknowledgeFindings(
+  stacks: Parameters<typeof footfallAcknowledgements>[0],
+): Acknowledgement[] {
+  const list = footfallAcknowledgements(stacks);
+  for (const { scope, rule, reason } of list) {
+    Validations.of(scope).acknowledge({ id: `AwsSolutions::${rule}`, reason });
+  }
+  return list;
+}

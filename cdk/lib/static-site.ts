@@ -1,0 +1,158 @@
+import { join } from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as targets from 'aws-cdk-lib/aws-route53-targets';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as deploy from 'aws-cdk-lib/aws-s3-deployment';
+import { Construct } from 'constructs';
+import { contentSecurityPolicy } from '../../web/build/csp.js';
+
+export interface CustomDomain {
+  /** e.g. `resume.example.com` */
+  readonly name: string;
+  /** The Route 53 zone the alias records go in. */
+  readonly zone: route53.IHostedZone;
+  /** A certificate for `name`, in us-east-1 (CloudFront's requirement). */
+  readonly certificate: acm.ICertificate;
+}
+
+export interface StaticSiteProps {
+  /** The built site (`dist/web/`): index.html, and hashed files under assets/. */
+  readonly siteDir: string;
+  /** The API's host name; CloudFront sends `/api/*` there. */
+  readonly apiDomainName: string;
+  /** Origins allowed to call the API (the page's CSP lets it connect to them). @default none */
+  readonly allowedOrigins?: readonly string[];
+  /** @default - the CloudFront domain */
+  readonly domain?: CustomDomain;
+  /** @default PRICE_CLASS_100 (North America and Europe edges: the cheapest) */
+  readonly priceClass?: cloudfront.PriceClass;
+}
+
+/**
+ * The resume page: a private bucket behind CloudFront (Origin Access Control), with `/api/*`
+ * forwarded to the HTTP API on the same origin, so the page needs no API URL and no CORS.
+ */
+export class StaticSite extends Construct {
+  public readonly bucket: s3.Bucket;
+  public readonly distribution: cloudfront.Distribution;
+  /** `https://…`, the custom domain if there is one. */
+  public readonly url: string;
+
+  constructor(scope: Construct, id: string, props: StaticSiteProps) {
+    super(scope, id);
+
+    // Not stateful (every deploy rewrites it), but kept rather than emptied by a custom resource.
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const headers = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      comment: 'footfall: security headers for the page and the API',
+      securityHeadersBehavior: {
+        contentSecurityPolicy: {
+          contentSecurityPolicy: contentSecurityPolicy(props.allowedOrigins),
+          override: true,
+        },
+        strictTransportSecurity: {
+          accessControlMaxAge: Duration.days(365),
+          includeSubdomains: true,
+          override: true,
+        },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+        referrerPolicy: {
+          referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+          override: true,
+        },
+      },
+    });
+
+    const api = new origins.HttpOrigin(props.apiDomainName, {
+      protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+      originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+    });
+
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: 'footfall: the resume page and its counter API',
+      defaultRootObject: 'index.html',
+      priceClass: props.priceClass ?? cloudfront.PriceClass.PRICE_CLASS_100,
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      // The TLS policy can only be chosen with our own certificate; the default one is fixed.
+      ...(props.domain
+        ? {
+            domainNames: [props.domain.name],
+            certificate: props.domain.certificate,
+            minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+          }
+        : {}),
+      defaultBehavior: {
+        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: headers,
+        compress: true,
+      },
+      additionalBehaviors: {
+        '/api/*': {
+          origin: api,
+          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+          allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+          // Counts change on every visit; nothing may be cached.
+          cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+          // Everything the viewer sent but Host (the API wants its own), so the function sees
+          // CloudFront-Viewer-Address and the real Origin.
+          originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+          responseHeadersPolicy: headers,
+          compress: true,
+        },
+      },
+    });
+
+    // Hashed assets never change: cache them for a year. Everything else is revalidated.
+    const assets = new deploy.BucketDeployment(this, 'DeployAssets', {
+      sources: [deploy.Source.asset(join(props.siteDir, 'assets'))],
+      destinationBucket: this.bucket,
+      destinationKeyPrefix: 'assets/',
+      // Old hashed files stay: a page cached before this deploy still finds its assets.
+      prune: false,
+      cacheControl: [deploy.CacheControl.fromString('public, max-age=31536000, immutable')],
+    });
+    const pages = new deploy.BucketDeployment(this, 'DeployPages', {
+      sources: [deploy.Source.asset(props.siteDir, { exclude: ['assets'] })],
+      destinationBucket: this.bucket,
+      prune: false,
+      cacheControl: [deploy.CacheControl.fromString('no-cache')],
+      distribution: this.distribution,
+      distributionPaths: ['/*'],
+    });
+    pages.node.addDependency(assets);
+
+    if (props.domain) {
+      const target = route53.RecordTarget.fromAlias(
+        new targets.CloudFrontTarget(this.distribution),
+      );
+      new route53.ARecord(this, 'AliasV4', {
+        zone: props.domain.zone,
+        recordName: props.domain.name,
+        target,
+      });
+      new route53.AaaaRecord(this, 'AliasV6', {
+        zone: props.domain.zone,
+        recordName: props.domain.name,
+        target,
+      });
+    }
+    this.url = `https://${props.domain?.name ?? this.distribution.distributionDomainName}`;
+  }
+}
+
+/** Where `npm run build` writes the site, relative to the repository root. */
+export const builtSiteDir = (projectRoot: string) => join(projectRoot, 'dist/web');

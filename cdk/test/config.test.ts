@@ -1,0 +1,105 @@
+import { describe, expect, test } from 'vitest';
+import { configDefaults, DeployConfigError, parseDeployConfig } from '../lib/config.js';
+
+const parse = (context: Record<string, unknown>, env: Record<string, string> = {}) =>
+  parseDeployConfig({ context: (key) => context[key], env });
+
+describe('parseDeployConfig', () => {
+  test('nothing set gives the documented defaults', () => {
+    expect(parse({})).toEqual({
+      repository: undefined,
+      environmentName: 'production',
+      allowedOrigins: [],
+      domain: undefined,
+      throttleRateLimit: configDefaults.throttleRateLimit,
+      throttleBurstLimit: configDefaults.throttleBurstLimit,
+      alarmEmail: undefined,
+      githubOidcProviderArn: undefined,
+      bootstrapQualifier: 'hnb659fds',
+    });
+  });
+
+  test('context wins; GITHUB_REPOSITORY is the fallback for the repository', () => {
+    expect(parse({}, { GITHUB_REPOSITORY: 'maya-ol/footfall' }).repository).toBe(
+      'maya-ol/footfall',
+    );
+    expect(
+      parse({ repository: 'other/repo' }, { GITHUB_REPOSITORY: 'maya-ol/footfall' }).repository,
+    ).toBe('other/repo');
+  });
+
+  test('reads every setting', () => {
+    const config = parse({
+      repository: 'maya-ol/footfall',
+      environmentName: 'prod-eu',
+      allowedOrigins: ['https://blog.example.com', 'https://Me.example.com/'],
+      domainName: 'Resume.Example.com',
+      hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+      hostedZoneName: 'example.com',
+      throttleRateLimit: '20',
+      throttleBurstLimit: 40,
+      alarmEmail: 'me@example.com',
+      githubOidcProviderArn:
+        'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com',
+      bootstrapQualifier: 'abc123',
+    });
+    expect(config).toMatchObject({
+      repository: 'maya-ol/footfall',
+      environmentName: 'prod-eu',
+      allowedOrigins: ['https://blog.example.com', 'https://me.example.com'],
+      domain: {
+        name: 'resume.example.com',
+        hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+        zoneName: 'example.com',
+      },
+      throttleRateLimit: 20,
+      throttleBurstLimit: 40,
+      alarmEmail: 'me@example.com',
+      bootstrapQualifier: 'abc123',
+    });
+    expect(
+      parse({ allowedOrigins: 'https://a.example, https://b.example' }).allowedOrigins,
+    ).toEqual(['https://a.example', 'https://b.example']);
+  });
+
+  test.each([
+    [{ repository: 'not a repo' }, 'repository'],
+    [{ repository: 'owner/repo/extra' }, 'repository'],
+    [{ environmentName: 'has space' }, 'environmentName'],
+    [{ allowedOrigins: ['https://ok.example', 'https://bad.example/path'] }, 'allowedOrigins'],
+    [
+      { domainName: 'resume.example.com' },
+      'domainName, hostedZoneId and hostedZoneName go together',
+    ],
+    [
+      { domainName: 'resume.other.com', hostedZoneId: 'Z1', hostedZoneName: 'example.com' },
+      'not inside',
+    ],
+    [
+      { domainName: 'not_a_domain', hostedZoneId: 'Z1', hostedZoneName: 'example.com' },
+      'domainName',
+    ],
+    [
+      { hostedZoneId: 'lowercase', domainName: 'a.example.com', hostedZoneName: 'example.com' },
+      'hostedZoneId',
+    ],
+    [{ throttleRateLimit: 0 }, 'throttleRateLimit'],
+    [{ throttleBurstLimit: 'lots' }, 'throttleBurstLimit'],
+    [{ alarmEmail: 'nobody' }, 'alarmEmail'],
+    [
+      { githubOidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/example.com' },
+      'githubOidcProviderArn',
+    ],
+    [{ bootstrapQualifier: 'Has-Caps' }, 'bootstrapQualifier'],
+    [{ environmentName: 42 }, 'environmentName'],
+  ])('refuses %j, naming it', (context, message) => {
+    expect(() => parse(context)).toThrow(DeployConfigError);
+    expect(() => parse(context)).toThrow(message);
+  });
+
+  test('names every bad value at once', () => {
+    expect(() => parse({ repository: 'x', alarmEmail: 'y', throttleRateLimit: -1 })).toThrow(
+      /repository[\s\S]*throttleRateLimit[\s\S]*alarmEmail/,
+    );
+  });
+});

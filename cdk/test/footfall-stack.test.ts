@@ -1,0 +1,337 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, test } from 'vitest';
+import { table } from '../../service/src/table.js';
+import { contentSecurityPolicy } from '../../web/build/csp.js';
+import { synthesize } from './support.js';
+
+// CloudFront's managed policies, by their fixed ids.
+const CACHING_OPTIMIZED = '658327ea-f89d-4fab-a63d-7e88639e58f6';
+const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
+const ALL_VIEWER_EXCEPT_HOST_HEADER = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
+
+const { appTemplate: template } = synthesize();
+
+/** Every IAM statement in a template, flattened. */
+function statements(
+  t: Template,
+): { Action: string | string[]; Resource: unknown; Effect: string }[] {
+  return Object.values(t.findResources('AWS::IAM::Policy')).flatMap(
+    (policy) =>
+      (policy as { Properties: { PolicyDocument: { Statement: never[] } } }).Properties
+        .PolicyDocument.Statement,
+  );
+}
+
+describe('table', () => {
+  test('on-demand, point-in-time recovery, deletion protection, TTL, keys from the shared definition', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+      TimeToLiveSpecification: { AttributeName: table.timeToLiveAttribute, Enabled: true },
+      KeySchema: [
+        { AttributeName: table.partitionKey, KeyType: 'HASH' },
+        { AttributeName: table.sortKey, KeyType: 'RANGE' },
+      ],
+      TableName: Match.absent(),
+    });
+  });
+
+  test('is retained whatever happens to the stack', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  test('keeps its logical ID (a new ID would mean a new, empty table)', () => {
+    expect(Object.keys(template.findResources('AWS::DynamoDB::Table'))).toEqual([
+      'CounterTable4A83EFB3',
+    ]);
+  });
+});
+
+describe('API function', () => {
+  test('Node.js 24 on arm64, TABLE_NAME by reference, bounded timeout, its own log group', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      Timeout: 6,
+      Environment: {
+        Variables: { TABLE_NAME: { Ref: 'CounterTable4A83EFB3' }, ALLOWED_ORIGINS: '' },
+      },
+      LoggingConfig: {
+        LogGroup: { Ref: Match.stringLikeRegexp('^ApiFunctionLogs') },
+        LogFormat: 'JSON',
+        SystemLogLevel: 'WARN',
+        ApplicationLogLevel: 'INFO',
+      },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  test('may call exactly GetItem and UpdateItem, on this table only, and write its own logs', () => {
+    const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) =>
+      JSON.stringify(p).includes('dynamodb:'),
+    ) as { Properties: { PolicyDocument: { Statement: unknown[] } } };
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([
+      {
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Effect: 'Allow',
+        Resource: [
+          { 'Fn::GetAtt': ['ApiFunctionLogs4B382957', 'Arn'] },
+          {
+            'Fn::Join': [
+              '',
+              [{ 'Fn::GetAtt': ['ApiFunctionLogs4B382957', 'Arn'] }, ':log-stream:*'],
+            ],
+          },
+        ],
+      },
+      {
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': ['CounterTable4A83EFB3', 'Arn'] },
+      },
+    ]);
+  });
+
+  test('nothing in the stack may scan, delete or batch-write the table, or use a DynamoDB wildcard', () => {
+    const actions = statements(template).flatMap((s) =>
+      Array.isArray(s.Action) ? s.Action : [s.Action],
+    );
+    const dynamodb = actions.filter((action) => action.startsWith('dynamodb:'));
+    expect(dynamodb.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+  });
+
+  test('the function role carries no managed policy', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],
+      }),
+      ManagedPolicyArns: Match.absent(),
+    });
+  });
+});
+
+describe('HTTP API', () => {
+  test('$default stage, auto-deployed, throttled, with access logs', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: {
+        DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiAccessLogs'), 'Arn'] },
+        Format: Match.stringLikeRegexp('\\$context.requestId'),
+      },
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      PayloadFormatVersion: '2.0',
+    });
+  });
+
+  test('throttling and CORS follow the configuration', () => {
+    const configured = synthesize({
+      throttleRateLimit: 7,
+      throttleBurstLimit: 9,
+      allowedOrigins: ['https://blog.example.com'],
+    }).appTemplate;
+    configured.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 7, ThrottlingBurstLimit: 9 },
+    });
+    configured.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: {
+        AllowOrigins: ['https://blog.example.com'],
+        AllowMethods: ['GET', 'POST', 'OPTIONS'],
+      },
+    });
+    configured.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ ALLOWED_ORIGINS: 'https://blog.example.com' }) },
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: Match.absent() });
+  });
+});
+
+describe('site', () => {
+  test('a private, TLS-only bucket', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('CloudFront reads it through Origin Access Control, HTTPS only, compressed', () => {
+    template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+      OriginAccessControlConfig: { OriginAccessControlOriginType: 's3', SigningBehavior: 'always' },
+    });
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        DefaultRootObject: 'index.html',
+        DefaultCacheBehavior: Match.objectLike({
+          ViewerProtocolPolicy: 'redirect-to-https',
+          CachePolicyId: CACHING_OPTIMIZED,
+          Compress: true,
+        }),
+      }),
+    });
+  });
+
+  test('/api/* goes to the HTTP API uncached, with every viewer header but Host', () => {
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        CacheBehaviors: [
+          Match.objectLike({
+            PathPattern: '/api/*',
+            CachePolicyId: CACHING_DISABLED,
+            OriginRequestPolicyId: ALL_VIEWER_EXCEPT_HOST_HEADER,
+            ViewerProtocolPolicy: 'https-only',
+            AllowedMethods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE'],
+          }),
+        ],
+        Origins: Match.arrayWith([
+          Match.objectLike({
+            CustomOriginConfig: Match.objectLike({
+              OriginProtocolPolicy: 'https-only',
+              OriginSSLProtocols: ['TLSv1.2'],
+            }),
+          }),
+        ]),
+      }),
+    });
+  });
+
+  test('security headers: the page CSP, HSTS, nosniff, frame denial, referrer policy', () => {
+    template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+      ResponseHeadersPolicyConfig: Match.objectLike({
+        SecurityHeadersConfig: {
+          ContentSecurityPolicy: { ContentSecurityPolicy: contentSecurityPolicy(), Override: true },
+          StrictTransportSecurity: Match.objectLike({
+            AccessControlMaxAgeSec: 31536000,
+            IncludeSubdomains: true,
+          }),
+          ContentTypeOptions: { Override: true },
+          FrameOptions: { FrameOption: 'DENY', Override: true },
+          ReferrerPolicy: { ReferrerPolicy: 'strict-origin-when-cross-origin', Override: true },
+        },
+      }),
+    });
+  });
+
+  test('the built site is uploaded (hashed assets immutable) and the cache invalidated', () => {
+    template.resourceCountIs('Custom::CDKBucketDeployment', 2);
+    template.hasResourceProperties('Custom::CDKBucketDeployment', {
+      DestinationBucketKeyPrefix: 'assets/',
+      Prune: false,
+      SystemMetadata: { 'cache-control': 'public, max-age=31536000, immutable' },
+    });
+    template.hasResourceProperties('Custom::CDKBucketDeployment', {
+      SystemMetadata: { 'cache-control': 'no-cache' },
+      DistributionPaths: ['/*'],
+    });
+  });
+
+  test('without a custom domain: the CloudFront domain, no certificate, no DNS', () => {
+    template.resourceCountIs('AWS::Route53::RecordSet', 0);
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        Aliases: Match.absent(),
+        ViewerCertificate: Match.absent(),
+      }),
+    });
+  });
+
+  test('with a custom domain: a us-east-1 certificate, TLS 1.2, A and AAAA aliases', () => {
+    const withDomain = synthesize(
+      {
+        domainName: 'resume.example.com',
+        hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+        hostedZoneName: 'example.com',
+      },
+      { env: { account: '123456789012', region: 'eu-west-1' } },
+    );
+    expect(withDomain.certificate?.region).toBe('us-east-1');
+    Template.fromStack(withDomain.certificate as never).hasResourceProperties(
+      'AWS::CertificateManager::Certificate',
+      {
+        DomainName: 'resume.example.com',
+        ValidationMethod: 'DNS',
+        DomainValidationOptions: [
+          { DomainName: 'resume.example.com', HostedZoneId: 'Z0123456789ABCDEFGHIJ' },
+        ],
+      },
+    );
+    const site = withDomain.appTemplate;
+    site.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        Aliases: ['resume.example.com'],
+        ViewerCertificate: Match.objectLike({
+          MinimumProtocolVersion: 'TLSv1.2_2021',
+          SslSupportMethod: 'sni-only',
+        }),
+      }),
+    });
+    for (const type of ['A', 'AAAA']) {
+      site.hasResourceProperties('AWS::Route53::RecordSet', {
+        Name: 'resume.example.com.',
+        Type: type,
+        HostedZoneId: 'Z0123456789ABCDEFGHIJ',
+      });
+    }
+  });
+});
+
+describe('alarms', () => {
+  test('Lambda errors, API 5xx and DynamoDB throttles; no topic without an email', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: '5xx',
+      Namespace: 'AWS/ApiGateway',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: Match.stringLikeRegexp('\\+') })]),
+    });
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+  });
+
+  test('an alarm email gets every alarm through an SNS topic that requires TLS', () => {
+    const withEmail = synthesize({ alarmEmail: 'me@example.com' }).appTemplate;
+    withEmail.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'me@example.com',
+    });
+    const topic = Object.keys(withEmail.findResources('AWS::SNS::Topic'))[0];
+    for (const alarm of Object.values(withEmail.findResources('AWS::CloudWatch::Alarm'))) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
+    }
+    withEmail.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+});

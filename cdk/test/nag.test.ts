@@ -1,0 +1,81 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { footfallAcknowledgements } from '../lib/nag-acknowledgements.js';
+import { synthesize } from './support.js';
+
+const outdirs: string[] = [];
+afterAll(() => {
+  for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
+});
+const outdir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'footfall-cdk-out-'));
+  outdirs.push(dir);
+  return dir;
+};
+
+describe('cdk-nag AwsSolutions', () => {
+  test.each([
+    ['the default configuration', {}, undefined],
+    [
+      'every option set',
+      {
+        repository: 'maya-ol/footfall',
+        allowedOrigins: ['https://blog.example.com'],
+        alarmEmail: 'me@example.com',
+        domainName: 'resume.example.com',
+        hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+        hostedZoneName: 'example.com',
+      },
+      { account: '123456789012', region: 'eu-west-1' },
+    ],
+  ])('%s synthesizes with no unacknowledged finding', (_name, context, env) => {
+    const { cdkApp, ...stacks } = synthesize(context, {
+      outdir: outdir(),
+      ...(env ? { env } : {}),
+    });
+    // The validation plugin interrupts synthesis on any finding not acknowledged.
+    expect(() => cdkApp.synth()).not.toThrow();
+    const acknowledgements = footfallAcknowledgements({
+      ...stacks,
+      bootstrapQualifier: 'hnb659fds',
+    });
+    for (const { rule, reason } of acknowledgements) {
+      expect(reason.length, rule).toBeGreaterThan(40);
+    }
+    console.info(
+      `acknowledged (${_name}):\n${acknowledgements.map((a) => `  ${a.rule} @ ${a.scope.node.path}`).join('\n')}`,
+    );
+  });
+});
+
+describe('real bundling', () => {
+  test('the API function is bundled by the local esbuild into one ESM file with the SDK inside', () => {
+    const dir = outdir();
+    const { cdkApp, app } = synthesize(
+      { 'aws:cdk:enable-asset-metadata': true },
+      { bundle: true, outdir: dir },
+    );
+    cdkApp.synth();
+    const template = JSON.parse(readFileSync(join(dir, `${app.artifactId}.template.json`), 'utf8'));
+    const fn = Object.values<{ Type: string; Metadata?: Record<string, string> }>(
+      template.Resources,
+    ).find(
+      (resource) =>
+        resource.Type === 'AWS::Lambda::Function' &&
+        resource.Metadata?.['aws:asset:path']?.startsWith('asset.'),
+    );
+    const assetDir = join(dir, fn?.Metadata?.['aws:asset:path'] ?? 'missing');
+    expect(readdirSync(assetDir)).toEqual(['index.mjs']);
+    const code = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
+    expect(code).toMatch(/export\s*\{[^}]*\bhandler\b/);
+    // Static imports are only Node built-ins: the AWS SDK, Hono and ElectroDB are inside.
+    const imports = [
+      ...code.matchAll(/(?:^|;)import\s*(?:[\w$*{}\s,]+from\s*)?["']([^"']+)["']/g),
+    ].map((m) => m[1]);
+    expect(imports.filter((name) => !name?.startsWith('node:'))).toEqual([]);
+    expect(code.length).toBeGreaterThan(100_000); // the SDK is inside
+    expect(code.split('\n').length).toBeLessThan(200); // minified
+  });
+});

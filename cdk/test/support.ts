@@ -1,0 +1,46 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { parseDeployConfig } from '../lib/config.js';
+import { addFootfallStacks, type FootfallStacks } from '../lib/footfall-app.js';
+
+export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/** A stand-in for `dist/web`: the stacks only need its shape to stage it. */
+export function fakeSite(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'footfall-cdk-site-'));
+  mkdirSync(join(dir, 'assets'));
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>test</title>');
+  writeFileSync(join(dir, 'assets', 'site.TEST.css'), 'body{}');
+  return dir;
+}
+
+export interface Synthesized extends FootfallStacks {
+  appTemplate: Template;
+  cdkApp: App;
+}
+
+/**
+ * footfall's stacks as `cdk/bin/app.ts` builds them, from the given context, with Lambda
+ * bundling skipped (one test does bundle for real).
+ */
+export function synthesize(
+  context: Record<string, unknown> = {},
+  options: { env?: { account?: string; region?: string }; bundle?: boolean; outdir?: string } = {},
+): Synthesized {
+  const cdkApp = new App({
+    context: { ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...context },
+    ...(options.outdir ? { outdir: options.outdir } : {}),
+  });
+  const config = parseDeployConfig({ context: (key) => cdkApp.node.tryGetContext(key), env: {} });
+  const stacks = addFootfallStacks(cdkApp, {
+    config,
+    projectRoot,
+    siteDir: fakeSite(),
+    ...(options.env ? { env: options.env } : {}),
+  });
+  return { ...stacks, cdkApp, appTemplate: Template.fromStack(stacks.app) };
+}
