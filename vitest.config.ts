@@ -28,6 +28,16 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'scripts',
+          include: ['scripts/test/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: dynalite,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           name: 'web',
           include: ['web/test/**/*.test.ts'],
           environment: 'node',

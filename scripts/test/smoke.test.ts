@@ -1,0 +1,125 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { loadConfig } from '../../service/src/config.js';
+import { type DevServer, startDevServer } from '../../service/src/dev-server.js';
+import { refusingEndpoint } from '../../service/test/fault-proxy.js';
+import { testApp, testClient } from '../../service/test/support.js';
+import { runSmoke, SMOKE_PAGE } from '../lib/smoke.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+let scratch: string;
+let server: DevServer;
+const closers: (() => Promise<void>)[] = [];
+
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'footfall-smoke-'));
+  server = await startDevServer(
+    loadConfig({ PORT: '0', FOOTFALL_DATA_DIR: join(scratch, 'data') }),
+    {
+      siteDir: join(scratch, 'site'),
+      log: () => {},
+    },
+  );
+});
+afterAll(async () => {
+  for (const close of closers) await close();
+  await server?.close();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+/** A throwaway HTTP server on loopback for the failure cases. */
+async function serveApp(app: Hono): Promise<string> {
+  const http = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise((resolve) => http.once('listening', resolve));
+  closers.push(() => new Promise((resolve) => http.close(() => resolve())));
+  return `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+}
+
+const views = async (page: string) =>
+  (
+    (await (await fetch(`${server.url}/api/count?page=${encodeURIComponent(page)}`)).json()) as {
+      views: number;
+    }
+  ).views;
+
+/** The CLI, as `npm run smoke -- …` runs it. */
+function smokeCli(args: string[]): Promise<{ code: number | null; out: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/smoke.ts', ...args], {
+    cwd: root,
+  });
+  let out = '';
+  child.stdout.on('data', (chunk) => (out += chunk));
+  child.stderr.on('data', (chunk) => (out += chunk));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, out })));
+}
+
+describe('smoke test', () => {
+  test('passes against the dev server, counting one visit on its own key only', async () => {
+    const realBefore = await views('/');
+    const smokeBefore = await views(SMOKE_PAGE);
+    const checks = await runSmoke(server.url);
+    expect(checks.filter((check) => !check.ok)).toEqual([]);
+    expect(checks.map((check) => check.name)).toContain('POST /api/count adds exactly one');
+    expect(await views(SMOKE_PAGE)).toBe(smokeBefore + 1);
+    expect(await views('/')).toBe(realBefore);
+  });
+
+  test('the CLI prints every check and exits 0', async () => {
+    const { code, out } = await smokeCli(['--url', server.url]);
+    expect(code).toBe(0);
+    expect(out).toContain('✓ POST /api/count adds exactly one');
+    expect(out).toContain('smoke test passed');
+  });
+
+  test('a wrong URL fails, saying it cannot be reached', async () => {
+    const nowhere = await refusingEndpoint();
+    await expect(runSmoke(nowhere)).rejects.toThrow(/cannot reach .*ECONNREFUSED/);
+    const { code, out } = await smokeCli(['--url', nowhere]);
+    expect(code).toBe(1);
+    expect(out).toContain('smoke test FAILED');
+    expect((await smokeCli([])).code).toBe(2);
+  });
+
+  test('a site without the counter fails, saying so', async () => {
+    const other = await serveApp(
+      new Hono().get('/', (c) => c.html('<!doctype html><h1>Someone else</h1>')),
+    );
+    await expect(runSmoke(other)).rejects.toThrow(/no #visitor-count element/);
+  });
+
+  test('an API answering 5xx fails, saying which status', async () => {
+    const down = testApp({ client: testClient(await refusingEndpoint()) });
+    closers.push(async () => down.client.destroy());
+    const page = await (await fetch(`${server.url}/`)).text();
+    const broken = await serveApp(
+      new Hono().get('/', (c) => c.html(page)).all('/api/*', (c) => down.app.fetch(c.req.raw)),
+    );
+    await expect(runSmoke(broken)).rejects.toThrow(/GET \/api\/count: the API answered 503/);
+  });
+
+  test('missing security headers fail their checks', async () => {
+    const page = await (await fetch(`${server.url}/`)).text();
+    const bare = await serveApp(
+      new Hono()
+        .get('/', (c) => c.html(page))
+        .get('/assets/*', (c) => c.text(''))
+        .all('/api/count', (c) => c.json({ page: SMOKE_PAGE, views: 1 })),
+    );
+    const checks = await runSmoke(bare);
+    const failed = checks.filter((check) => !check.ok).map((check) => check.name);
+    expect(failed).toEqual(
+      expect.arrayContaining([
+        'page sends content-security-policy',
+        'API sends cache-control',
+        'POST /api/count adds exactly one',
+      ]),
+    );
+  });
+});
