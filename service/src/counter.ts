@@ -1,63 +1,104 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { Entity, type EntityItem } from 'electrodb';
-import { dynamodbLimits } from './dynamodb.js';
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  GetItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { dynamodbLimits, retryOnlyUnappliedWrites } from './dynamodb.js';
 import { type CounterStore, StorageUnavailableError } from './store.js';
 import { table } from './table.js';
 
-export interface CounterEntityOptions {
+/**
+ * How a counter item is keyed and marked, exactly as the ElectroDB model in `counter-model.ts`
+ * does it (service `footfall`, entity `counter`, version `1`, key casing kept), so either can
+ * read what the other wrote. The contract tests hold the two together.
+ */
+export const counterItem = {
+  partitionKey: (page: string) => `$footfall#page_${page}`,
+  sortKey: '$counter_1',
+  entity: 'counter',
+  version: '1',
+} as const;
+
+export interface CounterStoreOptions {
   readonly client: DynamoDBClient;
   readonly table: string;
+  /** Hard limit for one operation, retries included. @default dynamodbLimits.operationDeadlineMs */
+  readonly deadlineMs?: number;
 }
 
-/** One item per counted page: `views` only ever changes through an atomic ADD. */
-export function createCounterEntity(options: CounterEntityOptions) {
-  return new Entity(
-    {
-      model: { entity: 'counter', version: '1', service: 'footfall' },
-      attributes: {
-        page: { type: 'string', required: true, readOnly: true },
-        // No `default`: ElectroDB's upsert applies defaults on every write, which would reset it.
-        views: { type: 'number' },
-      },
-      indexes: {
-        byPage: {
-          // Page paths are case-sensitive; ElectroDB lowercases keys unless told otherwise.
-          pk: { field: table.partitionKey, composite: ['page'], casing: 'none' },
-          sk: { field: table.sortKey, composite: [], casing: 'none' },
-        },
-      },
-    },
-    { client: options.client, table: options.table },
-  );
-}
+const key = (page: string): Record<string, AttributeValue> => ({
+  [table.partitionKey]: { S: counterItem.partitionKey(page) },
+  [table.sortKey]: { S: counterItem.sortKey },
+});
 
-export type CounterEntity = ReturnType<typeof createCounterEntity>;
-export type CounterItem = EntityItem<CounterEntity>;
-
-/** The CounterStore over DynamoDB: one GetItem per read, one UpdateItem per increment. */
-export function createCounterStore(options: CounterEntityOptions): CounterStore {
-  const counter = createCounterEntity(options);
-  const guard = async <T>(operation: string, run: (signal: AbortSignal) => Promise<T>) => {
+/**
+ * The CounterStore over DynamoDB: one GetItem per read, one UpdateItem per increment, each
+ * bounded by the operation deadline. Written against the SDK directly: ElectroDB was the whole
+ * cold-start gap (docs/adr/0004).
+ */
+export function createCounterStore(options: CounterStoreOptions): CounterStore {
+  const { client } = options;
+  const deadlineMs = options.deadlineMs ?? dynamodbLimits.operationDeadlineMs;
+  const guard = async <T>(operation: string, run: (abortSignal: AbortSignal) => Promise<T>) => {
     try {
-      return await run(AbortSignal.timeout(dynamodbLimits.operationDeadlineMs));
+      return await run(AbortSignal.timeout(deadlineMs));
     } catch (error) {
       throw new StorageUnavailableError(`counter ${operation} failed`, { cause: error });
     }
   };
 
   return {
-    views: (page) =>
-      guard('read', async (abortSignal) => {
-        // Strongly consistent, so a read after an increment sees it (one read unit, not half).
-        const { data } = await counter.get({ page }).go({ consistent: true, abortSignal });
-        return data?.views ?? 0;
-      }),
-    increment: async (page) => {
-      const { data } = await guard('increment', (abortSignal) =>
-        counter.upsert({ page }).add({ views: 1 }).go({ response: 'all_new', abortSignal }),
+    views: async (page) => {
+      const { Item } = await guard('read', (abortSignal) =>
+        client.send(
+          new GetItemCommand({
+            TableName: options.table,
+            Key: key(page),
+            // Strongly consistent, so a read after an increment sees it (one read unit, not half).
+            ConsistentRead: true,
+            ProjectionExpression: '#views',
+            ExpressionAttributeNames: { '#views': 'views' },
+          }),
+          { abortSignal },
+        ),
       );
-      if (typeof data.views !== 'number') throw new Error(`increment of ${page} returned no count`);
-      return data.views;
+      return Item?.views?.N === undefined ? 0 : Number(Item.views.N);
+    },
+
+    increment: async (page) => {
+      const { Attributes } = await guard('increment', (abortSignal) =>
+        client.send(
+          // A visit is counted at most once per request: only provably unapplied writes retry.
+          retryOnlyUnappliedWrites(
+            new UpdateItemCommand({
+              TableName: options.table,
+              Key: key(page),
+              // One atomic ADD; creates the item on the first visit. The SETs mark the item the way
+              // ElectroDB's upsert does, so the model reads it as its own.
+              UpdateExpression:
+                'SET #page = :page, #entity = :entity, #version = :version ADD #views :one',
+              ExpressionAttributeNames: {
+                '#page': 'page',
+                '#entity': '__edb_e__',
+                '#version': '__edb_v__',
+                '#views': 'views',
+              },
+              ExpressionAttributeValues: {
+                ':page': { S: page },
+                ':entity': { S: counterItem.entity },
+                ':version': { S: counterItem.version },
+                ':one': { N: '1' },
+              },
+              ReturnValues: 'UPDATED_NEW',
+            }),
+          ),
+          { abortSignal },
+        ),
+      );
+      const views = Attributes?.views?.N;
+      if (views === undefined) throw new Error(`increment of ${page} returned no count`);
+      return Number(views);
     },
   };
 }

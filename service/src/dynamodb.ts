@@ -1,6 +1,10 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBClient,
+  type DynamoDBClientConfig,
+  type UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 /**
@@ -25,6 +29,8 @@ export const dynamodbLimits = {
   maxSockets: 512,
 } as const;
 
+export type DynamoDBLimits = { -readonly [K in keyof typeof dynamodbLimits]: number };
+
 export interface DynamoDBClientOptions {
   /** Endpoint override (dynalite, DynamoDB Local). */
   readonly endpoint?: string | undefined;
@@ -32,24 +38,97 @@ export interface DynamoDBClientOptions {
   readonly region?: string;
   /** Credentials; defaults to the SDK's provider chain (the Lambda role in AWS). */
   readonly credentials?: DynamoDBClientConfig['credentials'];
+  /** Overrides of `dynamodbLimits` (tests of sheer volume on a loaded machine). */
+  readonly limits?: Partial<DynamoDBLimits>;
 }
 
 /** A DynamoDB client whose every call is bounded in time. */
 export function createDynamoDBClient(options: DynamoDBClientOptions = {}): DynamoDBClient {
-  const agentOptions = { keepAlive: true, maxSockets: dynamodbLimits.maxSockets };
+  const limits = { ...dynamodbLimits, ...options.limits };
+  const agentOptions = { keepAlive: true, maxSockets: limits.maxSockets };
   return new DynamoDBClient({
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
     ...(options.region === undefined ? {} : { region: options.region }),
     ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
-    maxAttempts: dynamodbLimits.maxAttempts,
+    maxAttempts: limits.maxAttempts,
     retryMode: 'standard',
     requestHandler: new NodeHttpHandler({
-      connectionTimeout: dynamodbLimits.connectionTimeoutMs,
-      requestTimeout: dynamodbLimits.requestTimeoutMs,
+      connectionTimeout: limits.connectionTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
       // Without this, requestTimeout only logs a warning and the request waits forever.
       throwOnRequestTimeout: true,
       httpAgent: new HttpAgent(agentOptions),
       httpsAgent: new HttpsAgent(agentOptions),
     }),
   });
+}
+
+/**
+ * A write failed in a way that leaves it unknown whether DynamoDB applied it (the request was
+ * sent, then timed out, lost its connection or met a 5xx). Retrying could count a visit twice,
+ * so it is not retried. The original error is kept as `original`, not `cause`: the SDK's retry
+ * classification follows `cause` and would retry it after all.
+ */
+export class AmbiguousWriteError extends Error {
+  override readonly name = 'AmbiguousWriteError';
+  constructor(readonly original: unknown) {
+    super(
+      `write outcome unknown, not retried: ${(original as Error)?.message ?? String(original)}`,
+    );
+  }
+}
+
+// Rejected before DynamoDB did anything: throttled, or never connected. Safe to send again.
+const REJECTED = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'LimitExceededException',
+  'TooManyRequestsException',
+  'InvalidSignatureException',
+  'RequestExpired',
+  'SignatureDoesNotMatch',
+]);
+const NEVER_CONNECTED = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+/** True when the failed write certainly did not reach DynamoDB's storage. */
+export function writeNeverApplied(error: unknown): boolean {
+  const e = error as {
+    name?: string;
+    code?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
+  return (
+    REJECTED.has(e?.name ?? '') ||
+    e?.$metadata?.httpStatusCode === 429 ||
+    NEVER_CONNECTED.has(e?.code ?? '') ||
+    (e?.name === 'TimeoutError' && /did not establish a connection/.test(e.message ?? ''))
+  );
+}
+
+/**
+ * Makes a non-idempotent command (our ADD) retry only failures that certainly changed nothing.
+ * Runs inside the SDK's retry loop (finalizeRequest, after the retry middleware) and outside the
+ * deserializer, so it sees both network errors and DynamoDB's own exceptions.
+ */
+export function retryOnlyUnappliedWrites(command: UpdateItemCommand): UpdateItemCommand {
+  command.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        if (writeNeverApplied(error)) throw error;
+        throw new AmbiguousWriteError(error);
+      }
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'footfallRetryOnlyUnappliedWrites' },
+  );
+  return command;
 }

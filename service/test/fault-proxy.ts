@@ -2,14 +2,25 @@ import { createServer, type IncomingMessage, request, type ServerResponse } from
 import type { AddressInfo, Socket } from 'node:net';
 
 /**
- * How the proxy treats each request: forward it to the real dynalite, answer as DynamoDB does
- * when it throttles or fails, accept it and never answer, or cut the connection.
+ * How the proxy treats a request: forward it to the real dynalite; answer as DynamoDB does when
+ * it throttles or fails; accept it and never answer; cut the connection; or let dynalite apply
+ * it and then lose the answer (by cutting the connection, or by never answering).
  */
-export type FaultMode = 'pass' | 'throttle' | 'server-error' | 'hang' | 'drop';
+export type FaultMode =
+  | 'pass'
+  | 'throttle'
+  | 'server-error'
+  | 'hang'
+  | 'drop'
+  | 'apply-then-drop'
+  | 'apply-then-hang';
 
 export interface FaultProxy {
   readonly endpoint: string;
+  /** What every request meets once `next` is empty. */
   mode: FaultMode;
+  /** What the next requests meet, one each, before `mode` applies again. */
+  next: FaultMode[];
   /** Requests that reached the proxy, whatever their fate. */
   requests: number;
   close(): Promise<void>;
@@ -23,7 +34,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const sockets = new Set<Socket>();
   const upstream = new URL(target);
 
-  const forward = (req: IncomingMessage, res: ServerResponse) => {
+  /** Sends the request to dynalite; `deliver` decides what the client gets. */
+  const forward = (req: IncomingMessage, deliver: (answer: IncomingMessage) => void) => {
     const outgoing = request(
       {
         host: upstream.hostname,
@@ -32,18 +44,25 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         method: req.method,
         headers: req.headers,
       },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
+      deliver,
     );
-    outgoing.on('error', () => res.destroy());
+    outgoing.on('error', () => req.socket.destroy());
     req.pipe(outgoing);
+  };
+  const relay = (res: ServerResponse) => (answer: IncomingMessage) => {
+    res.writeHead(answer.statusCode ?? 502, answer.headers);
+    answer.pipe(res);
+  };
+  // Wait for dynalite's whole answer (the write is done), then throw it away.
+  const swallow = (then: () => void) => (answer: IncomingMessage) => {
+    answer.resume();
+    answer.on('end', then);
   };
 
   const proxy: FaultProxy = {
     endpoint: '',
     mode: 'pass',
+    next: [],
     requests: 0,
     close: () =>
       new Promise<void>((resolve) => {
@@ -54,9 +73,10 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
 
   const server = createServer((req, res) => {
     proxy.requests++;
-    switch (proxy.mode) {
+    const mode = proxy.next.shift() ?? proxy.mode;
+    switch (mode) {
       case 'pass':
-        return forward(req, res);
+        return forward(req, relay(res));
       case 'throttle':
         res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
         return res.end(
@@ -73,6 +93,16 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         return;
       case 'drop':
         return req.socket.destroy();
+      case 'apply-then-drop':
+        return forward(
+          req,
+          swallow(() => req.socket.destroy()),
+        );
+      case 'apply-then-hang':
+        return forward(
+          req,
+          swallow(() => {}),
+        );
     }
   });
   server.on('connection', (socket) => {
