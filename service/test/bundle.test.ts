@@ -27,17 +27,30 @@ afterAll(async () => {
 test('the Lambda bundle is one minified ESM file with every dependency inside', async () => {
   const [output, ...others] = Object.values(metafile.outputs);
   expect(others).toEqual([]);
-  // Only Node built-ins stay outside: the AWS SDK, Hono and ElectroDB are all inside.
+  // Only Node built-ins stay outside: the AWS SDK and Hono are inside.
   const external = output?.imports.filter((entry) => entry.external).map((entry) => entry.path);
   expect(
     external?.filter((path) => !path.startsWith('node:') && !builtinModules.includes(path)),
   ).toEqual([]);
   const bundled = Object.keys(output?.inputs ?? {});
-  for (const name of ['@aws-sdk/client-dynamodb', 'electrodb', 'hono']) {
+  for (const name of ['@aws-sdk/client-dynamodb', 'hono']) {
     expect(
       bundled.some((path) => path.includes(`node_modules/${name}/`)),
       name,
     ).toBe(true);
+  }
+  // And nothing the Lambda does not run: each would cost cold-start time (docs/adr/0004).
+  for (const name of [
+    'electrodb',
+    'jsonschema',
+    '@aws-sdk/lib-dynamodb',
+    'dynalite',
+    '@hono/node-server',
+  ]) {
+    expect(
+      bundled.filter((path) => path.includes(`node_modules/${name}/`)),
+      name,
+    ).toEqual([]);
   }
   expect(output?.exports).toEqual(['handler']);
   // Minified: a handful of very long lines.
