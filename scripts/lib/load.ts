@@ -1,0 +1,52 @@
+import autocannon from 'autocannon';
+
+export interface LoadResult {
+  /** Requests sent, answered with 2xx, and anything else (non-2xx, errors, timeouts). */
+  readonly sent: number;
+  readonly ok: number;
+  readonly failed: number;
+  readonly requestsPerSecond: number;
+  readonly latencyMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** The page's count before and after, read from the API. */
+  readonly before: number;
+  readonly after: number;
+}
+
+const views = async (baseUrl: string, page: string) => {
+  const res = await fetch(`${baseUrl}/api/count?page=${encodeURIComponent(page)}`);
+  return ((await res.json()) as { views: number }).views;
+};
+
+/**
+ * POSTs one page as hard as `connections` keep-alive connections can for `seconds`, against a
+ * footfall on loopback, then reads the count back. Bounded in time; never leaves loopback.
+ */
+export async function loadTest(
+  baseUrl: string,
+  options: { connections: number; seconds: number; page: string },
+): Promise<LoadResult> {
+  const { hostname } = new URL(baseUrl);
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(hostname)) {
+    throw new Error(`load tests only run against loopback, not ${hostname}`);
+  }
+  const before = await views(baseUrl, options.page);
+  const result = await autocannon({
+    url: `${baseUrl}/api/count?page=${encodeURIComponent(options.page)}`,
+    method: 'POST',
+    connections: options.connections,
+    duration: options.seconds,
+    timeout: 10,
+  });
+  // Requests still in flight when the clock stopped finish on the server: let them land.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const after = await views(baseUrl, options.page);
+  return {
+    sent: result.requests.sent,
+    ok: result['2xx'],
+    failed: result.non2xx + result.errors + result.timeouts,
+    requestsPerSecond: result.requests.average,
+    latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
+    before,
+    after,
+  };
+}
