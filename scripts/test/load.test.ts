@@ -1,26 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { loadConfig } from '../../service/src/config.js';
-import { type DevServer, startDevServer } from '../../service/src/dev-server.js';
+import { scratchDevServer } from '../../service/test/support.js';
 import { loadTest } from '../lib/load.js';
 
-let scratch: string;
-let server: DevServer;
+let server: Awaited<ReturnType<typeof scratchDevServer>>;
 beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'footfall-load-'));
-  server = await startDevServer(
-    loadConfig({ PORT: '0', FOOTFALL_DATA_DIR: join(scratch, 'data') }),
-    {
-      siteDir: join(scratch, 'site'),
-      log: () => {},
-    },
-  );
+  server = await scratchDevServer('load');
 });
 afterAll(async () => {
   await server?.close();
-  await rm(scratch, { recursive: true, force: true });
 });
 
 // A short version of the benchmark's 10 s load test: correctness under load, not speed.

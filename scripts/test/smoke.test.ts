@@ -1,37 +1,23 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadConfig } from '../../service/src/config.js';
-import { type DevServer, startDevServer } from '../../service/src/dev-server.js';
 import { refusingEndpoint } from '../../service/test/fault-proxy.js';
-import { testApp, testClient } from '../../service/test/support.js';
+import { scratchDevServer, testApp, testClient } from '../../service/test/support.js';
 import { runSmoke, SMOKE_PAGE } from '../lib/smoke.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-let scratch: string;
-let server: DevServer;
+let server: Awaited<ReturnType<typeof scratchDevServer>>;
 const closers: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'footfall-smoke-'));
-  server = await startDevServer(
-    loadConfig({ PORT: '0', FOOTFALL_DATA_DIR: join(scratch, 'data') }),
-    {
-      siteDir: join(scratch, 'site'),
-      log: () => {},
-    },
-  );
+  server = await scratchDevServer('smoke');
 });
 afterAll(async () => {
   for (const close of closers) await close();
   await server?.close();
-  await rm(scratch, { recursive: true, force: true });
 });
 
 /** A throwaway HTTP server on loopback for the failure cases. */

@@ -1,32 +1,28 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { RETRY_AFTER_SECONDS } from '../src/app.js';
 import { dynamodbLimits } from '../src/dynamodb.js';
+import { type FaultMode, type FaultProxy, refusingEndpoint } from './fault-proxy.js';
 import {
-  type FaultMode,
-  type FaultProxy,
-  refusingEndpoint,
-  startFaultProxy,
-} from './fault-proxy.js';
-import { endpoint, query, type TestApp, testApp, testClient, uniquePage } from './support.js';
+  type FaultyApp,
+  query,
+  startFaultyApp,
+  type TestApp,
+  testApp,
+  testClient,
+  uniquePage,
+} from './support.js';
 
 /** The promise of the issue: a failing dependency becomes a 503 within this bound. */
 const BOUND_MS = 5_000;
 
+let faulty: FaultyApp;
 let proxy: FaultProxy;
 let subject: TestApp;
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-
 beforeAll(async () => {
-  process.on('unhandledRejection', onUnhandled);
-  proxy = await startFaultProxy(endpoint());
-  subject = testApp({ client: testClient(proxy.endpoint) });
+  faulty = await startFaultyApp();
+  ({ proxy, subject } = faulty);
 });
-afterAll(async () => {
-  process.off('unhandledRejection', onUnhandled);
-  subject.client.destroy();
-  await proxy.close();
-});
+afterAll(() => faulty.close());
 
 async function expectUnavailable(res: Response, startedAt: number) {
   const elapsed = performance.now() - startedAt;
@@ -106,6 +102,6 @@ describe.sequential('DynamoDB failing', () => {
   });
 
   test('no unhandled rejection escaped any of the failures', () => {
-    expect(unhandled).toEqual([]);
+    expect(faulty.unhandled).toEqual([]);
   });
 });

@@ -2,10 +2,11 @@ import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { counterItem } from '../src/counter.js';
 import { dynamodbLimits, writeNeverApplied } from '../src/dynamodb.js';
-import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
+import type { FaultProxy } from './fault-proxy.js';
 import {
-  endpoint,
+  type FaultyApp,
   query,
+  startFaultyApp,
   type TestApp,
   tableName,
   testApp,
@@ -14,22 +15,17 @@ import {
 } from './support.js';
 
 // What a retried ADD can and cannot guarantee (docs/adr/0005), shown on the wire.
+let faulty: FaultyApp;
 let proxy: FaultProxy;
 let subject: TestApp;
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
 const truth = testClient(); // straight to dynalite: what is really stored
-
 beforeAll(async () => {
-  process.on('unhandledRejection', onUnhandled);
-  proxy = await startFaultProxy(endpoint());
-  subject = testApp({ client: testClient(proxy.endpoint) });
+  faulty = await startFaultyApp();
+  ({ proxy, subject } = faulty);
 });
 afterAll(async () => {
-  process.off('unhandledRejection', onUnhandled);
-  subject.client.destroy();
   truth.destroy();
-  await proxy.close();
+  await faulty.close();
 });
 
 async function stored(page: string): Promise<number> {
@@ -169,6 +165,6 @@ describe.sequential('retries', () => {
   });
 
   test('no rejection went unhandled', () => {
-    expect(unhandled).toEqual([]);
+    expect(faulty.unhandled).toEqual([]);
   });
 });

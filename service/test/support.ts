@@ -1,11 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
 import { createApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
 import { createCounterStore } from '../src/counter.js';
+import { type DevServer, type DevServerOptions, startDevServer } from '../src/dev-server.js';
 import { createDynamoDBClient, type DynamoDBLimits } from '../src/dynamodb.js';
 import type { Logger } from '../src/http.js';
 import { localCredentials, localRegion } from '../src/local-dynamodb.js';
+import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
 
 export const endpoint = () => inject('dynamodbEndpoint');
 export const tableName = () => inject('tableName');
@@ -55,3 +61,55 @@ export function testApp(
 
 /** `?page=…` with the key percent-encoded. */
 export const query = (page: string) => `?page=${encodeURIComponent(page)}`;
+
+/** The dev server on scratch data and site folders, which `close()` removes. */
+export async function scratchDevServer(
+  label: string,
+  options: Omit<DevServerOptions, 'siteDir' | 'log'> = {},
+): Promise<DevServer & { readonly dir: string }> {
+  const dir = await mkdtemp(join(tmpdir(), `footfall-${label}-`));
+  const server = await startDevServer(
+    loadConfig({ PORT: '0', FOOTFALL_DATA_DIR: join(dir, 'data') }),
+    {
+      ...options,
+      siteDir: join(dir, 'site'),
+      log: () => {},
+    },
+  );
+  return {
+    dir,
+    url: server.url,
+    close: async () => {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface FaultyApp {
+  /** The proxy every DynamoDB request of `subject` goes through. */
+  readonly proxy: FaultProxy;
+  readonly subject: TestApp;
+  /** Rejections nobody handled while the app was up: should stay empty. */
+  readonly unhandled: unknown[];
+  close(): Promise<void>;
+}
+
+/** The real app whose DynamoDB sits behind a fault-injecting proxy. */
+export async function startFaultyApp(): Promise<FaultyApp> {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  const proxy = await startFaultProxy(endpoint());
+  const subject = testApp({ client: testClient(proxy.endpoint) });
+  return {
+    proxy,
+    subject,
+    unhandled,
+    close: async () => {
+      process.off('unhandledRejection', onUnhandled);
+      subject.client.destroy();
+      await proxy.close();
+    },
+  };
+}

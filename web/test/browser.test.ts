@@ -1,14 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import axe from 'axe-core';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { findChromium, launchChromium } from '../../scripts/lib/chromium.js';
-import { loadConfig } from '../../service/src/config.js';
-import { type DevServer, startDevServer } from '../../service/src/dev-server.js';
 import { refusingEndpoint } from '../../service/test/fault-proxy.js';
-import { testApp, testClient } from '../../service/test/support.js';
+import { scratchDevServer, testApp, testClient } from '../../service/test/support.js';
 
 const executable = findChromium();
 if (!executable) {
@@ -25,26 +20,17 @@ if (!executable) {
   );
 }
 
-let scratch: string;
-let server: DevServer;
+let server: Awaited<ReturnType<typeof scratchDevServer>>;
 let browser: Browser;
 
 beforeAll(async () => {
   if (!executable) return;
-  scratch = await mkdtemp(join(tmpdir(), 'footfall-browser-'));
-  server = await startDevServer(
-    loadConfig({ PORT: '0', FOOTFALL_DATA_DIR: join(scratch, 'data') }),
-    {
-      siteDir: join(scratch, 'site'),
-      log: () => {},
-    },
-  );
+  server = await scratchDevServer('browser');
   browser = await launchChromium(executable);
 });
 afterAll(async () => {
   await browser?.close();
   await server?.close();
-  if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
 /** What the API says, read directly (GET never counts). */
