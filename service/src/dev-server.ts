@@ -67,7 +67,9 @@ export async function startDevServer(
   const csp = contentSecurityPolicy(config.allowedOrigins);
   const site = new Hono().use(
     '*',
-    secureHeaders({ contentSecurityPolicy: undefined }),
+    // The page is public and its widget is meant to be embedded elsewhere (a classic <script>
+    // from another site is a no-cors request, which CORP same-origin would block).
+    secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }),
     async (c, next) => {
       await next();
       c.header('Content-Security-Policy', csp);

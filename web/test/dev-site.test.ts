@@ -62,6 +62,10 @@ test('GET / serves the built page with a strict CSP and revalidation; hashed ass
   expect(asset.status).toBe(200);
   expect(asset.headers.get('content-type')).toMatch(/javascript/);
   expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+  // The embeddable copy can be loaded by a <script> on another site.
+  const embed = await fetch(`${server.url}/footfall-widget.js`);
+  expect(embed.status).toBe(200);
+  expect(embed.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
   const missing = await fetch(`${server.url}/assets/nope.js`);
   expect(missing.status).toBe(404);
   expect(missing.headers.get('cache-control')).toBe('no-cache');
