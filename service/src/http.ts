@@ -20,5 +20,6 @@ export function errorResponse(
 export type Logger = (entry: Record<string, unknown>) => void;
 
 export const jsonLogger: Logger = (entry) => {
-  console.error(JSON.stringify(entry));
+  // console.warn/error map to Lambda's WARN/ERROR levels; one JSON line either way.
+  (entry.level === 'warn' ? console.warn : console.error)(JSON.stringify(entry));
 };
