@@ -4,7 +4,7 @@ import {
   GetItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { dynamodbLimits, retryOnlyUnappliedWrites } from './dynamodb.js';
+import { dynamodbLimits } from './dynamodb.js';
 import { type CounterStore, StorageUnavailableError } from './store.js';
 import { table } from './table.js';
 
@@ -40,17 +40,30 @@ const key = (page: string): Record<string, AttributeValue> => ({
 export function createCounterStore(options: CounterStoreOptions): CounterStore {
   const { client } = options;
   const deadlineMs = options.deadlineMs ?? dynamodbLimits.operationDeadlineMs;
-  const guard = async <T>(operation: string, run: (abortSignal: AbortSignal) => Promise<T>) => {
+  /**
+   * Bounds one operation, retries included, with a plain timer: passing an abortSignal to the
+   * SDK would switch off its middleware cache. A call that loses the race runs out on the SDK's
+   * own limits in the background; for a write, that is the ambiguous case of ADR 5.
+   */
+  const guard = async <T>(operation: string, call: Promise<T>): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${deadlineMs} ms`)), deadlineMs);
+    });
     try {
-      return await run(AbortSignal.timeout(deadlineMs));
+      return await Promise.race([call, deadline]);
     } catch (error) {
+      call.catch(() => {}); // the abandoned call may still fail later; nobody is waiting for it
       throw new StorageUnavailableError(`counter ${operation} failed`, { cause: error });
+    } finally {
+      clearTimeout(timer);
     }
   };
 
   return {
     views: async (page) => {
-      const { Item } = await guard('read', (abortSignal) =>
+      const { Item } = await guard(
+        'read',
         client.send(
           new GetItemCommand({
             TableName: options.table,
@@ -60,40 +73,38 @@ export function createCounterStore(options: CounterStoreOptions): CounterStore {
             ProjectionExpression: '#views',
             ExpressionAttributeNames: { '#views': 'views' },
           }),
-          { abortSignal },
         ),
       );
       return Item?.views?.N === undefined ? 0 : Number(Item.views.N);
     },
 
     increment: async (page) => {
-      const { Attributes } = await guard('increment', (abortSignal) =>
+      const { Attributes } = await guard(
+        'increment',
+        // A visit is counted at most once per request: the client retries an UpdateItem only
+        // after failures that prove it was not applied (dynamodb.ts, ADR 5).
         client.send(
-          // A visit is counted at most once per request: only provably unapplied writes retry.
-          retryOnlyUnappliedWrites(
-            new UpdateItemCommand({
-              TableName: options.table,
-              Key: key(page),
-              // One atomic ADD; creates the item on the first visit. The SETs mark the item the way
-              // ElectroDB's upsert does, so the model reads it as its own.
-              UpdateExpression:
-                'SET #page = :page, #entity = :entity, #version = :version ADD #views :one',
-              ExpressionAttributeNames: {
-                '#page': 'page',
-                '#entity': '__edb_e__',
-                '#version': '__edb_v__',
-                '#views': 'views',
-              },
-              ExpressionAttributeValues: {
-                ':page': { S: page },
-                ':entity': { S: counterItem.entity },
-                ':version': { S: counterItem.version },
-                ':one': { N: '1' },
-              },
-              ReturnValues: 'UPDATED_NEW',
-            }),
-          ),
-          { abortSignal },
+          new UpdateItemCommand({
+            TableName: options.table,
+            Key: key(page),
+            // One atomic ADD; creates the item on the first visit. The SETs mark the item the way
+            // ElectroDB's upsert does, so the model reads it as its own.
+            UpdateExpression:
+              'SET #page = :page, #entity = :entity, #version = :version ADD #views :one',
+            ExpressionAttributeNames: {
+              '#page': 'page',
+              '#entity': '__edb_e__',
+              '#version': '__edb_v__',
+              '#views': 'views',
+            },
+            ExpressionAttributeValues: {
+              ':page': { S: page },
+              ':entity': { S: counterItem.entity },
+              ':version': { S: counterItem.version },
+              ':one': { N: '1' },
+            },
+            ReturnValues: 'UPDATED_NEW',
+          }),
         ),
       );
       const views = Attributes?.views?.N;

@@ -1,10 +1,6 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import {
-  DynamoDBClient,
-  type DynamoDBClientConfig,
-  type UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 /**
@@ -46,7 +42,7 @@ export interface DynamoDBClientOptions {
 export function createDynamoDBClient(options: DynamoDBClientOptions = {}): DynamoDBClient {
   const limits = { ...dynamodbLimits, ...options.limits };
   const agentOptions = { keepAlive: true, maxSockets: limits.maxSockets };
-  return new DynamoDBClient({
+  const client = new DynamoDBClient({
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
     ...(options.region === undefined ? {} : { region: options.region }),
     ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
@@ -57,10 +53,17 @@ export function createDynamoDBClient(options: DynamoDBClientOptions = {}): Dynam
       requestTimeout: limits.requestTimeoutMs,
       // Without this, requestTimeout only logs a warning and the request waits forever.
       throwOnRequestTimeout: true,
+      // A response that stalls after its headers (the SDK's default allows 5 minutes).
+      socketTimeout: limits.requestTimeoutMs,
       httpAgent: new HttpAgent(agentOptions),
       httpsAgent: new HttpsAgent(agentOptions),
     }),
+    // Resolve each command's middleware once, not per call. Calls must then pass no per-call
+    // options (an abortSignal would switch the cache off): the store's deadline is a timer.
+    cacheMiddleware: true,
   });
+  addWriteRetryRule(client);
+  return client;
 }
 
 /**
@@ -114,21 +117,22 @@ export function writeNeverApplied(error: unknown): boolean {
 }
 
 /**
- * Makes a non-idempotent command (our ADD) retry only failures that certainly changed nothing.
- * Runs inside the SDK's retry loop (finalizeRequest, after the retry middleware) and outside the
- * deserializer, so it sees both network errors and DynamoDB's own exceptions.
+ * The write-retry rule as client middleware: an `UpdateItem` (our ADD) is retried only after
+ * failures that certainly changed nothing. It runs inside the SDK's retry loop (finalizeRequest,
+ * after the retry middleware) and outside the deserializer, so it sees both network errors and
+ * DynamoDB's own exceptions. On the client, not the command, so the client can cache its
+ * resolved middleware (`cacheMiddleware`), which saves ~0.3 ms a call.
  */
-export function retryOnlyUnappliedWrites(command: UpdateItemCommand): UpdateItemCommand {
-  command.middlewareStack.add(
-    (next) => async (args) => {
+function addWriteRetryRule(client: DynamoDBClient): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
       try {
         return await next(args);
       } catch (error) {
-        if (writeNeverApplied(error)) throw error;
+        if (context.commandName !== 'UpdateItemCommand' || writeNeverApplied(error)) throw error;
         throw new AmbiguousWriteError(error);
       }
     },
     { step: 'finalizeRequest', priority: 'low', name: 'footfallRetryOnlyUnappliedWrites' },
   );
-  return command;
 }

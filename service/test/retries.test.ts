@@ -1,7 +1,8 @@
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { counterItem } from '../src/counter.js';
 import { dynamodbLimits, writeNeverApplied } from '../src/dynamodb.js';
+import { localCredentials, localRegion } from '../src/local-dynamodb.js';
 import type { FaultProxy } from './fault-proxy.js';
 import {
   type FaultyApp,
@@ -85,7 +86,12 @@ describe.sequential('retries', () => {
     const page = uniquePage('foil');
     proxy.requests = 0;
     proxy.next = ['apply-then-drop'];
-    const plain = testClient(proxy.endpoint);
+    // The SDK as it comes, without footfall's write-retry rule.
+    const plain = new DynamoDBClient({
+      endpoint: proxy.endpoint,
+      region: localRegion,
+      credentials: localCredentials,
+    });
     await plain.send(
       new UpdateItemCommand({
         TableName: tableName(),
