@@ -11,14 +11,12 @@ import { arch, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
-  CreateTableCommand,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { localCredentials, localRegion } from '../service/src/local-dynamodb.js';
-import { createTableInput } from '../service/src/table.js';
+import { ensureTable, localCredentials, localRegion } from '../service/src/local-dynamodb.js';
 import { bundleLambda } from './lib/lambda-bundle.js';
 import { loadTest } from './lib/load.js';
 
@@ -82,7 +80,7 @@ try {
     region: localRegion,
     credentials: localCredentials,
   });
-  await raw.send(new CreateTableCommand(createTableInput(tableName)));
+  await ensureTable(raw, tableName);
 
   // 1. Both bundles, built the same way.
   step('bundling');

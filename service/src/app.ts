@@ -71,8 +71,6 @@ export function createApp(deps: AppDeps) {
   return app;
 }
 
-export type App = ReturnType<typeof createApp>;
-
 function describe(error: unknown): Record<string, unknown> | string {
   if (!(error instanceof Error)) return String(error);
   const cause = error.cause === undefined ? {} : { cause: describe(error.cause) };
