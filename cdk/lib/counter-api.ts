@@ -10,7 +10,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { lambdaBuildOptions } from '../../scripts/lib/lambda-bundle.js';
-import { dynamodbLimits } from '../../service/src/dynamodb.js';
+import { dynamodbLimits } from '../../service/src/db/client.js';
 
 export interface CounterApiProps {
   /** The table holding the counts. */

@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { table } from '../../service/src/table.js';
+import { table } from '../../service/src/db/table.js';
 
 /** The counts: the one stateful resource, kept whatever happens to the stack. */
 export class CounterTable extends Construct {

@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, test } from 'vitest';
-import { table } from '../../service/src/table.js';
+import { table } from '../../service/src/db/table.js';
 import { contentSecurityPolicy } from '../../web/build/csp.js';
 import { synthesize } from './support.js';
 

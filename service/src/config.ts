@@ -1,4 +1,4 @@
-import { table } from './table.js';
+import { table } from './db/table.js';
 
 /** footfall's settings, parsed and validated once by an entry point. */
 export interface Config {

@@ -8,10 +8,9 @@ import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { contentSecurityPolicy } from '../../web/build/csp.js';
 import { buildSite } from '../../web/build/site.js';
-import { createApp } from './app.js';
+import { compose } from './compose.js';
 import type { Config } from './config.js';
-import { createCounterStore } from './counter.js';
-import { createDynamoDBClient } from './dynamodb.js';
+import { createDynamoDBClient } from './db/client.js';
 import {
   ensureTable,
   localCredentials,
@@ -60,10 +59,7 @@ export async function startDevServer(
   });
   await ensureTable(client, config.tableName);
 
-  const api = createApp({
-    counter: createCounterStore({ client, table: config.tableName }),
-    config,
-  });
+  const { app: api } = compose(config, { client });
   const csp = contentSecurityPolicy(config.allowedOrigins);
   const site = new Hono().use(
     '*',

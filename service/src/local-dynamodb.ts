@@ -7,7 +7,7 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { createTableInput } from './table.js';
+import { createTableInput } from './db/table.js';
 
 /** Credentials for local DynamoDB: it checks that requests are signed, not by whom. */
 export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' } as const;

@@ -1,9 +1,8 @@
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, test } from 'vitest';
 import { MAX_BODY_BYTES } from '../src/routes/count.js';
-import { query, tableName, testApp, uniquePage } from './support.js';
+import { query, testApp, uniquePage } from './support.js';
 
-const { app, client } = testApp({ allowedOrigins: ['https://friend.example'] });
+const { app, client, database } = testApp({ allowedOrigins: ['https://friend.example'] });
 afterAll(() => client.destroy());
 
 async function views(page: string): Promise<number> {
@@ -66,14 +65,12 @@ describe('POST /api/count', () => {
   test('POST /api/count stores one counter item per page', async () => {
     const page = uniquePage('Mixed Case ünïcode 🎉');
     await app.request(`/api/count${query(page)}`, { method: 'POST' });
-    const { Item } = await client.send(
-      new GetItemCommand({
-        TableName: tableName(),
-        Key: { pk: { S: `$footfall#page_${page}` }, sk: { S: '$counter_1' } },
-      }),
-    );
-    expect(Item?.views).toEqual({ N: '1' });
-    expect(Item?.page).toEqual({ S: page });
+    const { data } = await database.entities.counter
+      .get({ page })
+      .go({ data: 'raw', consistent: true });
+    const { Item } = data as { Item?: Record<string, unknown> };
+    expect(Item?.views).toBe(1);
+    expect(Item?.page).toBe(page);
   });
 
   test('POST /api/count decodes + and percent-escapes the way browsers encode them', async () => {

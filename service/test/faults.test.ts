@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { RETRY_AFTER_SECONDS } from '../src/app.js';
-import { dynamodbLimits } from '../src/dynamodb.js';
+import { dynamodbLimits } from '../src/db/client.js';
 import { type FaultMode, type FaultProxy, refusingEndpoint } from './fault-proxy.js';
 import {
   type FaultyApp,

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { createDynamoDBClient } from '../src/dynamodb.js';
+import { createDynamoDBClient } from '../src/db/client.js';
 import {
   ensureTable,
   localCredentials,

@@ -1,7 +1,7 @@
-import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { counterItem } from '../src/counter.js';
-import { dynamodbLimits, writeNeverApplied } from '../src/dynamodb.js';
+import { dynamodbLimits, writeNeverApplied } from '../src/db/client.js';
+import { counterEntity } from '../src/db/counter.js';
 import { localCredentials, localRegion } from '../src/local-dynamodb.js';
 import type { FaultProxy } from './fault-proxy.js';
 import {
@@ -86,21 +86,16 @@ describe.sequential('retries', () => {
     const page = uniquePage('foil');
     proxy.requests = 0;
     proxy.next = ['apply-then-drop'];
-    // The SDK as it comes, without footfall's write-retry rule.
+    // The same entity on the SDK as it comes, without footfall's write-retry rule.
     const plain = new DynamoDBClient({
       endpoint: proxy.endpoint,
       region: localRegion,
       credentials: localCredentials,
     });
-    await plain.send(
-      new UpdateItemCommand({
-        TableName: tableName(),
-        Key: { pk: { S: counterItem.partitionKey(page) }, sk: { S: counterItem.sortKey } },
-        UpdateExpression: 'ADD #views :one',
-        ExpressionAttributeNames: { '#views': 'views' },
-        ExpressionAttributeValues: { ':one': { N: '1' } },
-      }),
-    );
+    await counterEntity({ client: plain, table: tableName() })
+      .upsert({ page })
+      .add({ views: 1 })
+      .go();
     plain.destroy();
     expect(proxy.requests).toBe(2);
     expect(await stored(page)).toBe(2);

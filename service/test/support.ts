@@ -4,11 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
-import { createApp } from '../src/app.js';
+import { compose } from '../src/compose.js';
 import { loadConfig } from '../src/config.js';
-import { createCounterStore } from '../src/counter.js';
+import { createDynamoDBClient, type DynamoDBLimits } from '../src/db/client.js';
 import { type DevServer, type DevServerOptions, startDevServer } from '../src/dev-server.js';
-import { createDynamoDBClient, type DynamoDBLimits } from '../src/dynamodb.js';
 import type { Logger } from '../src/http.js';
 import { localCredentials, localRegion } from '../src/local-dynamodb.js';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
@@ -34,9 +33,7 @@ export function uniquePage(label = 'page'): string {
   return `/test/${label}/${randomUUID()}`;
 }
 
-export interface TestApp {
-  app: ReturnType<typeof createApp>;
-  client: DynamoDBClient;
+export interface TestApp extends ReturnType<typeof compose> {
   logs: Record<string, unknown>[];
 }
 
@@ -47,16 +44,15 @@ export function testApp(
   const client = options.client ?? testClient();
   const logs: Record<string, unknown>[] = [];
   const log: Logger = (entry) => logs.push(entry);
-  const app = createApp({
-    counter: createCounterStore({
-      client,
-      table: tableName(),
-      ...(options.deadlineMs ? { deadlineMs: options.deadlineMs } : {}),
-    }),
-    config: { allowedOrigins: options.allowedOrigins ?? [] },
-    log,
-  });
-  return { app, client, logs };
+  const composed = compose(
+    {
+      tableName: tableName(),
+      dynamodbEndpoint: undefined,
+      allowedOrigins: options.allowedOrigins ?? [],
+    },
+    { client, log, ...(options.deadlineMs ? { deadlineMs: options.deadlineMs } : {}) },
+  );
+  return { ...composed, logs };
 }
 
 /** `?page=…` with the key percent-encoded. */
