@@ -1,0 +1,49 @@
+import { Agent, createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface LatencyProxy {
+  /** `http://127.0.0.1:PORT`: use it as the DynamoDB endpoint. */
+  readonly endpoint: string;
+  close(): Promise<void>;
+}
+
+/**
+ * An HTTP proxy on loopback that holds every request for `delayMs` before passing it to
+ * `target`: a local DynamoDB (dynalite) as far away as the real one is from a Lambda.
+ */
+export async function startLatencyProxy(target: string, delayMs: number): Promise<LatencyProxy> {
+  const upstream = new URL(target);
+  const agent = new Agent({ keepAlive: true, maxSockets: 512 });
+  const server = createServer((req, res) => {
+    setTimeout(() => {
+      const outgoing = request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          path: req.url,
+          method: req.method,
+          headers: req.headers,
+          agent,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      outgoing.on('error', () => res.destroy());
+      req.pipe(outgoing);
+    }, delayMs);
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        agent.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
