@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Config } from './config.js';
-import { errorResponse, jsonLogger, type Logger } from './http.js';
+import { errorCodeFor, errorResponse, jsonLogger, type Logger } from './http.js';
 import { countRoutes } from './routes/count.js';
 import { type CounterStore, StorageUnavailableError } from './store.js';
 
@@ -61,8 +61,10 @@ export function createApp(deps: AppDeps) {
       );
     }
     if (error instanceof HTTPException) {
-      // Hono's own 4xx (for instance a request it cannot parse): keep the status, answer JSON.
-      return errorResponse(c, error.status, 'bad_request', error.message || 'bad request');
+      // Hono's own errors (a request it cannot parse, a middleware's refusal): keep the status,
+      // answer JSON with a code named for it.
+      const code = errorCodeFor(error.status);
+      return errorResponse(c, error.status, code, error.message || code.replaceAll('_', ' '));
     }
     log({ level: 'error', msg: 'unhandled error', error: describe(error) });
     return errorResponse(c, 500, 'internal_error', 'something went wrong on our side');

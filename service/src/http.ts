@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
@@ -14,6 +15,15 @@ export function errorResponse(
   headers?: Record<string, string>,
 ): Response {
   return c.json<ErrorBody>({ error: { code, message } }, status, headers);
+}
+
+/** A stable error code for an HTTP status: 413 → `payload_too_large`, 418 → `im_a_teapot`. */
+export function errorCodeFor(status: number): string {
+  const reason = STATUS_CODES[status] ?? (status >= 500 ? 'server error' : 'client error');
+  return reason
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '');
 }
 
 /** Structured log line; Lambda ships stdout/stderr to CloudWatch Logs. */

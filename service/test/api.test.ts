@@ -1,3 +1,4 @@
+import { HTTPException } from 'hono/http-exception';
 import { afterAll, describe, expect, test } from 'vitest';
 import { MAX_BODY_BYTES } from '../src/routes/count.js';
 import { query, testApp, uniquePage } from './support.js';
@@ -256,5 +257,37 @@ describe('headers', () => {
     });
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
     other.destroy();
+  });
+});
+
+describe('errors Hono raises', () => {
+  test.each([
+    [400, 'bad_request'],
+    [401, 'unauthorized'],
+    [413, 'payload_too_large'],
+    [418, 'i_m_a_teapot'],
+    [422, 'unprocessable_entity'],
+  ] as const)(
+    'an HTTPException %i keeps its status and answers JSON code %s',
+    async (status, code) => {
+      const { app: withRoute, client: own } = testApp();
+      withRoute.get('/api/raises', () => {
+        throw new HTTPException(status);
+      });
+      const res = await withRoute.request('/api/raises');
+      const body = await expectError(res, status, code);
+      expect(body.error.message).toBe(code.replaceAll('_', ' '));
+      own.destroy();
+    },
+  );
+
+  test('an HTTPException keeps its own message', async () => {
+    const { app: withRoute, client: own } = testApp();
+    withRoute.get('/api/raises', () => {
+      throw new HTTPException(401, { message: 'sign in first' });
+    });
+    const body = await expectError(await withRoute.request('/api/raises'), 401, 'unauthorized');
+    expect(body.error.message).toBe('sign in first');
+    own.destroy();
   });
 });
