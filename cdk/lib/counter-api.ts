@@ -98,27 +98,14 @@ export class CounterApi extends Construct {
       },
     });
 
-    const allowOrigins = [...(props.allowedOrigins ?? [])];
+    // No `corsPreflight`: with it, API Gateway answers preflights itself and drops the CORS
+    // headers the function returns, so the tested Hono allow-list would never run (ADR 7).
     this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
       description: 'footfall visitor counter',
       createDefaultStage: false,
       defaultIntegration: new HttpLambdaIntegration('Integration', this.function, {
         payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0,
       }),
-      ...(allowOrigins.length > 0
-        ? {
-            corsPreflight: {
-              allowOrigins,
-              allowMethods: [
-                apigw.CorsHttpMethod.GET,
-                apigw.CorsHttpMethod.POST,
-                apigw.CorsHttpMethod.OPTIONS,
-              ],
-              allowHeaders: ['content-type'],
-              maxAge: Duration.minutes(10),
-            },
-          }
-        : {}),
     });
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention });

@@ -131,7 +131,7 @@ describe('HTTP API', () => {
     });
   });
 
-  test('throttling and CORS follow the configuration', () => {
+  test('throttling follows the configuration; CORS is the function’s alone (ADR 7)', () => {
     const configured = synthesize({
       throttleRateLimit: 7,
       throttleBurstLimit: 9,
@@ -140,12 +140,14 @@ describe('HTTP API', () => {
     configured.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 7, ThrottlingBurstLimit: 9 },
     });
+    // With an allow-list, API Gateway must still leave preflights to the function (Hono's
+    // `cors()`), which gets the list through its environment.
     configured.hasResourceProperties('AWS::ApiGatewayV2::Api', {
-      CorsConfiguration: {
-        AllowOrigins: ['https://blog.example.com'],
-        AllowMethods: ['GET', 'POST', 'OPTIONS'],
-      },
+      CorsConfiguration: Match.absent(),
     });
+    // Every method, OPTIONS included, reaches the function through the one catch-all route.
+    configured.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
+    configured.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default' });
     configured.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ ALLOWED_ORIGINS: 'https://blog.example.com' }) },
     });
