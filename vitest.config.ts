@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // dynalite, started once per project for the whole run; tests get its endpoint via inject().
-const dynalite = ['service/test/global-setup.ts'];
+const dynalite = ['test/global-setup.ts'];
 
 export default defineConfig({
   test: {
@@ -34,6 +34,14 @@ export default defineConfig({
           globalSetup: dynalite,
           testTimeout: 60_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          // Checks of the repository as a whole (the import graph).
+          name: 'repo',
+          include: ['test/**/*.test.ts'],
+          environment: 'node',
         },
       },
       {

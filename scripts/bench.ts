@@ -17,10 +17,11 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
+import { bundleLambda } from '../service/build/bundle.js';
+import { lambdaEntry } from '../service/build/options.js';
 import { counterEntity } from '../service/src/db/counter.js';
 import { createDatabase } from '../service/src/db/index.js';
 import { ensureTable, localCredentials, localRegion } from '../service/src/local-dynamodb.js';
-import { bundleLambda } from './lib/lambda-bundle.js';
 import { startLatencyProxy } from './lib/latency-proxy.js';
 import { loadTest } from './lib/load.js';
 
@@ -92,7 +93,7 @@ try {
   step('bundling');
   const ours = join(work, 'footfall.mjs');
   const reference = join(work, 'reference.mjs');
-  await bundleLambda(join(root, 'service/src/lambda.ts'), ours);
+  await bundleLambda(join(root, lambdaEntry), ours);
   await bundleLambda(join(root, 'scripts/reference/bare-sdk-handler.ts'), reference);
   const sizes = { ours: (await stat(ours)).size, reference: (await stat(reference)).size };
 
@@ -169,7 +170,7 @@ try {
 A fresh Node process importing the bundle, and importing it then answering one POST against
 dynalite (${COLD_RUNS} runs of each, alternating). The reference is a bare AWS SDK handler doing
 one \`UpdateItem\` with \`ADD\` (\`scripts/reference/bare-sdk-handler.ts\`), bundled exactly as
-footfall is (\`scripts/lib/lambda-bundle.ts\`).
+footfall is (\`service/build/options.ts\`).
 
 ${table(
   ['measure', 'footfall', 'reference', 'ratio', 'target'],

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../service/src/config.js';
 import { startDevServer } from '../service/src/dev-server.js';
-import { findChromium, launchChromium } from './lib/chromium.js';
+import { findChromium, launchChromium } from '../test/chromium.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const executable = findChromium();

@@ -1,4 +1,5 @@
 import { parseOrigin } from '../../service/src/config.js';
+import { deployDefaults, ENVIRONMENT_NAME_PATTERN, REPOSITORY_PATTERN } from './defaults.js';
 
 /** Everything a deployment of footfall can be told, in one place. */
 export interface DeployConfig {
@@ -36,14 +37,6 @@ export interface ConfigSources {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
-export const configDefaults = {
-  environmentName: 'production',
-  throttleRateLimit: 50,
-  throttleBurstLimit: 100,
-  bootstrapQualifier: 'hnb659fds',
-} as const;
-
-const REPOSITORY = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/;
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -85,16 +78,16 @@ export function parseDeployConfig({ context, env }: ConfigSources): DeployConfig
   const repository = check(
     'repository',
     text('repository') ?? (env.GITHUB_REPOSITORY?.trim() || undefined),
-    (value) => REPOSITORY.test(value),
+    (value) => REPOSITORY_PATTERN.test(value),
     'must be OWNER/REPO (set context "repository" or GITHUB_REPOSITORY)',
   );
   const environmentName =
     check(
       'environmentName',
       text('environmentName'),
-      (v) => /^[A-Za-z0-9_.-]{1,255}$/.test(v),
+      (v) => ENVIRONMENT_NAME_PATTERN.test(v),
       'is not a GitHub environment name',
-    ) ?? configDefaults.environmentName;
+    ) ?? deployDefaults.environmentName;
 
   let allowedOrigins: string[] = [];
   const rawOrigins = context('allowedOrigins');
@@ -146,13 +139,13 @@ export function parseDeployConfig({ context, env }: ConfigSources): DeployConfig
 
   const throttleRateLimit = integer(
     'throttleRateLimit',
-    configDefaults.throttleRateLimit,
+    deployDefaults.throttleRateLimit,
     1,
     10_000,
   );
   const throttleBurstLimit = integer(
     'throttleBurstLimit',
-    configDefaults.throttleBurstLimit,
+    deployDefaults.throttleBurstLimit,
     1,
     5_000,
   );
@@ -175,7 +168,7 @@ export function parseDeployConfig({ context, env }: ConfigSources): DeployConfig
       text('bootstrapQualifier'),
       (v) => /^[a-z0-9]{1,10}$/.test(v),
       'is not a CDK bootstrap qualifier',
-    ) ?? configDefaults.bootstrapQualifier;
+    ) ?? deployDefaults.bootstrapQualifier;
 
   if (problems.length > 0) {
     throw new DeployConfigError(`invalid deploy configuration:\n  ${problems.join('\n  ')}`);

@@ -9,8 +9,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { lambdaBuildOptions } from '../../scripts/lib/lambda-bundle.js';
-import { dynamodbLimits } from '../../service/src/db/client.js';
+import { lambdaBuildOptions, lambdaEntry } from '../../service/build/options.js';
+import { dynamodbLimits } from '../../service/src/db/limits.js';
+import { deployDefaults } from './defaults.js';
 
 export interface CounterApiProps {
   /** The table holding the counts. */
@@ -19,9 +20,9 @@ export interface CounterApiProps {
   readonly projectRoot: string;
   /** Origins granted CORS. @default - none: same-origin only */
   readonly allowedOrigins?: readonly string[];
-  /** Steady-state requests per second. @default 50 */
+  /** Steady-state requests per second. @default deployDefaults.throttleRateLimit */
   readonly throttleRateLimit?: number;
-  /** Burst above the rate. @default 100 */
+  /** Burst above the rate. @default deployDefaults.throttleBurstLimit */
   readonly throttleBurstLimit?: number;
   /** How long logs are kept. @default one month */
   readonly logRetention?: logs.RetentionDays;
@@ -37,8 +38,8 @@ export class CounterApi extends Construct {
 
   constructor(scope: Construct, id: string, props: CounterApiProps) {
     super(scope, id);
-    const rate = props.throttleRateLimit ?? 50;
-    const burst = props.throttleBurstLimit ?? 100;
+    const rate = props.throttleRateLimit ?? deployDefaults.throttleRateLimit;
+    const burst = props.throttleBurstLimit ?? deployDefaults.throttleBurstLimit;
     if (!Number.isInteger(rate) || rate < 1)
       throw new Error(`throttleRateLimit must be a positive integer, got ${rate}`);
     if (!Number.isInteger(burst) || burst < 1)
@@ -65,7 +66,7 @@ export class CounterApi extends Construct {
     );
 
     this.function = new NodejsFunction(this, 'Function', {
-      entry: join(props.projectRoot, 'service/src/lambda.ts'),
+      entry: join(props.projectRoot, lambdaEntry),
       handler: 'handler',
       projectRoot: props.projectRoot,
       depsLockFilePath: join(props.projectRoot, 'package-lock.json'),

@@ -1,17 +1,18 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { deployDefaults, ENVIRONMENT_NAME_PATTERN, REPOSITORY_PATTERN } from './defaults.js';
 
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 
 export interface DeployAccessStackProps extends StackProps {
   /** `OWNER/REPO`: the only repository whose workflows may assume the role. */
   readonly repository: string;
-  /** The GitHub environment the deploy job runs in. @default 'production' */
+  /** The GitHub environment the deploy job runs in. @default deployDefaults.environmentName */
   readonly environmentName?: string;
   /** Reuse the account's GitHub OIDC provider (IAM allows one per URL). @default - create it */
   readonly oidcProviderArn?: string;
-  /** The CDK bootstrap qualifier. @default 'hnb659fds' (CDK's default) */
+  /** The CDK bootstrap qualifier. @default deployDefaults.bootstrapQualifier (CDK's default) */
   readonly bootstrapQualifier?: string;
 }
 
@@ -26,16 +27,16 @@ export class DeployAccessStack extends Stack {
 
   constructor(scope: Construct, id: string, props: DeployAccessStackProps) {
     super(scope, id, props);
-    if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(props.repository)) {
+    if (!REPOSITORY_PATTERN.test(props.repository)) {
       throw new Error(
         `DeployAccessStack: repository must be OWNER/REPO, got "${props.repository}"`,
       );
     }
-    const environmentName = props.environmentName ?? 'production';
-    if (!/^[A-Za-z0-9_.-]+$/.test(environmentName)) {
+    const environmentName = props.environmentName ?? deployDefaults.environmentName;
+    if (!ENVIRONMENT_NAME_PATTERN.test(environmentName)) {
       throw new Error(`DeployAccessStack: "${environmentName}" is not a GitHub environment name`);
     }
-    const qualifier = props.bootstrapQualifier ?? 'hnb659fds';
+    const qualifier = props.bootstrapQualifier ?? deployDefaults.bootstrapQualifier;
 
     this.provider = props.oidcProviderArn
       ? iam.OidcProviderNative.fromOidcProviderArn(this, 'GitHubOidc', props.oidcProviderArn)

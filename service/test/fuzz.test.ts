@@ -1,7 +1,7 @@
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { afterAll, expect, test } from 'vitest';
-import { query, tableName, testApp, uniquePage } from './support.js';
+import { query, tableName, testApp, uniquePage } from '../../test/support.js';
 
 /*
  * Property-based fuzzing of the whole API in-process: thousands of random requests (methods,

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { localCredentials } from '../src/local-dynamodb.js';
 import {
   type EventRequest,
   functionUrlEvent,
   httpApiEventViaCloudFront,
   type LambdaResult,
   lambdaContext,
-} from './lambda-events.js';
-import { endpoint, tableName, uniquePage } from './support.js';
+} from '../../test/lambda-events.js';
+import { endpoint, tableName, uniquePage } from '../../test/support.js';
+import { localCredentials } from '../src/local-dynamodb.js';
 
 type Handler = (event: unknown, context: unknown) => Promise<LambdaResult>;
 let handler: Handler;

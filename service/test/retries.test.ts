@@ -1,9 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { dynamodbLimits, writeNeverApplied } from '../src/db/client.js';
-import { counterEntity } from '../src/db/counter.js';
-import { localCredentials, localRegion } from '../src/local-dynamodb.js';
-import type { FaultProxy } from './fault-proxy.js';
+import type { FaultProxy } from '../../test/fault-proxy.js';
 import {
   type FaultyApp,
   query,
@@ -13,7 +10,11 @@ import {
   testApp,
   testClient,
   uniquePage,
-} from './support.js';
+} from '../../test/support.js';
+import { writeNeverApplied } from '../src/db/client.js';
+import { counterEntity } from '../src/db/counter.js';
+import { dynamodbLimits } from '../src/db/limits.js';
+import { localCredentials, localRegion } from '../src/local-dynamodb.js';
 
 // What a retried ADD can and cannot guarantee (docs/adr/0005), shown on the wire.
 let faulty: FaultyApp;

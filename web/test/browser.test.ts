@@ -1,9 +1,9 @@
 import axe from 'axe-core';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { findChromium, launchChromium } from '../../scripts/lib/chromium.js';
-import { refusingEndpoint } from '../../service/test/fault-proxy.js';
-import { scratchDevServer, testApp, testClient } from '../../service/test/support.js';
+import { findChromium, launchChromium } from '../../test/chromium.js';
+import { refusingEndpoint } from '../../test/fault-proxy.js';
+import { scratchDevServer, testApp, testClient } from '../../test/support.js';
 
 const executable = findChromium();
 if (!executable) {

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from 'vitest';
-import { refusingEndpoint } from '../../service/test/fault-proxy.js';
-import { testApp, testClient, uniquePage } from '../../service/test/support.js';
+import { refusingEndpoint } from '../../test/fault-proxy.js';
+import { testApp, testClient, uniquePage } from '../../test/support.js';
 import { type CountRequest, formatViews, loadViews, TIMEOUT_MS } from '../src/widget.js';
 
 // The widget's requests go to the real app on dynalite, in-process: only the browser is absent.

@@ -1,6 +1,6 @@
 import { type CounterStore, StorageUnavailableError } from '../store.js';
-import { dynamodbLimits } from './client.js';
 import type { Database } from './index.js';
+import { dynamodbLimits } from './limits.js';
 
 export interface CounterStoreOptions {
   /** Hard limit for one operation, retries included. @default dynamodbLimits.operationDeadlineMs */

@@ -4,12 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
-import { compose } from '../src/compose.js';
-import { loadConfig } from '../src/config.js';
-import { createDynamoDBClient, type DynamoDBLimits } from '../src/db/client.js';
-import { type DevServer, type DevServerOptions, startDevServer } from '../src/dev-server.js';
-import type { Logger } from '../src/http.js';
-import { localCredentials, localRegion } from '../src/local-dynamodb.js';
+import { compose } from '../service/src/compose.js';
+import { loadConfig } from '../service/src/config.js';
+import { createDynamoDBClient } from '../service/src/db/client.js';
+import type { DynamoDBLimits } from '../service/src/db/limits.js';
+import {
+  type DevServer,
+  type DevServerOptions,
+  startDevServer,
+} from '../service/src/dev-server.js';
+import type { Logger } from '../service/src/http.js';
+import { localCredentials, localRegion } from '../service/src/local-dynamodb.js';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
 
 export const endpoint = () => inject('dynamodbEndpoint');

@@ -1,11 +1,11 @@
 import type { TestProject } from 'vitest/node';
-import { createDynamoDBClient } from '../src/db/client.js';
+import { createDynamoDBClient } from '../service/src/db/client.js';
 import {
   ensureTable,
   localCredentials,
   localRegion,
   startLocalDynamoDB,
-} from '../src/local-dynamodb.js';
+} from '../service/src/local-dynamodb.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

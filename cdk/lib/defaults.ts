@@ -1,0 +1,20 @@
+/**
+ * Every deploy default and naming rule, written once. `config.ts` falls back to these, the
+ * constructs default their props to them, and `cdk.json` holds only what differs from them.
+ */
+export const deployDefaults = {
+  /** The GitHub environment the deploy job runs in; the deploy role trusts only this one. */
+  environmentName: 'production',
+  /** Steady-state requests per second the HTTP API accepts. */
+  throttleRateLimit: 50,
+  /** Burst the HTTP API accepts above the rate. */
+  throttleBurstLimit: 100,
+  /** CDK's default bootstrap qualifier, whose roles the deploy role may assume. */
+  bootstrapQualifier: 'hnb659fds',
+} as const;
+
+/** `OWNER/REPO` as GitHub allows them (an owner is 1-39 characters). */
+export const REPOSITORY_PATTERN = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/;
+
+/** A GitHub environment name. */
+export const ENVIRONMENT_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,255}$/;
