@@ -4,7 +4,7 @@ import { dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 
-// Imports run one way (../shared/STYLE.md, "One owner for every fact"): cdk/ may import plain
+// Imports run one way (README, "Structure"): cdk/ may import plain
 // definitions from service/ and web/; scripts/ may import anything; nothing imports scripts/;
 // runtime code never imports cdk/; an area's tests import their own area and test/, never
 // another area's test folder.
@@ -23,7 +23,7 @@ const area = (file: string) => file.split('/')[0] ?? '';
 const isTestFolder = (file: string) => /^[^/]+\/test\//.test(file);
 
 /** Why `from` may not import `to`, or undefined when it may. */
-export function forbidden(from: string, to: string): string | undefined {
+function forbidden(from: string, to: string): string | undefined {
   if (area(to) === 'scripts' && area(from) !== 'scripts') return 'nothing imports scripts/';
   if (from.startsWith('service/') && area(to) === 'cdk') return 'runtime code never imports cdk/';
   if (area(from) === 'cdk' && area(to) !== 'cdk' && !PLAIN_DEFINITIONS.has(to)) {

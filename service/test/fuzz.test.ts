@@ -16,7 +16,6 @@ afterAll(() => client.destroy());
 
 /** Every valid page key this file sends starts with this. */
 const PREFIX = uniquePage('fuzz');
-/** How the store keys a page's counter item (see DESIGN.md and the contract tests). */
 /** From the API contract: longest page key in code points, largest POST body in bytes. */
 const MAX_PAGE_LENGTH = 256;
 const MAX_BODY_BYTES = 1024;

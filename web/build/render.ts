@@ -49,37 +49,45 @@ ${section(
   'skills',
   'Skills',
   resume.skills?.map((skill) =>
-    entry(skill.name, [skill.level], undefined, undefined, keywords(skill.keywords)),
+    entry({ heading: skill.name, meta: [skill.level], extra: keywords(skill.keywords) }),
   ),
 )}
 ${section('education', 'Education', resume.education?.map(education))}
 ${section(
   'certificates',
   'Certificates',
-  resume.certificates?.map((c) => entry(link(c.name, c.url), [c.issuer, date(c.date)])),
+  resume.certificates?.map((c) =>
+    entry({ heading: link(c.name, c.url), meta: [c.issuer, date(c.date)] }),
+  ),
 )}
 ${section(
   'awards',
   'Awards',
-  resume.awards?.map((a) => entry(a.title, [a.awarder, date(a.date)], a.summary)),
+  resume.awards?.map((a) =>
+    entry({ heading: a.title, meta: [a.awarder, date(a.date)], summary: a.summary }),
+  ),
 )}
 ${section(
   'publications',
   'Publications',
   resume.publications?.map((p) =>
-    entry(link(p.name, p.url), [p.publisher, date(p.releaseDate)], p.summary),
+    entry({
+      heading: link(p.name, p.url),
+      meta: [p.publisher, date(p.releaseDate)],
+      summary: p.summary,
+    }),
   ),
 )}
 ${section('volunteer', 'Volunteering', resume.volunteer?.map(volunteer))}
 ${section(
   'languages',
   'Languages',
-  resume.languages?.map((l) => entry(l.language, [l.fluency])),
+  resume.languages?.map((l) => entry({ heading: l.language, meta: [l.fluency] })),
 )}
 ${section(
   'interests',
   'Interests',
-  resume.interests?.map((i) => entry(i.name, [], undefined, undefined, keywords(i.keywords))),
+  resume.interests?.map((i) => entry({ heading: i.name, extra: keywords(i.keywords) })),
 )}
 ${section(
   'references',
@@ -121,13 +129,17 @@ function section(id: string, title: string, content: Html | Html[] | undefined):
   return html`<section aria-labelledby="${id}-heading"><h2 id="${id}-heading">${title}</h2>${content}</section>`;
 }
 
-function entry(
-  heading: Html | string | undefined,
-  meta: (string | undefined)[],
-  summary?: string,
-  highlights?: string[],
-  extra?: Html | '',
-): Html {
+interface Entry {
+  readonly heading: Html | string | undefined;
+  /** Short facts under the heading (dates, places), joined with middots; empty ones dropped. */
+  readonly meta?: (string | undefined)[];
+  readonly summary?: string | undefined;
+  readonly highlights?: string[] | undefined;
+  /** Anything after the highlights (a keyword list). */
+  readonly extra?: Html | '';
+}
+
+function entry({ heading, meta = [], summary, highlights, extra }: Entry): Html {
   const details = meta.filter((part): part is string => Boolean(part));
   return html`<article class="entry">
 ${heading ? html`<h3>${heading}</h3>` : ''}
@@ -139,41 +151,40 @@ ${extra ?? ''}
 }
 
 const work = (w: Work) =>
-  entry(
-    html`${w.position ?? ''}${w.position && w.name ? ', ' : ''}${link(w.name, w.url)}`,
-    [period(w), w.location],
-    w.summary ?? w.description,
-    w.highlights,
-  );
+  entry({
+    heading: html`${w.position ?? ''}${w.position && w.name ? ', ' : ''}${link(w.name, w.url)}`,
+    meta: [period(w), w.location],
+    summary: w.summary ?? w.description,
+    highlights: w.highlights,
+  });
 
 const volunteer = (v: Volunteer) =>
-  entry(
-    html`${v.position ?? ''}${v.position && v.organization ? ', ' : ''}${link(v.organization, v.url)}`,
-    [period(v)],
-    v.summary,
-    v.highlights,
-  );
+  entry({
+    heading: html`${v.position ?? ''}${v.position && v.organization ? ', ' : ''}${link(v.organization, v.url)}`,
+    meta: [period(v)],
+    summary: v.summary,
+    highlights: v.highlights,
+  });
 
 const project = (p: Project) =>
-  entry(
-    link(p.name, p.url),
-    [period(p), p.roles?.join(', '), p.entity],
-    p.description,
-    p.highlights,
-    keywords(p.keywords),
-  );
+  entry({
+    heading: link(p.name, p.url),
+    meta: [period(p), p.roles?.join(', '), p.entity],
+    summary: p.description,
+    highlights: p.highlights,
+    extra: keywords(p.keywords),
+  });
 
 const education = (e: Education) =>
-  entry(
-    link(e.institution, e.url),
-    [
+  entry({
+    heading: link(e.institution, e.url),
+    meta: [
       [e.studyType, e.area].filter(Boolean).join(', ') || undefined,
       period(e),
       e.score ? `Score: ${e.score}` : undefined,
     ],
-    undefined,
-    e.courses,
-  );
+    highlights: e.courses,
+  });
 
 function keywords(list: string[] | undefined): Html | '' {
   return list?.length
