@@ -12,6 +12,9 @@ try {
 }
 
 const server = await startDevServer(config);
+// A parent that started us with an IPC channel (the benchmark) learns we are ready from this;
+// the channel is closed after it, so it never keeps the server alive.
+process.send?.({ type: 'ready', url: server.url }, undefined, {}, () => process.disconnect?.());
 console.log(
   `footfall is running at ${server.url}/ (ready in ${Math.round(performance.now() - started)} ms; ` +
     `data in ${config.dataDir}). Press Ctrl-C to stop.`,

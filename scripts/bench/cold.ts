@@ -1,0 +1,58 @@
+import { stat } from 'node:fs/promises';
+import { type BenchContext, countEvent } from './context.js';
+import { kib, ms, ratio, stats, step, table } from './format.js';
+import { runChild } from './processes.js';
+
+/**
+ * Cold start, each in a fresh Node process, alternating: the import alone, and the import plus
+ * the first request (what the first visitor of a new Lambda environment waits for).
+ */
+export async function coldStart(ctx: BenchContext, runs: number): Promise<string> {
+  step(`cold starts (${runs} each)`);
+  const env = { ...ctx.env, BENCH_EVENT: JSON.stringify(countEvent('POST', '/cold')) };
+  const once = (bundle: string, firstCall: boolean) =>
+    runChild<{ ms: number }>(
+      ctx.children['cold-start'],
+      [bundle, ...(firstCall ? ['first-call'] : [])],
+      env,
+    ).ms;
+  const { ours, reference } = ctx.bundles;
+  once(ours, true); // warm the file cache
+  once(reference, true);
+  const samples = { ours: [] as number[], reference: [] as number[] };
+  const firstCall = { ours: [] as number[], reference: [] as number[] };
+  for (let i = 0; i < runs; i++) {
+    samples.ours.push(once(ours, false));
+    samples.reference.push(once(reference, false));
+    firstCall.ours.push(once(ours, true));
+    firstCall.reference.push(once(reference, true));
+  }
+  const imported = { ours: stats(samples.ours), reference: stats(samples.reference) };
+  const first = { ours: stats(firstCall.ours), reference: stats(firstCall.reference) };
+  const sizes = { ours: (await stat(ours)).size, reference: (await stat(reference)).size };
+  const row = (
+    name: string,
+    a: number,
+    b: number,
+    target: string,
+    format: (value: number) => string = ms,
+  ) => [name, format(a), format(b), ratio(a, b), target];
+
+  return `## Cold start
+
+A fresh Node process importing the bundle, and importing it then answering one POST against
+dynalite (${runs} runs of each, alternating). The reference is a bare AWS SDK handler doing
+one \`UpdateItem\` with \`ADD\` (\`scripts/reference/bare-sdk-handler.ts\`), bundled exactly as
+footfall is (\`service/build/options.ts\`).
+
+${table(
+  ['measure', 'footfall', 'reference', 'ratio', 'target'],
+  [
+    row('cold import, median', imported.ours.median, imported.reference.median, '≤ 1.5x'),
+    row('cold import, p95', imported.ours.p95, imported.reference.p95, ''),
+    row('import + first POST, median', first.ours.median, first.reference.median, '≤ 1.75x'),
+    row('import + first POST, p95', first.ours.p95, first.reference.p95, ''),
+    row('bundle size', sizes.ours, sizes.reference, '≤ 560 KiB', kib),
+  ],
+)}`;
+}

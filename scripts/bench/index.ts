@@ -1,0 +1,79 @@
+/**
+ * `npm run bench`: footfall's speed, exactness and memory as figures against references
+ * measured in the same run, interleaved so machine noise falls on both sides alike. Prints
+ * tables and writes docs/benchmarks.md. It asserts nothing: figures are for people to read.
+ *
+ * Bounded: about two minutes on a 2-core machine. Everything stays on loopback.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { bundleLambda } from '../../service/build/bundle.js';
+import { lambdaEntry } from '../../service/build/options.js';
+import { ensureTable, localCredentials, localRegion } from '../../service/src/local-dynamodb.js';
+import { coldStart } from './cold.js';
+import { concurrency } from './concurrency.js';
+import type { BenchContext } from './context.js';
+import { step } from './format.js';
+import { devServerLoad } from './load.js';
+import { memory } from './memory.js';
+import { compileChildren, startDynaliteProcess } from './processes.js';
+import { publish, report } from './report.js';
+import { warmRequests } from './warm.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 31);
+const WARM_SAMPLES = Number(process.env.BENCH_WARM_SAMPLES ?? 1000);
+const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
+
+const work = await mkdtemp(join(tmpdir(), 'footfall-bench-'));
+const children = await compileChildren(root);
+const dynalite = await startDynaliteProcess(children.dynalite, root);
+const tableName = 'footfall-bench';
+const raw = new DynamoDBClient({
+  endpoint: dynalite.endpoint,
+  region: localRegion,
+  credentials: localCredentials,
+});
+try {
+  await ensureTable(raw, tableName);
+  const env = {
+    ...process.env,
+    TABLE_NAME: tableName,
+    DYNAMODB_ENDPOINT: dynalite.endpoint,
+    AWS_REGION: localRegion,
+    AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+  };
+  Object.assign(process.env, env);
+
+  step('bundling');
+  const bundles = { ours: join(work, 'footfall.mjs'), reference: join(work, 'reference.mjs') };
+  await bundleLambda(join(root, lambdaEntry), bundles.ours);
+  await bundleLambda(join(root, 'scripts/reference/bare-sdk-handler.ts'), bundles.reference);
+
+  const ctx: BenchContext = {
+    root,
+    env,
+    tableName,
+    endpoint: dynalite.endpoint,
+    raw,
+    bundles,
+    children,
+  };
+  const sections = [
+    await coldStart(ctx, COLD_RUNS),
+    await warmRequests(ctx, WARM_SAMPLES),
+    await concurrency(ctx),
+    await memory(ctx),
+    await devServerLoad(ctx, work, LOAD_SECONDS),
+  ];
+  await publish(report(sections), join(root, 'docs/benchmarks.md'));
+} finally {
+  raw.destroy();
+  dynalite.child.kill();
+  await rm(work, { recursive: true, force: true });
+}

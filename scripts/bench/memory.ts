@@ -1,0 +1,58 @@
+import { type BenchContext, countEvent } from './context.js';
+import { mib, type Row, ratio, step, table } from './format.js';
+import { runChild } from './processes.js';
+
+const REQUESTS = 20_000;
+
+interface Served {
+  ok: number;
+  maxRssKiB: number;
+  maxHeapKiB: number;
+}
+
+/** Peak memory of one process importing a bundle and serving 20,000 requests. */
+export async function memory(ctx: BenchContext): Promise<string> {
+  step(`peak RSS over ${REQUESTS} requests`);
+  const env = { ...ctx.env, BENCH_EVENT: JSON.stringify(countEvent('POST', '/memory')) };
+  const serve = (bundle: string, requests: number, nodeFlags: string[] = []) =>
+    runChild<Served>(ctx.children.serve, [bundle, String(requests)], env, nodeFlags);
+  const { ours, reference } = ctx.bundles;
+  const served = (s: Served) =>
+    `${mib(s.maxRssKiB)} (heap ${mib(s.maxHeapKiB)}; ${s.ok.toLocaleString('en')} ok)`;
+
+  const idle = { ours: serve(ours, 0), reference: serve(reference, 0) };
+  const rows: Row[] = [
+    [
+      'import only',
+      mib(idle.ours.maxRssKiB),
+      mib(idle.reference.maxRssKiB),
+      ratio(idle.ours.maxRssKiB, idle.reference.maxRssKiB),
+    ],
+  ];
+  // A 128 MB Lambda cannot give V8 an unbounded heap; measure both ways.
+  const defaults = { ours: serve(ours, REQUESTS), reference: serve(reference, REQUESTS) };
+  rows.push([
+    `${REQUESTS.toLocaleString('en')} requests, Node defaults`,
+    served(defaults.ours),
+    served(defaults.reference),
+    ratio(defaults.ours.maxRssKiB, defaults.reference.maxRssKiB),
+  ]);
+  // The reference behaves the same under the cap; one run of it keeps the bench short.
+  const capped = serve(ours, REQUESTS, ['--max-old-space-size=90']);
+  rows.push([
+    `${REQUESTS.toLocaleString('en')} requests, --max-old-space-size=90`,
+    served(capped),
+    'not run',
+    '',
+  ]);
+
+  return `## Memory
+
+Peak resident memory (RSS) of one Node process that imports a bundle and serves
+${REQUESTS.toLocaleString('en')} POSTs through its handler, 50 at a time, with the largest V8 heap in use seen
+while doing it; footfall against the bare-SDK reference. Node's default lets V8 grow its heap
+lazily; a 128 MB Lambda has to cap it, so the second run caps the old generation at 90 MB.
+Target: under 128 MB, the smallest Lambda size.
+
+${table(['run', 'footfall peak RSS', 'reference peak RSS', 'ratio'], rows)}`;
+}

@@ -1,0 +1,160 @@
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { counterEntity } from '../../service/src/db/counter.js';
+import { createDatabase } from '../../service/src/db/index.js';
+import { localCredentials, localRegion } from '../../service/src/local-dynamodb.js';
+import { startLatencyProxy } from '../lib/latency-proxy.js';
+import {
+  type BenchContext,
+  type Invoke,
+  invoker,
+  loadHandler,
+  type RawCalls,
+  rawCalls,
+} from './context.js';
+import { ms, type Row, ratio, type Stats, stats, step, table, timed, us } from './format.js';
+
+/** Added to every DynamoDB request in the second run: real DynamoDB is 3-6 ms away. */
+const LINK_LATENCY_MS = 4;
+
+async function alternate(invoke: Invoke, calls: RawCalls, samples: number) {
+  for (let i = 0; i < 100; i++) {
+    await Promise.all([
+      invoke('POST', '/bench'),
+      invoke('GET', '/bench'),
+      calls.update('warm'),
+      calls.get('warm'),
+    ]);
+  }
+  const warm = {
+    post: [] as number[],
+    update: [] as number[],
+    get: [] as number[],
+    getItem: [] as number[],
+  };
+  for (let i = 0; i < samples; i++) {
+    warm.post.push(await timed(() => invoke('POST', '/bench')));
+    warm.update.push(await timed(() => calls.update('warm')));
+    warm.get.push(await timed(() => invoke('GET', '/bench')));
+    warm.getItem.push(await timed(() => calls.get('warm')));
+  }
+  return {
+    post: stats(warm.post),
+    update: stats(warm.update),
+    get: stats(warm.get),
+    getItem: stats(warm.getItem),
+  };
+}
+
+const rows = (
+  w: { post: Stats; update: Stats; get: Stats; getItem: Stats },
+  link: string,
+  targets: [string, string],
+): Row[] => [
+  [
+    `POST /api/count vs raw UpdateItem, ${link}`,
+    `${ms(w.post.median)} (${ms(w.post.p95)})`,
+    `${ms(w.update.median)} (${ms(w.update.p95)})`,
+    ratio(w.post.median, w.update.median),
+    targets[0],
+  ],
+  [
+    `GET /api/count vs raw GetItem, ${link}`,
+    `${ms(w.get.median)} (${ms(w.get.p95)})`,
+    `${ms(w.getItem.median)} (${ms(w.getItem.p95)})`,
+    ratio(w.get.median, w.getItem.median),
+    targets[1],
+  ],
+];
+
+/**
+ * ElectroDB's own work per call: the entity and electroClient on a client that answers at once
+ * with what DynamoDB answered, so no SDK, network or server time is in the figure.
+ */
+async function electrodbCost(ctx: BenchContext) {
+  step('ElectroDB cost per call');
+  const page = '/bench-own';
+  const real = counterEntity({ client: ctx.raw, table: ctx.tableName });
+  await real.upsert({ page }).add({ views: 1 }).go();
+  const stored = await ctx.raw.send(
+    new GetItemCommand({
+      TableName: ctx.tableName,
+      Key: marshall(real.get({ page }).params<{ Key: object }>().Key),
+    }),
+  );
+  const instant = {
+    send: async (command: unknown) =>
+      command instanceof GetItemCommand
+        ? { Item: stored.Item, $metadata: {} }
+        : { Attributes: { views: stored.Item?.views }, $metadata: {} },
+  } as unknown as DynamoDBClient;
+  const own = createDatabase({ client: instant, table: ctx.tableName }).entities.counter;
+  const perCall = async (call: () => Promise<unknown>) => {
+    for (let i = 0; i < 2_000; i++) await call();
+    const runs = 20_000;
+    const started = performance.now();
+    for (let i = 0; i < runs; i++) await call();
+    return ((performance.now() - started) / runs) * 1000;
+  };
+  return {
+    upsert: await perCall(() =>
+      own.upsert({ page }).add({ views: 1 }).go({ response: 'updated_new', originalErr: true }),
+    ),
+    get: await perCall(() => own.get({ page }).go({ consistent: true, originalErr: true })),
+  };
+}
+
+/**
+ * Warm requests through the bundled handler against the raw SDK call, alternating: straight to
+ * dynalite, then through a proxy that puts DynamoDB's real distance between them.
+ */
+export async function warmRequests(ctx: BenchContext, samples: number): Promise<string> {
+  step(`warm requests on dynalite (${samples} each)`);
+  const direct = await alternate(
+    invoker(await loadHandler(ctx.bundles.ours, ctx.endpoint, 'direct')),
+    rawCalls(ctx.raw, ctx.tableName),
+    samples,
+  );
+
+  const linkSamples = Math.min(samples, 400);
+  step(
+    `warm requests with ${LINK_LATENCY_MS} ms added to each DynamoDB request (${linkSamples} each)`,
+  );
+  const proxy = await startLatencyProxy(ctx.endpoint, LINK_LATENCY_MS);
+  const far = new DynamoDBClient({
+    endpoint: proxy.endpoint,
+    region: localRegion,
+    credentials: localCredentials,
+  });
+  try {
+    const linked = await alternate(
+      invoker(await loadHandler(ctx.bundles.ours, proxy.endpoint, 'latency')),
+      rawCalls(far, ctx.tableName),
+      linkSamples,
+    );
+    const own = await electrodbCost(ctx);
+    return `## Warm requests
+
+One request at a time through the bundled Lambda handler (an HTTP API 2.0 event, the Hono app,
+the ElectroDB entity) against the same call made directly with the AWS SDK, alternating, on
+dynalite running in its own process: ${samples} samples each straight to it, then
+${linkSamples} each through a proxy that holds every DynamoDB request for ${LINK_LATENCY_MS} ms
+(real DynamoDB is 3–6 ms from a Lambda; on dynalite alone fixed overheads look far larger).
+
+${table(
+  ['request', 'footfall median (p95)', 'reference median (p95)', 'ratio of medians', 'target'],
+  [
+    ...rows(direct, 'dynalite', ['', '']),
+    ...rows(linked, `+${LINK_LATENCY_MS} ms`, ['≤ 1.15x', '≤ 1.10x']),
+  ],
+)}
+
+ElectroDB's own work per call (building the request, \`electroClient\`'s conversion, formatting
+the answer), measured on a client that answers at once: upsert-and-add ${us(own.upsert)},
+get ${us(own.get)}. Target: ≤ 300 µs.`;
+  } finally {
+    far.destroy();
+    await proxy.close();
+    process.env.DYNAMODB_ENDPOINT = ctx.endpoint;
+  }
+}
