@@ -21,8 +21,13 @@ export interface FaultProxy {
   mode: FaultMode;
   /** What the next requests meet, one each, before `mode` applies again. */
   next: FaultMode[];
-  /** Requests that reached the proxy, whatever their fate. */
+  /** Requests that reached the proxy (that `only` picked, when set), whatever their fate. */
   requests: number;
+  /**
+   * When set, only requests whose body it accepts meet `next` and `mode`; every other request
+   * passes, uncounted. Picks one call out of the several a POST makes.
+   */
+  only: ((body: string) => boolean) | undefined;
   close(): Promise<void>;
 }
 
@@ -35,7 +40,11 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const upstream = new URL(target);
 
   /** Sends the request to dynalite; `deliver` decides what the client gets. */
-  const forward = (req: IncomingMessage, deliver: (answer: IncomingMessage) => void) => {
+  const forward = (
+    req: IncomingMessage,
+    deliver: (answer: IncomingMessage) => void,
+    body?: Buffer,
+  ) => {
     const outgoing = request(
       {
         host: upstream.hostname,
@@ -47,7 +56,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       deliver,
     );
     outgoing.on('error', () => req.socket.destroy());
-    req.pipe(outgoing);
+    if (body) outgoing.end(body);
+    else req.pipe(outgoing);
   };
   const relay = (res: ServerResponse) => (answer: IncomingMessage) => {
     res.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -64,6 +74,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     mode: 'pass',
     next: [],
     requests: 0,
+    only: undefined,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -71,12 +82,19 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       }),
   };
 
-  const server = createServer((req, res) => {
+  const server = createServer(async (req, res) => {
+    let body: Buffer | undefined;
+    if (proxy.only) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      body = Buffer.concat(chunks);
+      if (!proxy.only(body.toString())) return forward(req, relay(res), body);
+    }
     proxy.requests++;
     const mode = proxy.next.shift() ?? proxy.mode;
     switch (mode) {
       case 'pass':
-        return forward(req, relay(res));
+        return forward(req, relay(res), body);
       case 'throttle':
         res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
         return res.end(
@@ -89,7 +107,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
         return res.end(dynamodbError('InternalServerError', 'Internal server error'));
       case 'hang':
-        req.resume();
+        if (!body) req.resume();
         return;
       case 'drop':
         return req.socket.destroy();
@@ -97,11 +115,13 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         return forward(
           req,
           swallow(() => req.socket.destroy()),
+          body,
         );
       case 'apply-then-hang':
         return forward(
           req,
           swallow(() => {}),
+          body,
         );
     }
   });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
+import { cloudFrontViewerAddress } from '../service/src/address.js';
 import { compose } from '../service/src/compose.js';
 import { loadConfig } from '../service/src/config.js';
 import { createDynamoDBClient } from '../service/src/db/client.js';
@@ -15,6 +16,7 @@ import {
 } from '../service/src/dev-server.js';
 import type { Logger } from '../service/src/http.js';
 import { localCredentials, localRegion } from '../service/src/local-dynamodb.js';
+import { AddressList } from '../service/src/visitor.js';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
 
 export const endpoint = () => inject('dynamodbEndpoint');
@@ -42,10 +44,22 @@ export interface TestApp extends ReturnType<typeof compose> {
   logs: Record<string, unknown>[];
 }
 
-/** The real app over the real store on dynalite; logs are captured instead of printed. */
-export function testApp(
-  options: { client?: DynamoDBClient; allowedOrigins?: string[]; deadlineMs?: number } = {},
-): TestApp {
+export interface TestAppOptions {
+  client?: DynamoDBClient;
+  allowedOrigins?: string[];
+  deadlineMs?: number;
+  /** @default 20, production's */
+  viewsPerAddressPerDay?: number;
+  excludedAddresses?: string[];
+  /** The app's clock. @default the system clock */
+  now?: () => Date;
+}
+
+/**
+ * The real app over the real store on dynalite, reading the viewer's address as the Lambda
+ * does (CloudFront's `CloudFront-Viewer-Address`); logs are captured instead of printed.
+ */
+export function testApp(options: TestAppOptions = {}): TestApp {
   const client = options.client ?? testClient();
   const logs: Record<string, unknown>[] = [];
   const log: Logger = (entry) => logs.push(entry);
@@ -54,11 +68,29 @@ export function testApp(
       tableName: tableName(),
       dynamodbEndpoint: undefined,
       allowedOrigins: options.allowedOrigins ?? [],
+      viewsPerAddressPerDay: options.viewsPerAddressPerDay ?? 20,
+      excludedAddresses: new AddressList(options.excludedAddresses ?? []),
     },
-    { client, log, ...(options.deadlineMs ? { deadlineMs: options.deadlineMs } : {}) },
+    cloudFrontViewerAddress,
+    {
+      client,
+      log,
+      ...(options.deadlineMs ? { deadlineMs: options.deadlineMs } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    },
   );
   return { ...composed, logs };
 }
+
+/** A person's browser (Chrome on Windows), as far as bot detection goes. */
+export const BROWSER_UA =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+
+/** Headers of a person's visit from `address` (as CloudFront reports it) with `userAgent`. */
+export const visitor = (address = '203.0.113.7', userAgent = BROWSER_UA) => ({
+  'cloudfront-viewer-address': `${address}:443`,
+  'user-agent': userAgent,
+});
 
 /** `?page=…` with the key percent-encoded. */
 export const query = (page: string) => `?page=${encodeURIComponent(page)}`;

@@ -3,13 +3,18 @@ import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Config } from './config.js';
 import { errorCodeFor, errorResponse, jsonLogger, type Logger } from './http.js';
-import { countRoutes } from './routes/count.js';
+import { type AddressOf, countRoutes } from './routes/count.js';
 import { type CounterStore, StorageUnavailableError } from './store.js';
+import type { AddressList } from './visitor.js';
 
 export interface AppDeps {
   /** Where the counts live. */
   readonly counter: CounterStore;
   readonly config: Pick<Config, 'allowedOrigins'>;
+  /** Addresses whose POSTs are never counted (`EXCLUDED_ADDRESSES`). */
+  readonly excluded: AddressList;
+  /** The viewer's address, as the entry point knows it (socket, or CloudFront's header). */
+  readonly addressOf: AddressOf;
   /** Where failures are reported; defaults to JSON lines on stderr. */
   readonly log?: Logger;
 }
@@ -25,7 +30,12 @@ export function createApp(deps: AppDeps) {
     .get('/health', (c) => c.json({ ok: true }))
     .route(
       '/count',
-      countRoutes({ counter: deps.counter, allowedOrigins: deps.config.allowedOrigins }),
+      countRoutes({
+        counter: deps.counter,
+        allowedOrigins: deps.config.allowedOrigins,
+        excluded: deps.excluded,
+        addressOf: deps.addressOf,
+      }),
     );
 
   const app = new Hono();

@@ -5,6 +5,7 @@ import { createDynamoDBClient } from './db/client.js';
 import { createCounterStore } from './db/counter-store.js';
 import { createDatabase } from './db/index.js';
 import type { Logger } from './http.js';
+import type { AddressOf } from './routes/count.js';
 
 export interface ComposeOptions {
   /** The DynamoDB client; @default a bounded client of `config.dynamodbEndpoint` */
@@ -13,6 +14,8 @@ export interface ComposeOptions {
   readonly log?: Logger;
   /** Hard limit for one storage operation. @default dynamodbLimits.operationDeadlineMs */
   readonly deadlineMs?: number;
+  /** The time; tests move it across midnight. @default the system clock */
+  readonly now?: () => Date;
 }
 
 /**
@@ -20,17 +23,28 @@ export interface ComposeOptions {
  * tests all come through here, so a new entity or store is wired once.
  */
 export function compose(
-  config: Pick<Config, 'tableName' | 'dynamodbEndpoint' | 'allowedOrigins'>,
+  config: Pick<
+    Config,
+    | 'tableName'
+    | 'dynamodbEndpoint'
+    | 'allowedOrigins'
+    | 'viewsPerAddressPerDay'
+    | 'excludedAddresses'
+  >,
+  addressOf: AddressOf,
   options: ComposeOptions = {},
 ) {
   const client = options.client ?? createDynamoDBClient({ endpoint: config.dynamodbEndpoint });
   const database = createDatabase({ client, table: config.tableName });
   const app = createApp({
-    counter: createCounterStore(
-      database,
-      options.deadlineMs === undefined ? {} : { deadlineMs: options.deadlineMs },
-    ),
+    counter: createCounterStore(database, {
+      viewsPerAddressPerDay: config.viewsPerAddressPerDay,
+      ...(options.deadlineMs === undefined ? {} : { deadlineMs: options.deadlineMs }),
+      ...(options.now ? { now: options.now } : {}),
+    }),
     config,
+    excluded: config.excludedAddresses,
+    addressOf,
     ...(options.log ? { log: options.log } : {}),
   });
   return { app, client, database };

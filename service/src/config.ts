@@ -1,4 +1,5 @@
 import { table } from './db/table.js';
+import { AddressList } from './visitor.js';
 
 /** footfall's settings, parsed and validated once by an entry point. */
 export interface Config {
@@ -14,6 +15,10 @@ export interface Config {
   readonly host: string;
   /** Where the dev server's dynalite keeps its data. */
   readonly dataDir: string;
+  /** Views one address may add to one page in a UTC day; 0: no limit. */
+  readonly viewsPerAddressPerDay: number;
+  /** Addresses and ranges whose POSTs are never counted. */
+  readonly excludedAddresses: AddressList;
 }
 
 /** A setting that cannot be used; the message names every variable at fault. */
@@ -70,6 +75,20 @@ export function loadConfig(env: Env): Config {
     }),
     host: read('HOST', '127.0.0.1', (raw) => raw),
     dataDir: read('FOOTFALL_DATA_DIR', '.data', (raw) => raw),
+    viewsPerAddressPerDay: read('VIEWS_PER_ADDRESS_PER_DAY', 20, (raw) => {
+      const views = Number(raw);
+      if (!/^\d+$/.test(raw) || views > 1_000_000) {
+        throw new Error(`"${raw}" is not a whole number of views (0 for no limit)`);
+      }
+      return views;
+    }),
+    excludedAddresses: read('EXCLUDED_ADDRESSES', new AddressList([]), (raw) => {
+      const entries = raw
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== '');
+      return new AddressList(entries);
+    }),
   };
 
   if (problems.length > 0) {

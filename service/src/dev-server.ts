@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
@@ -59,7 +60,8 @@ export async function startDevServer(
   });
   await ensureTable(client, config.tableName);
 
-  const { app: api } = compose(config, { client });
+  // The viewer is whoever is at the other end of the socket.
+  const { app: api } = compose(config, (c) => getConnInfo(c).remote.address, { client });
   const csp = contentSecurityPolicy(config.allowedOrigins);
   const site = new Hono().use(
     '*',
@@ -80,11 +82,12 @@ export async function startDevServer(
     hostname: config.host,
     port: config.port,
     // Like CloudFront's behaviours: /api/* to the function, everything else to the bucket.
-    fetch: (request) => {
+    // The Node request and response travel along as `env`: the API reads the socket's address.
+    fetch: (request, env) => {
       const { pathname } = new URL(request.url);
       return pathname === '/api' || pathname.startsWith('/api/')
-        ? api.fetch(request)
-        : site.fetch(request);
+        ? api.fetch(request, env)
+        : site.fetch(request, env);
     },
   });
   await new Promise<void>((resolve, reject) => {

@@ -8,6 +8,10 @@ export type PageResult = { ok: true; page: string } | { ok: false; message: stri
 
 // Unicode category Cc: C0 controls, DEL and the C1 controls.
 const CONTROL_CHARACTER = /\p{Cc}/u;
+// Characters that change how a key looks without being seen: Cf (zero-width spaces and joiners,
+// bidi embeddings, overrides and isolates, the BOM, soft hyphen…) and the line and paragraph
+// separators (Zl, Zp).
+const INVISIBLE_CHARACTER = /[\p{Cf}\p{Zl}\p{Zp}]/u;
 
 /**
  * Reads the `page` query parameter from a raw query string (what follows `?`, without `#`).
@@ -42,6 +46,12 @@ export function validatePage(page: string): PageResult {
   if (!page.startsWith('/')) return { ok: false, message: "page must start with '/'" };
   if (CONTROL_CHARACTER.test(page)) {
     return { ok: false, message: 'page must not contain control characters' };
+  }
+  if (INVISIBLE_CHARACTER.test(page)) {
+    return {
+      ok: false,
+      message: 'page must not contain invisible or direction-changing characters',
+    };
   }
   // Count code points, not UTF-16 units, so an emoji counts as one character.
   let length = 0;

@@ -1,9 +1,33 @@
+/** A page's counts, as the API answers them. */
+export interface Counts {
+  readonly views: number;
+  readonly visitors: number;
+  readonly bots: number;
+}
+
+/** What a POST did: a new visitor today, a returning one, a bot, or nothing (and why). */
+export type Counted = 'visitor' | 'view' | 'bot' | 'excluded' | 'limited';
+
+/** Who sent a POST, as far as counting is concerned. Nothing of it is stored as it is. */
+export type Visitor =
+  | { readonly kind: 'person'; readonly address: string; readonly userAgent: string }
+  | { readonly kind: 'bot' }
+  | { readonly kind: 'excluded' };
+
+export interface Visit {
+  /** The counted page, scoped to its site (`scope.ts`). */
+  readonly page: string;
+  /** The key of the site's own counts (`scope.ts`). */
+  readonly site: string;
+  readonly visitor: Visitor;
+}
+
 /** What the API needs from storage; the app depends on this, never on DynamoDB itself. */
 export interface CounterStore {
-  /** The page's views; 0 for a page never counted. Writes nothing. */
-  views(page: string): Promise<number>;
-  /** Adds one view atomically and returns the new total. */
-  increment(page: string): Promise<number>;
+  /** The page's counts; all 0 for a page never counted. Writes nothing. */
+  counts(page: string): Promise<Counts>;
+  /** Counts one visit atomically and returns the page's counts after it. */
+  record(visit: Visit): Promise<Counts & { readonly counted: Counted }>;
 }
 
 /**

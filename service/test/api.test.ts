@@ -1,10 +1,18 @@
 import { HTTPException } from 'hono/http-exception';
 import { afterAll, describe, expect, test } from 'vitest';
-import { query, testApp, uniquePage } from '../../test/support.js';
+import { query, testApp, uniquePage, visitor } from '../../test/support.js';
 import { MAX_BODY_BYTES } from '../src/routes/count.js';
 
 const { app, client, database } = testApp({ allowedOrigins: ['https://friend.example'] });
 afterAll(() => client.destroy());
+
+/** A POST from a person's browser (the same one throughout this file), unless headers say otherwise. */
+const post = (path: string, init: RequestInit = {}) =>
+  app.request(path, {
+    ...init,
+    method: 'POST',
+    headers: { ...visitor(), ...(init.headers as Record<string, string>) },
+  });
 
 async function views(page: string): Promise<number> {
   const res = await app.request(`/api/count${query(page)}`);
@@ -27,13 +35,13 @@ describe('GET /api/count', () => {
     const res = await app.request(`/api/count${query(page)}`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(await res.json()).toEqual({ page, views: 0 });
+    expect(await res.json()).toEqual({ page, views: 0, visitors: 0, bots: 0 });
   });
 
   test('GET /api/count never creates or changes an item', async () => {
     const page = uniquePage();
     for (let i = 0; i < 3; i++) expect(await views(page)).toBe(0);
-    await app.request(`/api/count${query(page)}`, { method: 'POST' });
+    await post(`/api/count${query(page)}`);
     for (let i = 0; i < 3; i++) expect(await views(page)).toBe(1);
   });
 
@@ -45,7 +53,7 @@ describe('GET /api/count', () => {
 
   test('GET /api/count keeps page keys case-sensitive and exact', async () => {
     const base = uniquePage();
-    await app.request(`/api/count${query(`${base}/About`)}`, { method: 'POST' });
+    await post(`/api/count${query(`${base}/About`)}`);
     expect(await views(`${base}/About`)).toBe(1);
     expect(await views(`${base}/about`)).toBe(0);
     expect(await views(`${base}/About/`)).toBe(0);
@@ -56,16 +64,22 @@ describe('POST /api/count', () => {
   test('POST /api/count increments once and returns the new total', async () => {
     const page = uniquePage();
     for (const expected of [1, 2, 3]) {
-      const res = await app.request(`/api/count${query(page)}`, { method: 'POST' });
+      const res = await post(`/api/count${query(page)}`);
       expect(res.status).toBe(200);
-      expect(await res.json()).toEqual({ page, views: expected });
+      expect(await res.json()).toEqual({
+        page,
+        views: expected,
+        visitors: 1,
+        bots: 0,
+        counted: expected === 1 ? 'visitor' : 'view',
+      });
     }
     expect(await views(page)).toBe(3);
   });
 
   test('POST /api/count stores one counter item per page', async () => {
     const page = uniquePage('Mixed Case ünïcode 🎉');
-    await app.request(`/api/count${query(page)}`, { method: 'POST' });
+    await post(`/api/count${query(page)}`);
     const { data } = await database.entities.counter
       .get({ page })
       .go({ data: 'raw', consistent: true });
@@ -76,28 +90,23 @@ describe('POST /api/count', () => {
 
   test('POST /api/count decodes + and percent-escapes the way browsers encode them', async () => {
     const base = uniquePage();
-    const res = await app.request(`/api/count?page=${base}/a+b%20c%2Fd`, { method: 'POST' });
-    expect(await res.json()).toEqual({ page: `${base}/a b c/d`, views: 1 });
+    const res = await post(`/api/count?page=${base}/a+b%20c%2Fd`);
+    expect(await res.json()).toMatchObject({ page: `${base}/a b c/d`, views: 1 });
   });
 
   test('POST /api/count accepts a small body and ignores it', async () => {
     const page = uniquePage();
-    const res = await app.request(`/api/count${query(page)}`, {
-      method: 'POST',
+    const res = await post(`/api/count${query(page)}`, {
       body: JSON.stringify({ views: 1000 }),
       headers: { 'content-type': 'application/json' },
     });
-    expect(await res.json()).toEqual({ page, views: 1 });
+    expect(await res.json()).toMatchObject({ page, views: 1 });
   });
 
   test('POST /api/count with a body over 1 KiB is 413 and counts nothing', async () => {
     const page = uniquePage();
     const body = 'x'.repeat(MAX_BODY_BYTES + 1);
-    await expectError(
-      await app.request(`/api/count${query(page)}`, { method: 'POST', body }),
-      413,
-      'body_too_large',
-    );
+    await expectError(await post(`/api/count${query(page)}`, { body }), 413, 'body_too_large');
     // Streamed without Content-Length, the limit still holds.
     const stream = new ReadableStream({
       start(controller) {
@@ -106,8 +115,7 @@ describe('POST /api/count', () => {
       },
     });
     await expectError(
-      await app.request(`/api/count${query(page)}`, {
-        method: 'POST',
+      await post(`/api/count${query(page)}`, {
         body: stream,
         duplex: 'half',
       } as RequestInit),
@@ -119,8 +127,7 @@ describe('POST /api/count', () => {
 
   test('POST /api/count accepts a body of exactly 1 KiB', async () => {
     const page = uniquePage();
-    const res = await app.request(`/api/count${query(page)}`, {
-      method: 'POST',
+    const res = await post(`/api/count${query(page)}`, {
       body: 'x'.repeat(MAX_BODY_BYTES),
     });
     expect(res.status).toBe(200);
@@ -159,8 +166,8 @@ describe('invalid page keys are 400 invalid_page and change nothing', () => {
 
   test('POST /api/count with a bad key leaves the nearby valid key untouched', async () => {
     const page = uniquePage();
-    await app.request(`/api/count?page=${page}%00`, { method: 'POST' });
-    await app.request(`/api/count?page=${page}%ZZ`, { method: 'POST' });
+    await post(`/api/count?page=${page}%00`);
+    await post(`/api/count?page=${page}%ZZ`);
     expect(await views(page)).toBe(0);
   });
 

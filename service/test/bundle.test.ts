@@ -10,7 +10,7 @@ import {
   type LambdaResult,
   lambdaContext,
 } from '../../test/lambda-events.js';
-import { endpoint, tableName, uniquePage } from '../../test/support.js';
+import { BROWSER_UA, endpoint, tableName, uniquePage } from '../../test/support.js';
 import { bundleLambda } from '../build/bundle.js';
 import { lambdaEntry } from '../build/options.js';
 import { localCredentials } from '../src/local-dynamodb.js';
@@ -75,12 +75,31 @@ test('the bundled handler answers a POST /api/count event against dynalite', asy
     handler: (event: unknown, context: unknown) => Promise<LambdaResult>;
   };
   const page = uniquePage('bundle');
-  const event = httpApiEventViaCloudFront({
-    method: 'POST',
-    path: '/api/count',
-    rawQueryString: `page=${encodeURIComponent(page)}`,
+  // The viewer as CloudFront saw it: two visits from one address, one from another, one bot.
+  const post = async (viewer: string, userAgent = BROWSER_UA) => {
+    const event = httpApiEventViaCloudFront({
+      method: 'POST',
+      path: '/api/count',
+      rawQueryString: `page=${encodeURIComponent(page)}`,
+      headers: { 'cloudfront-viewer-address': `${viewer}:50123`, 'user-agent': userAgent },
+    });
+    const result = await handler(event, lambdaContext);
+    expect(result.statusCode).toBe(200);
+    return JSON.parse(result.body);
+  };
+  expect(await post('198.51.100.20')).toEqual({
+    page,
+    views: 1,
+    visitors: 1,
+    bots: 0,
+    counted: 'visitor',
   });
-  const result = await handler(event, lambdaContext);
-  expect(result.statusCode).toBe(200);
-  expect(JSON.parse(result.body)).toEqual({ page, views: 1 });
+  expect(await post('198.51.100.20')).toMatchObject({ views: 2, visitors: 1, counted: 'view' });
+  expect(await post('2001:db8:77::1')).toMatchObject({ views: 3, visitors: 2, counted: 'visitor' });
+  expect(await post('198.51.100.21', 'curl/8.5.0')).toMatchObject({
+    views: 3,
+    visitors: 2,
+    bots: 1,
+    counted: 'bot',
+  });
 });

@@ -1,20 +1,24 @@
 import { type AttributeValue, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, expect, test } from 'vitest';
-import { query, tableName, testApp, testClient, uniquePage } from '../../test/support.js';
+import { query, tableName, testApp, testClient, uniquePage, visitor } from '../../test/support.js';
 
 const CONCURRENCY = 500;
 // Exactness under contention, not the time limits (faults.test.ts holds those): dynalite
 // serialises writes to one key, and on a busy 2-core machine the 500th can wait past the 1 s
 // production request timeout. Generous limits keep this test about counting.
 const generous = { requestTimeoutMs: 30_000, connectionTimeoutMs: 10_000 };
-const { app, client } = testApp({ client: testClient(undefined, generous), deadlineMs: 60_000 });
+const { app, client } = testApp({
+  client: testClient(undefined, generous),
+  deadlineMs: 60_000,
+  viewsPerAddressPerDay: 0,
+});
 afterAll(() => client.destroy());
 
 test(`POST /api/count is exact under ${CONCURRENCY} concurrent requests`, async () => {
   const page = uniquePage('concurrent');
   const responses = await Promise.all(
     Array.from({ length: CONCURRENCY }, () =>
-      app.request(`/api/count${query(page)}`, { method: 'POST' }),
+      app.request(`/api/count${query(page)}`, { method: 'POST', headers: visitor() }),
     ),
   );
   expect(responses.map((res) => res.status)).toEqual(Array(CONCURRENCY).fill(200));
@@ -29,7 +33,7 @@ test(`POST /api/count is exact under ${CONCURRENCY} concurrent requests`, async 
   );
 
   const final = await app.request(`/api/count${query(page)}`);
-  expect(await final.json()).toEqual({ page, views: CONCURRENCY });
+  expect(await final.json()).toEqual({ page, views: CONCURRENCY, visitors: 1, bots: 0 });
 });
 
 /**

@@ -3,34 +3,69 @@ import { ConfigError, loadConfig } from '../src/config.js';
 
 describe('loadConfig', () => {
   test('an empty environment gives the documented defaults', () => {
-    expect(loadConfig({})).toEqual({
+    const { excludedAddresses, ...rest } = loadConfig({});
+    expect(rest).toEqual({
       tableName: 'footfall',
       dynamodbEndpoint: undefined,
       allowedOrigins: [],
       port: 8787,
       host: '127.0.0.1',
       dataDir: '.data',
+      viewsPerAddressPerDay: 20,
     });
+    expect(excludedAddresses.size).toBe(0);
   });
 
   test('reads every variable', () => {
-    expect(
-      loadConfig({
-        TABLE_NAME: 'Footfall-Table.1',
-        DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
-        ALLOWED_ORIGINS: ' https://a.example , https://B.example:8443/ ,',
-        PORT: '0',
-        HOST: '0.0.0.0',
-        FOOTFALL_DATA_DIR: '/tmp/footfall',
-      }),
-    ).toEqual({
+    const { excludedAddresses, ...rest } = loadConfig({
+      TABLE_NAME: 'Footfall-Table.1',
+      DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
+      ALLOWED_ORIGINS: ' https://a.example , https://B.example:8443/ ,',
+      PORT: '0',
+      HOST: '0.0.0.0',
+      FOOTFALL_DATA_DIR: '/tmp/footfall',
+      VIEWS_PER_ADDRESS_PER_DAY: '0',
+      EXCLUDED_ADDRESSES: '198.51.100.0/24, 2001:db8:1::/48,203.0.113.9',
+    });
+    expect(rest).toEqual({
       tableName: 'Footfall-Table.1',
       dynamodbEndpoint: 'http://127.0.0.1:8000',
       allowedOrigins: ['https://a.example', 'https://b.example:8443'],
       port: 0,
       host: '0.0.0.0',
       dataDir: '/tmp/footfall',
+      viewsPerAddressPerDay: 0,
     });
+    expect(excludedAddresses.size).toBe(3);
+    for (const inside of [
+      '198.51.100.77',
+      '2001:db8:1:ffff::1',
+      '203.0.113.9',
+      '::ffff:198.51.100.1',
+    ]) {
+      expect(excludedAddresses.has(inside), inside).toBe(true);
+    }
+    for (const outside of ['198.51.101.1', '2001:db8:2::1', '203.0.113.10', 'not an address']) {
+      expect(excludedAddresses.has(outside), outside).toBe(false);
+    }
+  });
+
+  test.each([
+    ['10.0.0.0/33'],
+    ['2001:db8::/129'],
+    ['example.com'],
+    ['10.0.0.1/8/1'],
+    ['10.0.0.0/x'],
+  ])('EXCLUDED_ADDRESSES with %s stops start-up, naming the variable and the entry', (entry) => {
+    expect(() => loadConfig({ EXCLUDED_ADDRESSES: `203.0.113.1,${entry}` })).toThrow(
+      new RegExp(`EXCLUDED_ADDRESSES: "${entry.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}"`),
+    );
+  });
+
+  test.each([['-1'], ['1.5'], ['lots']])('VIEWS_PER_ADDRESS_PER_DAY=%s is refused', (value) => {
+    expect(() => loadConfig({ VIEWS_PER_ADDRESS_PER_DAY: value })).toThrow(
+      /VIEWS_PER_ADDRESS_PER_DAY/,
+    );
   });
 
   test('names every bad variable in one error', () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { BROWSER_UA } from '../../test/support.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 let dataDir: string;
@@ -68,9 +69,22 @@ describe('npm run dev', () => {
     expect(await page.text()).toContain('id="visitor-count"');
 
     for (const expected of [1, 2, 3]) {
-      const res = await fetch(`${first.url}/api/count?page=/dev-test`, { method: 'POST' });
-      expect(await res.json()).toEqual({ page: '/dev-test', views: expected });
+      const res = await fetch(`${first.url}/api/count?page=/dev-test`, {
+        method: 'POST',
+        headers: { 'user-agent': BROWSER_UA },
+      });
+      // The socket's peer is the visitor: one visitor, three views.
+      expect(await res.json()).toEqual({
+        page: '/dev-test',
+        views: expected,
+        visitors: 1,
+        bots: 0,
+        counted: expected === 1 ? 'visitor' : 'view',
+      });
     }
+    // Node's own fetch announces no browser: a bot.
+    const bot = await fetch(`${first.url}/api/count?page=/dev-test`, { method: 'POST' });
+    expect(await bot.json()).toMatchObject({ views: 3, bots: 1, counted: 'bot' });
     const missing = await fetch(`${first.url}/api/nothing-here`);
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('not_found');
@@ -80,7 +94,7 @@ describe('npm run dev', () => {
 
     const second = await startDev();
     const res = await fetch(`${second.url}/api/count?page=/dev-test`);
-    expect(await res.json()).toEqual({ page: '/dev-test', views: 3 });
+    expect(await res.json()).toEqual({ page: '/dev-test', views: 3, visitors: 1, bots: 1 });
     expect(await stop(second, 'SIGTERM')).toBe(0);
   });
 

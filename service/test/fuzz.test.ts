@@ -2,6 +2,7 @@ import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { afterAll, expect, test } from 'vitest';
 import { query, tableName, testApp, uniquePage } from '../../test/support.js';
+import { BOT_USER_AGENTS, BROWSER_USER_AGENTS } from '../../test/user-agents.js';
 
 /*
  * Property-based fuzzing of the whole API in-process: thousands of random requests (methods,
@@ -11,7 +12,12 @@ import { query, tableName, testApp, uniquePage } from '../../test/support.js';
  * successful POSTs must match what the table holds under PREFIX, exactly.
  */
 
-const { app, client, database, logs } = testApp({ allowedOrigins: ['https://friend.example'] });
+const FRIEND = 'https://friend.example';
+// No per-address limit, so every counted POST can be held to an exact tally.
+const { app, client, database, logs } = testApp({
+  allowedOrigins: [FRIEND],
+  viewsPerAddressPerDay: 0,
+});
 afterAll(() => client.destroy());
 
 /** Every valid page key this file sends starts with this. */
@@ -373,10 +379,35 @@ const headerName = fc.stringMatching(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,20}$/);
 
 const header: fc.Arbitrary<[string, string]> = fc.oneof(
   fc.tuple(
+    fc.constantFrom('user-agent', 'User-Agent'),
+    fc.oneof(fc.constantFrom(...BROWSER_USER_AGENTS, ...BOT_USER_AGENTS, '', ' '), headerValue),
+  ),
+  fc.tuple(
+    fc.constant('cloudfront-viewer-address'),
+    fc.oneof(
+      fc.constantFrom(
+        '203.0.113.7:443',
+        '198.51.100.1:1',
+        '2001:db8::1:65535',
+        '[2001:db8::2]:80',
+        '::ffff:192.0.2.1:9',
+        '203.0.113.7',
+        'not-an-address:1',
+        ':',
+      ),
+      headerValue,
+    ),
+  ),
+  fc.tuple(
+    fc.constantFrom('sec-fetch-site', 'Sec-Fetch-Site'),
+    fc.oneof(fc.constantFrom('same-origin', 'same-site', 'cross-site', 'none', ''), headerValue),
+  ),
+  fc.tuple(
     fc.constantFrom('origin', 'Origin'),
     fc.oneof(
       fc.constantFrom(
-        'https://friend.example',
+        FRIEND,
+        FRIEND,
         'https://evil.example',
         'null',
         '',
@@ -579,8 +610,18 @@ const stats = {
   okPosts: 0,
   statuses: new Map<number, number>(),
 };
-/** Successful POSTs per returned page, and the totals each of them answered. */
-const tally = new Map<string, number[]>();
+/**
+ * Counted POSTs per stored key (the page, scoped to its site), and the totals each of them
+ * answered: views for people, bots for bots.
+ */
+const tally = new Map<string, { views: number[]; bots: number[] }>();
+
+/** The key a counted request is stored under, as the contract says (ADR 8). */
+function storedKey(request: Request, page: string): string {
+  const fetchSite = request.headers.get('sec-fetch-site');
+  const origin = request.headers.get('origin');
+  return fetchSite !== 'same-origin' && origin === FRIEND ? `${FRIEND}${page}` : page;
+}
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -598,7 +639,7 @@ function pageProblem(page: unknown): string | undefined {
 async function exercise(spec: RequestSpec, request: Request): Promise<string[]> {
   const problems: string[] = [];
   const { method } = request;
-  const res = await app.fetch(request);
+  const res = await app.fetch(request.clone());
   const text = await res.text();
   stats.statuses.set(res.status, (stats.statuses.get(res.status) ?? 0) + 1);
 
@@ -637,11 +678,16 @@ async function exercise(spec: RequestSpec, request: Request): Promise<string[]> 
     if (isRecord(json) && 'ok' in json) {
       if (json.ok !== true || Object.keys(json).length !== 1) problems.push('health is not ok');
     } else if (isRecord(json) && 'views' in json) {
-      const { page, views } = json;
+      const { page, views, visitors, bots, counted } = json;
       const bad = pageProblem(page);
       if (bad) problems.push(bad);
-      if (typeof views !== 'number' || !Number.isSafeInteger(views) || views < 0) {
-        problems.push('views is not a whole number');
+      for (const [name, value] of Object.entries({ views, visitors, bots })) {
+        if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+          problems.push(`${name} is not a whole number`);
+        }
+      }
+      if (typeof visitors === 'number' && typeof views === 'number' && visitors > views) {
+        problems.push('more visitors than views');
       }
       if (method === 'POST') {
         const size = spec.body ? bodyBytes(spec.body) : 0;
@@ -649,13 +695,24 @@ async function exercise(spec: RequestSpec, request: Request): Promise<string[]> 
         if (size > MAX_BODY_BYTES && !declaresLength) {
           problems.push(`POST with a ${size}-byte body was counted`);
         }
-        if (typeof views === 'number' && views < 1) problems.push('POST answered views < 1');
-        if (typeof page === 'string' && typeof views === 'number') {
-          stats.okPosts++;
-          const answered = tally.get(page) ?? [];
-          answered.push(views);
-          tally.set(page, answered);
+        const person = counted === 'visitor' || counted === 'view';
+        if (!person && counted !== 'bot') problems.push(`POST answered counted: ${counted}`);
+        if (person && typeof views === 'number' && views < 1) {
+          problems.push('a counted person answered views < 1');
         }
+        if (counted === 'bot' && typeof bots === 'number' && bots < 1) {
+          problems.push('a counted bot answered bots < 1');
+        }
+        if (typeof page === 'string' && typeof views === 'number' && typeof bots === 'number') {
+          stats.okPosts++;
+          const key = storedKey(request, page);
+          const answered = tally.get(key) ?? { views: [], bots: [] };
+          if (person) answered.views.push(views);
+          else answered.bots.push(bots);
+          tally.set(key, answered);
+        }
+      } else if ('counted' in json) {
+        problems.push('a GET answered "counted"');
       }
     } else {
       problems.push('200 body is neither a count nor health');
@@ -685,27 +742,40 @@ async function exercise(spec: RequestSpec, request: Request): Promise<string[]> 
 /** Where the counter entity keeps `page` (a page's key starts with the key of its prefix). */
 const partitionKey = (page: string) =>
   database.entities.counter.get({ page }).params<{ Key: { pk: string } }>().Key.pk;
+/** The sort key of a counter item (daily items share its partition). */
+const counterSortKey = database.entities.counter
+  .get({ page: '/' })
+  .params<{ Key: { sk: string } }>().Key.sk;
 
-/** Every counter item stored under PREFIX, read straight from the table. */
-async function storedUnderPrefix(): Promise<Map<string, number>> {
-  const items = new Map<string, number>();
+/** Every counter item stored under `prefix`, read straight from the table. */
+async function storedUnder(prefix: string): Promise<Map<string, { views: number; bots: number }>> {
+  const items = new Map<string, { views: number; bots: number }>();
   let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
   do {
     const page = await client.send(
       new ScanCommand({
         TableName: tableName(),
         ConsistentRead: true,
-        FilterExpression: 'begins_with(#pk, :prefix)',
-        ProjectionExpression: '#pk, #page, #views',
-        ExpressionAttributeNames: { '#pk': 'pk', '#page': 'page', '#views': 'views' },
-        ExpressionAttributeValues: { ':prefix': { S: partitionKey(PREFIX) } },
+        FilterExpression: 'begins_with(#pk, :prefix) AND #sk = :counter',
+        ProjectionExpression: '#pk, #page, #views, #bots',
+        ExpressionAttributeNames: {
+          '#pk': 'pk',
+          '#sk': 'sk',
+          '#page': 'page',
+          '#views': 'views',
+          '#bots': 'bots',
+        },
+        ExpressionAttributeValues: {
+          ':prefix': { S: partitionKey(prefix) },
+          ':counter': { S: counterSortKey },
+        },
         ExclusiveStartKey,
       }),
     );
     for (const item of page.Items ?? []) {
       const key = item.page?.S ?? `(no page attribute) ${item.pk?.S}`;
       expect(item.pk?.S, `partition key of ${key}`).toBe(partitionKey(key));
-      items.set(key, Number(item.views?.N));
+      items.set(key, { views: Number(item.views?.N ?? 0), bots: Number(item.bots?.N ?? 0) });
     }
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey);
@@ -742,29 +812,41 @@ test('5,000 random requests to /api never get a 5xx, always JSON, and count only
   expect(stats.sent, 'requests sent').toBeGreaterThanOrEqual(MIN_REQUESTS);
   expect(stats.okPosts, 'POSTs counted').toBeGreaterThan(100);
 
-  // Each page's POSTs answered 1, 2, … n, once each: every increment landed exactly once.
-  for (const [page, answered] of tally) {
-    const sorted = [...answered].sort((a, b) => a - b);
-    expect(sorted, `totals answered for ${page}`).toEqual(sorted.map((_, i) => i + 1));
+  // Each key's POSTs answered 1, 2, … n, once each: every increment landed exactly once.
+  const ordinal = (answered: number[]) => [...answered].sort((a, b) => a - b);
+  for (const [key, answered] of tally) {
+    for (const kind of ['views', 'bots'] as const) {
+      const sorted = ordinal(answered[kind]);
+      expect(sorted, `${kind} answered for ${key}`).toEqual(sorted.map((_, i) => i + 1));
+    }
   }
 
-  // GET agrees with the tally for every page counted.
-  const pages = [...tally.keys()];
-  for (let i = 0; i < pages.length; i += BATCH) {
+  // GET agrees with the tally for every key counted, read from the site it belongs to.
+  const keys = [...tally.keys()];
+  for (let i = 0; i < keys.length; i += BATCH) {
     await Promise.all(
-      pages.slice(i, i + BATCH).map(async (page) => {
-        const res = await app.request(`/api/count${query(page)}`);
-        expect(res.status, `GET ${page}`).toBe(200);
-        expect(await res.json()).toEqual({ page, views: tally.get(page)?.length });
+      keys.slice(i, i + BATCH).map(async (key) => {
+        const friend = key.startsWith(FRIEND);
+        const page = friend ? key.slice(FRIEND.length) : key;
+        const res = await app.request(`/api/count${query(page)}`, {
+          headers: friend ? { origin: FRIEND } : {},
+        });
+        expect(res.status, `GET ${key}`).toBe(200);
+        expect(await res.json()).toMatchObject({
+          page,
+          views: tally.get(key)?.views.length,
+          bots: tally.get(key)?.bots.length,
+        });
       }),
     );
   }
 
-  // The table holds exactly the tallied pages under PREFIX, and nothing else was counted.
-  const stored = await storedUnderPrefix();
-  expect(new Set(stored.keys())).toEqual(new Set(pages));
-  const storedViews = [...stored.values()].reduce((sum, views) => sum + views, 0);
-  expect(storedViews).toBe(stats.okPosts);
+  // The table holds exactly the tallied keys, and nothing else was counted.
+  const stored = new Map([...(await storedUnder(PREFIX)), ...(await storedUnder(FRIEND + PREFIX))]);
+  expect(new Set(stored.keys())).toEqual(new Set(keys));
+  const storedTotal = [...stored.values()].reduce((sum, n) => sum + n.views + n.bots, 0);
+  expect(storedTotal).toBe(stats.okPosts);
+  const pages = keys;
 
   console.log(
     `fuzz: seed ${seed} (FUZZ_SEED=${seed} replays it); ${stats.sent} requests sent, ` +

@@ -6,7 +6,7 @@ import {
   type LambdaResult,
   lambdaContext,
 } from '../../test/lambda-events.js';
-import { endpoint, tableName, uniquePage } from '../../test/support.js';
+import { BROWSER_UA, endpoint, tableName, uniquePage } from '../../test/support.js';
 import { localCredentials } from '../src/local-dynamodb.js';
 
 type Handler = (event: unknown, context: unknown) => Promise<LambdaResult>;
@@ -35,15 +35,26 @@ for (const [shape, makeEvent] of shapes) {
     test('POST /api/count increments once; GET /api/count reads it back', async () => {
       const page = uniquePage(shape);
       const rawQueryString = `page=${encodeURIComponent(page)}`;
-      const posted = await invoke({ method: 'POST', path: '/api/count', rawQueryString });
+      const posted = await invoke({
+        method: 'POST',
+        path: '/api/count',
+        rawQueryString,
+        headers: { 'user-agent': BROWSER_UA },
+      });
       expect(posted.statusCode).toBe(200);
       expect(posted.isBase64Encoded).toBe(false);
       expect(posted.headers?.['content-type']).toMatch(/^application\/json/);
       expect(posted.headers?.['x-content-type-options']).toBe('nosniff');
-      expect(JSON.parse(posted.body)).toEqual({ page, views: 1 });
+      expect(JSON.parse(posted.body)).toEqual({
+        page,
+        views: 1,
+        visitors: 1,
+        bots: 0,
+        counted: 'visitor',
+      });
 
       const read = await invoke({ method: 'GET', path: '/api/count', rawQueryString });
-      expect(JSON.parse(read.body)).toEqual({ page, views: 1 });
+      expect(JSON.parse(read.body)).toEqual({ page, views: 1, visitors: 1, bots: 0 });
     });
 
     test('GET /api/count with a malformed escape is 400 JSON', async () => {

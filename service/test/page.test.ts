@@ -34,6 +34,16 @@ describe('parsePage', () => {
     ['page=/a%C2%9Fb', 'control characters'],
     ['page=/%E0%A4%A', 'percent-encoded'],
     ['page=/a&page=/a', 'at most once'],
+    // Invisible and direction-changing characters: keys that look alike but are not.
+    ['page=/a%E2%80%8Bb', 'invisible'], // zero-width space
+    ['page=/a%E2%80%8Db', 'invisible'], // zero-width joiner
+    ['page=/a%E2%80%AEb', 'invisible'], // right-to-left override
+    ['page=/a%E2%81%A6b', 'invisible'], // left-to-right isolate
+    ['page=/a%E2%80%8Fb', 'invisible'], // right-to-left mark
+    ['page=/a%E2%80%A8b', 'invisible'], // line separator
+    ['page=/a%E2%80%A9b', 'invisible'], // paragraph separator
+    ['page=/a%EF%BB%BFb', 'invisible'], // byte order mark
+    ['page=/a%C2%ADb', 'invisible'], // soft hyphen
   ])('rejects %s (%s)', (raw, message) => {
     const result = parsePage(raw);
     expect(result.ok).toBe(false);

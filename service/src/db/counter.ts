@@ -2,8 +2,10 @@ import { Entity, type EntityConfiguration, type EntityItem } from 'electrodb';
 import { table } from './table.js';
 
 /**
- * One page's counter: `views` only grows, by atomic `ADD`s. Built without a client or table:
- * the service in `index.ts` gives it both, so tests and the Lambda differ only there.
+ * One page's all-time counts, each only growing by atomic `ADD`s: `views` (counted POSTs),
+ * `visitors` (new to the page on their day), `bots`. `page` is the page as the API names it,
+ * scoped to its site (see `scope.ts`). Built without a client or table: the service in
+ * `index.ts` gives it both, so tests and the Lambda differ only there.
  */
 export function counterEntity(config: EntityConfiguration = {}) {
   return new Entity(
@@ -11,8 +13,10 @@ export function counterEntity(config: EntityConfiguration = {}) {
       model: { entity: 'counter', version: '1', service: 'footfall' },
       attributes: {
         page: { type: 'string', required: true, readOnly: true },
-        // No `default`: ElectroDB's upsert applies defaults on every write, which would reset it.
+        // No `default`s: ElectroDB's upsert applies defaults on every write, which would reset them.
         views: { type: 'number' },
+        visitors: { type: 'number' },
+        bots: { type: 'number' },
       },
       indexes: {
         byPage: {

@@ -1,7 +1,10 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Service } from 'electrodb';
 import { counterEntity } from './counter.js';
+import { dailyEntity } from './daily.js';
 import { electroClient } from './electro-client.js';
+import { markEntity } from './mark.js';
+import { saltEntity } from './salt.js';
 
 export interface DatabaseOptions {
   /** A bounded client (`createDynamoDBClient`); ElectroDB sends through it. */
@@ -13,7 +16,7 @@ export interface DatabaseOptions {
 /** footfall's entities, composed into one ElectroDB service over one table. */
 export function createDatabase(options: DatabaseOptions) {
   return new Service(
-    { counter: counterEntity() },
+    { counter: counterEntity(), daily: dailyEntity(), salt: saltEntity(), mark: markEntity() },
     { client: electroClient(options.client), table: options.table },
   );
 }

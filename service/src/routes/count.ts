@@ -1,23 +1,31 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { validator } from 'hono/validator';
 import { errorResponse } from '../http.js';
 import { parsePage } from '../page.js';
-import type { CounterStore } from '../store.js';
+import { scopedPage, siteOf, siteTotal } from '../scope.js';
+import type { CounterStore, Visitor } from '../store.js';
+import { type AddressList, isBot } from '../visitor.js';
 
 /** POST bodies are ignored; anything larger than this is refused before it is read in full. */
 export const MAX_BODY_BYTES = 1024;
 
 const ALLOW = 'GET, POST, OPTIONS';
 
+/** The viewer's network address, as the entry point knows it; undefined when unknown. */
+export type AddressOf = (c: Context) => string | undefined;
+
 export interface CountRoutesOptions {
   readonly counter: CounterStore;
   readonly allowedOrigins: readonly string[];
+  /** Addresses whose POSTs are never counted. */
+  readonly excluded: AddressList;
+  readonly addressOf: AddressOf;
 }
 
-/** `/count`: read (GET) and atomically increment (POST) one page's views. */
-export function countRoutes({ counter, allowedOrigins }: CountRoutesOptions) {
+/** `/count`: read (GET) and count (POST) one page's views, visitors and bots. */
+export function countRoutes({ counter, allowedOrigins, excluded, addressOf }: CountRoutesOptions) {
   const allowed = new Set(allowedOrigins);
 
   const page = validator('query', (_query, c) => {
@@ -27,6 +35,25 @@ export function countRoutes({ counter, allowedOrigins }: CountRoutesOptions) {
     if (!result.ok) return errorResponse(c, 400, 'invalid_page', result.message);
     return { page: result.page };
   });
+
+  const site = (c: Context) =>
+    siteOf(
+      {
+        origin: c.req.header('origin'),
+        fetchSite: c.req.header('sec-fetch-site'),
+        ownOrigin: new URL(c.req.url).origin,
+      },
+      allowed,
+    );
+
+  const visitorOf = (c: Context): Visitor => {
+    const address = addressOf(c);
+    if (address !== undefined && excluded.has(address)) return { kind: 'excluded' };
+    const userAgent = c.req.header('user-agent');
+    if (userAgent === undefined || isBot(userAgent)) return { kind: 'bot' };
+    // Without an address there is no visitor to recognise; count the view, once, as its own.
+    return { kind: 'person', address: address ?? 'unknown', userAgent };
+  };
 
   return new Hono()
     .use('/', async (c, next) => {
@@ -43,7 +70,10 @@ export function countRoutes({ counter, allowedOrigins }: CountRoutesOptions) {
     )
     .get('/', page, async (c) => {
       const { page } = c.req.valid('query');
-      return c.json({ page, views: await counter.views(page) });
+      // A read from an allowed site sees that site's counts; any other read, the resume's.
+      const from = site(c);
+      const key = scopedPage(from.ok ? from.site : '', page);
+      return c.json({ page, ...(await counter.counts(key)) });
     })
     .post(
       '/',
@@ -60,7 +90,15 @@ export function countRoutes({ counter, allowedOrigins }: CountRoutesOptions) {
       page,
       async (c) => {
         const { page } = c.req.valid('query');
-        return c.json({ page, views: await counter.increment(page) });
+        const from = site(c);
+        if (!from.ok) return errorResponse(c, 403, 'forbidden_origin', from.message);
+        const result = await counter.record({
+          page: scopedPage(from.site, page),
+          site: siteTotal(from.site),
+          visitor: visitorOf(c),
+        });
+        const { counted, ...counts } = result;
+        return c.json({ page, ...counts, counted });
       },
     )
     .all('/', (c) =>

@@ -1,0 +1,50 @@
+/**
+ * Whose counts a request touches. The resume's own pages are keyed by their path (`/about`);
+ * a page of another site that embeds the counter (an origin in `ALLOWED_ORIGINS`) is keyed by
+ * that origin and its path (`https://blog.example/about`), so the two never mix. A site's own
+ * totals are kept under its key followed by `*` (`*` for the resume, `https://blog.example*`),
+ * which no page key can equal: pages start with `/`. ADR 8.
+ */
+
+/** The resume's own site. */
+export const OWN_SITE = '';
+
+/** The key of `page` (as the API names it) on `site`. */
+export const scopedPage = (site: string, page: string): string => `${site}${page}`;
+
+/** The key of the whole site's counts. */
+export const siteTotal = (site: string): string => `${site}*`;
+
+export type SiteResult = { ok: true; site: string } | { ok: false; message: string };
+
+export interface RequestOrigin {
+  /** The request's `Origin` header. */
+  readonly origin: string | undefined;
+  /** The request's `Sec-Fetch-Site` header (set by browsers, never by page scripts). */
+  readonly fetchSite: string | undefined;
+  /** The origin the request was addressed to. */
+  readonly ownOrigin: string;
+}
+
+/**
+ * Which site a request speaks for. Browsers say where a request comes from in headers no page
+ * script can set (`Origin`, `Sec-Fetch-Site`), so a hostile page cannot count through its own
+ * visitors' browsers: only the resume itself and the allow-listed sites may.
+ */
+export function siteOf(
+  { origin, fetchSite, ownOrigin }: RequestOrigin,
+  allowed: ReadonlySet<string>,
+): SiteResult {
+  if (fetchSite === 'same-origin') return { ok: true, site: OWN_SITE };
+  if (origin !== undefined && origin !== 'null' && allowed.has(origin)) {
+    return { ok: true, site: origin };
+  }
+  if (fetchSite === 'same-site' || fetchSite === 'cross-site') {
+    return { ok: false, message: 'this counter does not count visits sent from other sites' };
+  }
+  if (origin !== undefined && origin !== ownOrigin) {
+    return { ok: false, message: `origin ${origin} may not count visits here` };
+  }
+  // No Origin: not a cross-site browser request (curl, a server, the smoke test).
+  return { ok: true, site: OWN_SITE };
+}

@@ -1,0 +1,377 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, describe, expect, test } from 'vitest';
+import {
+  BROWSER_UA,
+  query,
+  type TestAppOptions,
+  tableName,
+  testApp,
+  testClient,
+  uniquePage,
+  visitor,
+} from '../../test/support.js';
+import { BOT_USER_AGENTS, BROWSER_USER_AGENTS } from '../../test/user-agents.js';
+import { siteTotal } from '../src/scope.js';
+import { dayOf } from '../src/visitor.js';
+
+// Visitors, bots, limits and sites, on dynalite through the real app. Each test counts under a
+// site of its own (an allowed origin), so the site's totals are its alone.
+const apps: ReturnType<typeof testApp>[] = [];
+afterAll(() => {
+  for (const { client } of apps) client.destroy();
+});
+
+interface Answer {
+  page: string;
+  views: number;
+  visitors: number;
+  bots: number;
+  counted?: string;
+}
+
+function siteApp(options: TestAppOptions = {}) {
+  const site = `https://${randomUUID()}.example`;
+  const subject = testApp({
+    ...options,
+    allowedOrigins: [site, ...(options.allowedOrigins ?? [])],
+  });
+  apps.push(subject);
+  const fromSite = { origin: site, 'sec-fetch-site': 'cross-site' };
+  const post = async (page: string, headers: Record<string, string> = visitor()) => {
+    const res = await subject.app.request(`/api/count${query(page)}`, {
+      method: 'POST',
+      headers: { ...fromSite, ...headers },
+    });
+    expect(res.status, JSON.stringify(subject.logs.slice(-1))).toBe(200);
+    return (await res.json()) as Answer;
+  };
+  const get = async (page: string) => {
+    const res = await subject.app.request(`/api/count${query(page)}`, { headers: fromSite });
+    return (await res.json()) as Answer;
+  };
+  const siteToday = async (now = new Date()) =>
+    (
+      await subject.database.entities.daily
+        .get({ page: siteTotal(site), day: dayOf(now) })
+        .go({ consistent: true })
+    ).data;
+  return { ...subject, site, post, get, siteToday };
+}
+
+// Exactness under contention, not the time limits: dynalite serialises writes to one key, and
+// on a busy 2-core machine the last of 1,200 writes can wait past the 1 s production timeout.
+const contended = (): TestAppOptions => ({
+  client: testClient(undefined, { requestTimeoutMs: 30_000, connectionTimeoutMs: 10_000 }),
+  deadlineMs: 60_000,
+});
+
+/** A random documentation address (RFC 5737, RFC 3849), so tests never share one. */
+const address = () => `198.51.100.${randomInt(1, 255)}`;
+const ipv6 = () =>
+  `2001:db8:${randomInt(0, 0xffff).toString(16)}:${randomInt(0, 0xffff).toString(16)}::1`;
+
+describe('visitors', () => {
+  test('POST /api/count: five views from one visitor are five views and one visitor', async () => {
+    const s = siteApp();
+    const page = uniquePage('five');
+    const who = visitor(address());
+    const answers = [];
+    for (let i = 0; i < 5; i++) answers.push(await s.post(page, who));
+    expect(answers.map((a) => a.counted)).toEqual(['visitor', 'view', 'view', 'view', 'view']);
+    expect(await s.get(page)).toEqual({ page, views: 5, visitors: 1, bots: 0 });
+    expect(await s.siteToday()).toMatchObject({ views: 5, visitors: 1 });
+  });
+
+  test('POST /api/count: another User-Agent at the same address is another visitor', async () => {
+    const s = siteApp();
+    const page = uniquePage('two-browsers');
+    const at = address();
+    await s.post(page, visitor(at, BROWSER_USER_AGENTS[0]));
+    const second = await s.post(page, visitor(at, BROWSER_USER_AGENTS[3]));
+    expect(second).toMatchObject({ views: 2, visitors: 2, counted: 'visitor' });
+  });
+
+  test('POST /api/count: the same visitor on another page is new to that page, not to the site', async () => {
+    const s = siteApp();
+    const [one, two] = [uniquePage('one'), uniquePage('two')];
+    const who = visitor(address());
+    await s.post(one, who);
+    expect(await s.post(two, who)).toMatchObject({ views: 1, visitors: 1, counted: 'visitor' });
+    expect(await s.siteToday()).toMatchObject({ views: 2, visitors: 1 });
+  });
+
+  test('IPv6 visitors are one per /64: the same browser anywhere in it is one visitor', async () => {
+    const s = siteApp();
+    const page = uniquePage('v6');
+    await s.post(page, visitor('2001:db8:aaaa:bbbb::1'));
+    const again = await s.post(page, visitor('2001:db8:aaaa:bbbb:ffff:1:2:3'));
+    expect(again).toMatchObject({ visitors: 1, counted: 'view' });
+    const other = await s.post(page, visitor('2001:db8:aaaa:bbbc::1'));
+    expect(other).toMatchObject({ visitors: 2, counted: 'visitor' });
+  });
+
+  test('300 concurrent POSTs from one visitor: views +300, visitors exactly +1', async () => {
+    const s = siteApp({ ...contended(), viewsPerAddressPerDay: 0 });
+    const page = uniquePage('one-visitor-300');
+    const who = visitor(address());
+    const answers = await Promise.all(Array.from({ length: 300 }, () => s.post(page, who)));
+    expect(answers.filter((a) => a.counted === 'visitor')).toHaveLength(1);
+    expect(await s.get(page)).toEqual({ page, views: 300, visitors: 1, bots: 0 });
+    expect(await s.siteToday()).toMatchObject({ views: 300, visitors: 1 });
+  });
+
+  test('300 concurrent POSTs from 300 visitors: visitors exactly +300', async () => {
+    const s = siteApp(contended());
+    const page = uniquePage('300-visitors');
+    await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        s.post(page, visitor(`203.0.113.${i % 250}`, `${BROWSER_UA} n/${i}`)),
+      ),
+    );
+    expect(await s.get(page)).toEqual({ page, views: 300, visitors: 300, bots: 0 });
+    expect(await s.siteToday()).toMatchObject({ views: 300, visitors: 300 });
+  });
+});
+
+describe('days', () => {
+  // A day no other test uses: its salt does not exist yet.
+  const freshDay = () =>
+    new Date(Date.UTC(2100 + randomInt(0, 800), randomInt(0, 12), randomInt(1, 28), 12));
+
+  test('100 concurrent first requests of a new day, in four Lambda environments, make one salt', async () => {
+    const day = freshDay();
+    const site = `https://${randomUUID()}.example`;
+    // Four apps: four in-memory caches, as four Lambda environments would have.
+    const environments = Array.from({ length: 4 }, () => {
+      const subject = testApp({
+        ...contended(),
+        allowedOrigins: [site],
+        now: () => day,
+        viewsPerAddressPerDay: 0,
+      });
+      apps.push(subject);
+      return subject;
+    });
+    const page = uniquePage('salt-race');
+    const who = visitor(address());
+    await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        environments[i % 4]?.app.request(`/api/count${query(page)}`, {
+          method: 'POST',
+          headers: { ...who, origin: site, 'sec-fetch-site': 'cross-site' },
+        }),
+      ),
+    );
+    // One salt: had two environments used different salts, one visitor would count twice.
+    const counts = await environments[0]?.database.entities.counter
+      .get({ page: `${site}${page}` })
+      .go({ consistent: true });
+    expect(counts?.data).toMatchObject({ views: 100, visitors: 1 });
+    const salt = await environments[0]?.database.entities.salt
+      .get({ day: dayOf(day) })
+      .go({ consistent: true });
+    expect(Buffer.from(salt?.data?.value ?? '', 'base64').length).toBeGreaterThanOrEqual(16);
+  });
+
+  test('a new UTC day counts the same visitor again; the day’s salt and marks expire within 48 h', async () => {
+    const site = `https://${randomUUID()}.example`;
+    let now = freshDay();
+    now.setUTCHours(23, 59, 59);
+    const subject = testApp({ allowedOrigins: [site], now: () => now });
+    apps.push(subject);
+    const page = uniquePage('midnight');
+    const who = { ...visitor(address()), origin: site, 'sec-fetch-site': 'cross-site' };
+    const post = async () =>
+      (await (
+        await subject.app.request(`/api/count${query(page)}`, { method: 'POST', headers: who })
+      ).json()) as Answer;
+    const before = dayOf(now);
+    expect(await post()).toMatchObject({ visitors: 1, counted: 'visitor' });
+    now = new Date(now.getTime() + 2_000); // just after midnight UTC
+    expect(dayOf(now)).not.toBe(before);
+    expect(await post()).toMatchObject({ views: 2, visitors: 2, counted: 'visitor' });
+    expect(await post()).toMatchObject({ views: 3, visitors: 2, counted: 'view' });
+
+    const dayStart = Date.parse(`${before}T00:00:00Z`) / 1000;
+    const { salt, mark } = subject.database.entities;
+    const saltItem = (await salt.get({ day: before }).go({ consistent: true })).data;
+    expect(saltItem?.expiresAt).toBeGreaterThan(dayStart);
+    expect(saltItem?.expiresAt).toBeLessThanOrEqual(dayStart + 48 * 3600);
+    const marks = (
+      await mark.scan
+        .where(({ expiresAt }, { eq }) => eq(expiresAt, dayStart + 48 * 3600))
+        .go({ pages: 'all', consistent: true })
+    ).data;
+    expect(marks.length).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('bots', () => {
+  test.each(BOT_USER_AGENTS)('POST /api/count from %j adds a bot and nothing else', async (ua) => {
+    const s = siteApp();
+    const page = uniquePage('bot');
+    expect(await s.post(page, visitor(address(), ua))).toEqual({
+      page,
+      views: 0,
+      visitors: 0,
+      bots: 1,
+      counted: 'bot',
+    });
+    expect(await s.siteToday()).toMatchObject({ bots: 1 });
+    expect((await s.siteToday())?.views ?? 0).toBe(0);
+  });
+
+  test('POST /api/count with no User-Agent at all is a bot', async () => {
+    const s = siteApp();
+    const page = uniquePage('no-ua');
+    const { 'user-agent': _, ...noAgent } = visitor(address());
+    expect(await s.post(page, noAgent)).toMatchObject({ views: 0, bots: 1, counted: 'bot' });
+  });
+
+  test.each(BROWSER_USER_AGENTS)('POST /api/count from %j counts a person', async (ua) => {
+    const s = siteApp();
+    const page = uniquePage('browser');
+    expect(await s.post(page, visitor(address(), ua))).toMatchObject({
+      views: 1,
+      visitors: 1,
+      bots: 0,
+      counted: 'visitor',
+    });
+  });
+});
+
+describe('limits and exclusions', () => {
+  test('25 POSTs from one address to one page in a day: 20 views, then five "limited"', async () => {
+    const s = siteApp();
+    const page = uniquePage('limit');
+    const at = address();
+    const counted: string[] = [];
+    for (let i = 0; i < 25; i++) {
+      // Even from different browsers: the limit is the address's.
+      counted.push((await s.post(page, visitor(at, `${BROWSER_UA} tab/${i % 3}`))).counted ?? '');
+    }
+    expect(counted.filter((c) => c === 'limited')).toHaveLength(5);
+    expect(counted.slice(20)).toEqual(Array(5).fill('limited'));
+    expect(await s.get(page)).toMatchObject({ views: 20, visitors: 3 });
+    // Another page, and another address, are not limited.
+    expect(await s.post(uniquePage('limit-other'), visitor(at))).toMatchObject({ views: 1 });
+    expect(await s.post(page, visitor(address()))).toMatchObject({ views: 21 });
+  });
+
+  test('VIEWS_PER_ADDRESS_PER_DAY=0 lifts the limit', async () => {
+    const s = siteApp({ viewsPerAddressPerDay: 0 });
+    const page = uniquePage('no-limit');
+    const who = visitor(address());
+    for (let i = 0; i < 25; i++) await s.post(page, who);
+    expect(await s.get(page)).toMatchObject({ views: 25, visitors: 1 });
+  });
+
+  test('EXCLUDED_ADDRESSES: an IPv4 range and an IPv6 range are never counted', async () => {
+    const s = siteApp({ excludedAddresses: ['192.0.2.0/24', '2001:db8:ee::/48'] });
+    const page = uniquePage('excluded');
+    for (const at of ['192.0.2.44', '2001:db8:ee:1::9', '::ffff:192.0.2.1']) {
+      expect(await s.post(page, visitor(at))).toEqual({
+        page,
+        views: 0,
+        visitors: 0,
+        bots: 0,
+        counted: 'excluded',
+      });
+    }
+    expect(await s.post(page, visitor('192.0.3.1'))).toMatchObject({ counted: 'visitor' });
+    expect(await s.post(page, visitor(ipv6()))).toMatchObject({ views: 2 });
+  });
+});
+
+describe('sites', () => {
+  test('POST /api/count with a foreign Origin is 403 forbidden_origin and counts nothing', async () => {
+    const s = siteApp();
+    const page = uniquePage('foreign');
+    for (const headers of <Record<string, string>[]>[
+      { origin: 'https://evil.example' },
+      { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site', origin: 'https://sub.evil.example' },
+      { origin: 'null' },
+    ]) {
+      const res = await s.app.request(`/api/count${query(page)}`, {
+        method: 'POST',
+        headers: { ...visitor(address()), ...headers },
+      });
+      expect(res.status, JSON.stringify(headers)).toBe(403);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe(
+        'forbidden_origin',
+      );
+    }
+    const own = await s.app.request(`/api/count${query(page)}`);
+    expect(await own.json()).toMatchObject({ views: 0, bots: 0 });
+    expect(await s.get(page)).toMatchObject({ views: 0, bots: 0 });
+  });
+
+  test('an allowed site counts under its own name; the resume’s page of the same path is unchanged', async () => {
+    const s = siteApp();
+    const page = uniquePage('shared-path');
+    expect(await s.post(page, visitor(address()))).toMatchObject({ views: 1, counted: 'visitor' });
+    // The resume's own page (same origin) is another counter.
+    const own = await s.app.request(`/api/count${query(page)}`, {
+      headers: { 'sec-fetch-site': 'same-origin' },
+    });
+    expect(await own.json()).toEqual({ page, views: 0, visitors: 0, bots: 0 });
+    // Reads from the allowed site see its counts.
+    expect(await s.get(page)).toMatchObject({ views: 1, visitors: 1 });
+  });
+
+  test('a same-origin POST counts under the resume, whatever Origin says', async () => {
+    const s = siteApp();
+    const page = uniquePage('same-origin');
+    const res = await s.app.request(`/api/count${query(page)}`, {
+      method: 'POST',
+      headers: {
+        ...visitor(address()),
+        origin: 'https://resume.example',
+        'sec-fetch-site': 'same-origin',
+      },
+    });
+    expect(await res.json()).toMatchObject({ views: 1 });
+    expect(await (await s.app.request(`/api/count${query(page)}`)).json()).toMatchObject({
+      views: 1,
+    });
+  });
+});
+
+describe('privacy', () => {
+  test('no address and no User-Agent is stored anywhere in the table, or logged', async () => {
+    const s = siteApp();
+    const at = '198.51.100.213';
+    const v6 = '2001:db8:5ec:e7::42';
+    const ua = `${BROWSER_UA} privacy-marker/${randomUUID()}`;
+    for (const who of [visitor(at, ua), visitor(v6, ua), visitor(at, BOT_USER_AGENTS[0])]) {
+      await s.post(uniquePage('privacy'), who);
+    }
+    // The whole table, every attribute of every item this run wrote.
+    let text = '';
+    let ExclusiveStartKey: Record<string, never> | undefined;
+    do {
+      const page = await s.client.send(
+        new ScanCommand({ TableName: tableName(), ConsistentRead: true, ExclusiveStartKey }),
+      );
+      text += JSON.stringify(page.Items);
+      ExclusiveStartKey = page.LastEvaluatedKey as typeof ExclusiveStartKey;
+    } while (ExclusiveStartKey);
+    expect(text.length).toBeGreaterThan(1000);
+    for (const secret of [
+      at,
+      v6,
+      '2001:db8:5ec:e7',
+      ua,
+      'privacy-marker',
+      'Googlebot',
+      'Mozilla',
+    ]) {
+      expect(text.includes(secret), secret).toBe(false);
+    }
+    const logs = JSON.stringify(apps.flatMap((a) => a.logs));
+    for (const secret of [at, v6, ua, 'Mozilla']) expect(logs.includes(secret), secret).toBe(false);
+  });
+});
