@@ -98,11 +98,17 @@ export const query = (page: string) => `?page=${encodeURIComponent(page)}`;
 /** The dev server on scratch data and site folders, which `close()` removes. */
 export async function scratchDevServer(
   label: string,
-  options: Omit<DevServerOptions, 'siteDir' | 'log'> = {},
+  {
+    env,
+    ...options
+  }: Omit<DevServerOptions, 'siteDir' | 'log'> & {
+    /** More of the environment the dev server reads (VIEWS_PER_ADDRESS_PER_DAY, …). */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<DevServer & { readonly dir: string }> {
   const dir = await mkdtemp(join(tmpdir(), `footfall-${label}-`));
   const server = await startDevServer(
-    loadConfig({ PORT: '0', FOOTFALL_DATA_DIR: join(dir, 'data') }),
+    loadConfig({ ...env, PORT: '0', FOOTFALL_DATA_DIR: join(dir, 'data') }),
     {
       ...options,
       siteDir: join(dir, 'site'),

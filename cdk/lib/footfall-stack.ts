@@ -43,7 +43,6 @@ export class FootfallStack extends Stack {
     this.site = new StaticSite(this, 'Site', {
       siteDir: props.siteDir,
       apiDomainName: this.api.domainName,
-      allowedOrigins: config.allowedOrigins,
       ...(config.domain && props.certificate
         ? {
             domain: {

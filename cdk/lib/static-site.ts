@@ -24,8 +24,6 @@ export interface StaticSiteProps {
   readonly siteDir: string;
   /** The API's host name; CloudFront sends `/api/*` there. */
   readonly apiDomainName: string;
-  /** Origins allowed to call the API (the page's CSP lets it connect to them). @default none */
-  readonly allowedOrigins?: readonly string[];
   /** @default - the CloudFront domain */
   readonly domain?: CustomDomain;
   /** @default PRICE_CLASS_100 (North America and Europe edges: the cheapest) */
@@ -58,7 +56,9 @@ export class StaticSite extends Construct {
       comment: 'footfall: security headers for the page and the API',
       securityHeadersBehavior: {
         contentSecurityPolicy: {
-          contentSecurityPolicy: contentSecurityPolicy(props.allowedOrigins),
+          // The page fetches from its own origin only; sites that embed the counter are CORS's
+          // business, not the page's (ADR 8).
+          contentSecurityPolicy: contentSecurityPolicy(),
           override: true,
         },
         strictTransportSecurity: {

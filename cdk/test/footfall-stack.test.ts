@@ -145,6 +145,10 @@ describe('HTTP API', () => {
     configured.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       CorsConfiguration: Match.absent(),
     });
+    // The page's CSP lets it connect to its own origin only, allow-list or not (ADR 8).
+    const csp = JSON.stringify(configured.findResources('AWS::CloudFront::ResponseHeadersPolicy'));
+    expect(csp).toContain("connect-src 'self';");
+    expect(csp).not.toContain('blog.example.com');
     // Every method, OPTIONS included, reaches the function through the one catch-all route.
     configured.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
     configured.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default' });

@@ -7,14 +7,15 @@ export interface LoadResult {
   readonly failed: number;
   readonly requestsPerSecond: number;
   readonly latencyMs: { readonly p50: number; readonly p99: number; readonly max: number };
-  /** The page's count before and after, read from the API. */
+  /** The page's count (views and bots: autocannon announces no browser) before and after. */
   readonly before: number;
   readonly after: number;
 }
 
 const views = async (baseUrl: string, page: string) => {
   const res = await fetch(`${baseUrl}/api/count?page=${encodeURIComponent(page)}`);
-  return ((await res.json()) as { views: number }).views;
+  const counts = (await res.json()) as { views: number; bots: number };
+  return counts.views + counts.bots;
 };
 
 /**

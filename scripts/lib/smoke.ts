@@ -35,7 +35,15 @@ async function request(url: string, init: RequestInit = {}): Promise<Response> {
   }
 }
 
-async function countFrom(res: Response, what: string): Promise<number> {
+interface SmokeCounts {
+  views: number;
+  bots: number;
+}
+
+/** How the smoke test announces itself: as a bot (`isbot` knows "bot"), never as a person. */
+const SMOKE_USER_AGENT = 'footfall-smoke-test/1 (bot; +https://github.com/)';
+
+async function countFrom(res: Response, what: string): Promise<SmokeCounts> {
   if (res.status >= 500) {
     throw new SmokeFailure(
       `${what}: the API answered ${res.status} ${await res.text().catch(() => '')}`.trim(),
@@ -43,14 +51,19 @@ async function countFrom(res: Response, what: string): Promise<number> {
   }
   if (!res.ok) throw new SmokeFailure(`${what}: the API answered ${res.status}, expected 200`);
   const body = (await res.json().catch(() => undefined)) as
-    | { page?: unknown; views?: unknown }
+    | { page?: unknown; views?: unknown; bots?: unknown }
     | undefined;
-  if (!body || body.page !== SMOKE_PAGE || typeof body.views !== 'number') {
+  if (
+    !body ||
+    body.page !== SMOKE_PAGE ||
+    typeof body.views !== 'number' ||
+    typeof body.bots !== 'number'
+  ) {
     throw new SmokeFailure(
-      `${what}: expected {"page":"${SMOKE_PAGE}","views":N}, got ${JSON.stringify(body)}`,
+      `${what}: expected {"page":"${SMOKE_PAGE}","views":N,"bots":B,…}, got ${JSON.stringify(body)}`,
     );
   }
-  return body.views;
+  return { views: body.views, bots: body.bots };
 }
 
 function header(
@@ -106,20 +119,24 @@ export async function runSmoke(siteUrl: string): Promise<SmokeCheck[]> {
   // 2. The API, on the smoke counter.
   const api = new URL(`api/count?page=${encodeURIComponent(SMOKE_PAGE)}`, base).href;
   const before = await countFrom(await request(api), 'GET /api/count');
-  const posted = await request(api, { method: 'POST' });
+  // The smoke test is a bot, and says so: it adds to the smoke counter's bots, never its views.
+  const posted = await request(api, {
+    method: 'POST',
+    headers: { 'user-agent': SMOKE_USER_AGENT },
+  });
   header(posted, 'x-content-type-options', /^nosniff$/, checks, 'API');
   header(posted, 'cache-control', /no-store/, checks, 'API');
   const after = await countFrom(posted, 'POST /api/count');
   checks.push({
-    name: 'POST /api/count adds exactly one',
-    ok: after === before + 1,
-    detail: `${before} → ${after}`,
+    name: 'POST /api/count from a bot adds exactly one bot and no view',
+    ok: after.bots === before.bots + 1 && after.views === before.views,
+    detail: `bots ${before.bots} → ${after.bots}, views ${before.views} → ${after.views}`,
   });
   const reread = await countFrom(await request(api), 'GET /api/count after POST');
   checks.push({
     name: 'GET /api/count reads it back',
-    ok: reread >= after,
-    detail: String(reread),
+    ok: reread.bots >= after.bots,
+    detail: `bots ${reread.bots}`,
   });
 
   // 3. Bad input is refused, not counted.

@@ -28,12 +28,11 @@ async function serveApp(app: Hono): Promise<string> {
   return `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
 }
 
-const views = async (page: string) =>
-  (
-    (await (await fetch(`${server.url}/api/count?page=${encodeURIComponent(page)}`)).json()) as {
-      views: number;
-    }
-  ).views;
+const counts = async (page: string) =>
+  (await (await fetch(`${server.url}/api/count?page=${encodeURIComponent(page)}`)).json()) as {
+    views: number;
+    bots: number;
+  };
 
 /** The CLI, as `npm run smoke -- …` runs it. */
 function smokeCli(args: string[]): Promise<{ code: number | null; out: string }> {
@@ -46,21 +45,26 @@ function smokeCli(args: string[]): Promise<{ code: number | null; out: string }>
   return new Promise((resolve) => child.once('exit', (code) => resolve({ code, out })));
 }
 
+const ADDS_ONE = 'POST /api/count from a bot adds exactly one bot and no view';
+
 describe('smoke test', () => {
-  test('passes against the dev server, counting one visit on its own key only', async () => {
-    const realBefore = await views('/');
-    const smokeBefore = await views(SMOKE_PAGE);
+  test('passes against the dev server, counting one bot on its own key only', async () => {
+    const realBefore = await counts('/');
+    const smokeBefore = await counts(SMOKE_PAGE);
     const checks = await runSmoke(server.url);
     expect(checks.filter((check) => !check.ok)).toEqual([]);
-    expect(checks.map((check) => check.name)).toContain('POST /api/count adds exactly one');
-    expect(await views(SMOKE_PAGE)).toBe(smokeBefore + 1);
-    expect(await views('/')).toBe(realBefore);
+    expect(checks.map((check) => check.name)).toContain(ADDS_ONE);
+    expect(await counts(SMOKE_PAGE)).toMatchObject({
+      views: smokeBefore.views,
+      bots: smokeBefore.bots + 1,
+    });
+    expect(await counts('/')).toEqual(realBefore);
   });
 
   test('the CLI prints every check and exits 0', async () => {
     const { code, out } = await smokeCli(['--url', server.url]);
     expect(code).toBe(0);
-    expect(out).toContain('✓ POST /api/count adds exactly one');
+    expect(out).toContain(`✓ ${ADDS_ONE}`);
     expect(out).toContain('smoke test passed');
   });
 
@@ -96,7 +100,7 @@ describe('smoke test', () => {
       new Hono()
         .get('/', (c) => c.html(page))
         .get('/assets/*', (c) => c.text(''))
-        .all('/api/count', (c) => c.json({ page: SMOKE_PAGE, views: 1 })),
+        .all('/api/count', (c) => c.json({ page: SMOKE_PAGE, views: 1, bots: 1 })),
     );
     const checks = await runSmoke(bare);
     const failed = checks.filter((check) => !check.ok).map((check) => check.name);
@@ -104,7 +108,7 @@ describe('smoke test', () => {
       expect.arrayContaining([
         'page sends content-security-policy',
         'API sends cache-control',
-        'POST /api/count adds exactly one',
+        ADDS_ONE,
       ]),
     );
   });

@@ -62,7 +62,8 @@ export async function startDevServer(
 
   // The viewer is whoever is at the other end of the socket.
   const { app: api } = compose(config, (c) => getConnInfo(c).remote.address, { client });
-  const csp = contentSecurityPolicy(config.allowedOrigins);
+  // The page fetches from its own origin only: the CORS allow-list is not the page's business.
+  const csp = contentSecurityPolicy();
   const site = new Hono().use(
     '*',
     // The page is public and its widget is meant to be embedded elsewhere (a classic <script>

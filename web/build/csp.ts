@@ -3,7 +3,9 @@
  * style anywhere, so nothing injected into the page can run. Sent by the dev server and by
  * CloudFront in production.
  *
- * @param apiOrigins origins of a cross-origin counter API (`<meta name="footfall-api">`), if any
+ * @param apiOrigins where the page itself fetches from besides its own origin: a cross-origin
+ *   counter API named by `<meta name="footfall-api">`, if the page has one. Never the origins
+ *   allowed to embed the counter (`ALLOWED_ORIGINS`): those are CORS's business.
  */
 export function contentSecurityPolicy(apiOrigins: readonly string[] = []): string {
   return [

@@ -39,7 +39,7 @@ ${assets.apiBase ? html`<meta name="footfall-api" content="${assets.apiBase}">` 
 <h1>${basics.name}</h1>
 ${basics.label ? html`<p class="label">${basics.label}</p>` : ''}
 ${contact(resume)}
-<p class="visits" aria-live="polite" aria-atomic="true">Visitors: <span id="visitor-count" data-state="loading">…</span></p>
+<p class="visits" aria-live="polite" aria-atomic="true"><span id="visitor-count-label" title="People who visited, counted once a day each">Visitors</span>: <span id="visitor-count" data-state="loading">…</span></p>
 </header>
 <main id="content">
 ${section('about', 'About', basics.summary ? html`<p>${basics.summary}</p>` : undefined)}

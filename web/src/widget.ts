@@ -1,11 +1,24 @@
 /**
- * The visitor-count widget: counts this visit once per browser session, then shows the total.
+ * The visitor-count widget: counts this visit once per browser session (unless this browser is
+ * the owner's, flagged with `#footfall-ignore`), then shows the page's visitors (or views).
  * Pure logic here, with its dependencies passed in, so it runs the same in tests and pages;
  * `main.ts` wires it to the document.
  */
 
 /** How long the widget waits for the API before showing the fallback. */
 export const TIMEOUT_MS = 5_000;
+
+/** A page's counts, as the API answers them. */
+export interface Counts {
+  readonly views: number;
+  readonly visitors: number;
+  readonly bots: number;
+}
+
+/** Which number the widget shows: `<meta name="footfall-show" content="views">`. */
+export type Metric = 'visitors' | 'views';
+
+type Store = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
 export interface CountRequest {
   /** Base URL the API lives under, e.g. `https://me.example/` (`api/count` is appended). */
@@ -15,17 +28,22 @@ export interface CountRequest {
   readonly fetch: typeof fetch;
   /** Where "already counted in this session" is remembered; `undefined` when unavailable. */
   readonly storage: Pick<Storage, 'getItem' | 'setItem'> | undefined;
+  /** This browser is not counted: only read. */
+  readonly ignored?: boolean;
   readonly timeoutMs?: number;
 }
 
 const countedKey = (page: string) => `footfall:counted:${page}`;
+/** localStorage: this browser asked not to be counted. */
+export const IGNORE_KEY = 'footfall:ignore';
 
 /**
- * POSTs (counts) on the first load of a page in this browser session and GETs on later ones;
- * resolves to the page's views, rejects on any failure (network, timeout, non-2xx, bad body).
+ * POSTs (counts) on the first load of a page in this browser session and GETs on later ones,
+ * or always GETs in an ignored browser; resolves to the page's counts, rejects on any failure
+ * (network, timeout, non-2xx, bad body).
  */
-export async function loadViews(request: CountRequest): Promise<number> {
-  const counted = read(request.storage, countedKey(request.page)) === '1';
+export async function loadCounts(request: CountRequest): Promise<Counts> {
+  const counted = request.ignored || read(request.storage, countedKey(request.page)) === '1';
   const base = request.apiBase.endsWith('/') ? request.apiBase : `${request.apiBase}/`;
   const url = new URL(`api/count?page=${encodeURIComponent(request.page)}`, base);
 
@@ -39,12 +57,15 @@ export async function loadViews(request: CountRequest): Promise<number> {
       signal: controller.signal,
     });
     if (!response.ok) throw new Error(`count API answered ${response.status}`);
-    const views: unknown = ((await response.json()) as { views?: unknown } | null)?.views;
-    if (typeof views !== 'number' || !Number.isSafeInteger(views) || views < 0) {
-      throw new Error('count API answered without a count');
+    const body = (await response.json()) as Partial<Record<keyof Counts, unknown>> | null;
+    const counts = { views: body?.views, visitors: body?.visitors, bots: body?.bots };
+    for (const value of Object.values(counts)) {
+      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+        throw new Error('count API answered without a count');
+      }
     }
     if (!counted) write(request.storage, countedKey(request.page), '1');
-    return views;
+    return counts as Counts;
   } finally {
     clearTimeout(timer);
   }
@@ -63,46 +84,96 @@ export function apiBaseFrom(doc: Document, origin: string): string {
   return configured ? configured : origin;
 }
 
+/** The number to show: visitors, unless `<meta name="footfall-show" content="views">`. */
+export function metricFrom(doc: Document): Metric {
+  const show = doc.querySelector<HTMLMetaElement>('meta[name="footfall-show"]')?.content?.trim();
+  return show === 'views' ? 'views' : 'visitors';
+}
+
+/**
+ * Applies `#footfall-ignore` (stop counting this browser) or `#footfall-count` (count it again)
+ * to localStorage; says whether this browser is ignored, and what changed on this visit.
+ */
+export function ignoreFlag(
+  hash: string,
+  storage: Store | undefined,
+): { ignored: boolean; changed?: 'ignored' | 'counted' } {
+  if (hash === '#footfall-ignore') {
+    write(storage, IGNORE_KEY, '1');
+    return { ignored: true, changed: 'ignored' };
+  }
+  if (hash === '#footfall-count') {
+    try {
+      storage?.removeItem(IGNORE_KEY);
+    } catch {
+      // Nothing was stored, or nothing can be.
+    }
+    return { ignored: false, changed: 'counted' };
+  }
+  return { ignored: read(storage, IGNORE_KEY) === '1' };
+}
+
+const NOTICE = {
+  ignored: 'footfall: this browser is no longer counted (add #footfall-count to undo).',
+  counted: 'footfall: this browser is counted again.',
+} as const;
+
 /** Fills `#visitor-count`; never throws, never shows anything but a number or a dash. */
 export async function mount(doc: Document, win: Window): Promise<void> {
   const element = doc.getElementById('visitor-count');
   if (!element) return;
+  const metric = metricFrom(doc);
+  const label = doc.getElementById('visitor-count-label');
+  if (label && metric === 'views') {
+    label.textContent = 'Views';
+    label.title = 'Visits to this page, a browser session counted once';
+  }
+  const flag = ignoreFlag(win.location.hash, storageOf(win, 'localStorage'));
+  if (flag.changed) {
+    // Said once, on the visit that changed it.
+    const notice = doc.createElement('span');
+    notice.className = 'footfall-notice';
+    notice.setAttribute('role', 'status');
+    notice.textContent = ` ${NOTICE[flag.changed]}`;
+    element.after(notice);
+  }
   try {
-    const views = await loadViews({
+    const counts = await loadCounts({
       apiBase: apiBaseFrom(doc, win.location.origin),
       page: win.location.pathname,
       fetch: win.fetch.bind(win),
-      storage: sessionStorageOf(win),
+      storage: storageOf(win, 'sessionStorage'),
+      ignored: flag.ignored,
     });
-    element.textContent = formatViews(views);
+    element.textContent = formatViews(counts[metric]);
     element.dataset.state = 'ready';
   } catch {
     element.textContent = '–';
-    const label = doc.createElement('span');
-    label.className = 'visually-hidden';
-    label.textContent = ' (visitor count unavailable)';
-    element.append(label);
+    const unavailable = doc.createElement('span');
+    unavailable.className = 'visually-hidden';
+    unavailable.textContent = ' (visitor count unavailable)';
+    element.append(unavailable);
     element.title = 'Visitor count unavailable';
     element.dataset.state = 'unavailable';
   }
 }
 
 // Storage can be missing or throw (disabled cookies, some private modes): then every load counts.
-function sessionStorageOf(win: Window): Storage | undefined {
+function storageOf(win: Window, kind: 'sessionStorage' | 'localStorage'): Storage | undefined {
   try {
-    return win.sessionStorage;
+    return win[kind];
   } catch {
     return undefined;
   }
 }
-function read(storage: CountRequest['storage'], key: string): string | null {
+function read(storage: Pick<Storage, 'getItem'> | undefined, key: string): string | null {
   try {
     return storage?.getItem(key) ?? null;
   } catch {
     return null;
   }
 }
-function write(storage: CountRequest['storage'], key: string, value: string): void {
+function write(storage: Pick<Storage, 'setItem'> | undefined, key: string, value: string): void {
   try {
     storage?.setItem(key, value);
   } catch {

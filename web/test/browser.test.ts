@@ -1,9 +1,17 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import axe from 'axe-core';
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import type {
+  Browser,
+  BrowserContext,
+  BrowserContextOptions,
+  Page,
+  Request,
+} from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { findChromium, launchChromium } from '../../test/chromium.js';
 import { refusingEndpoint } from '../../test/fault-proxy.js';
-import { scratchDevServer, testApp, testClient } from '../../test/support.js';
+import { BROWSER_UA, scratchDevServer, testApp, testClient } from '../../test/support.js';
 
 const executable = findChromium();
 if (!executable) {
@@ -25,7 +33,8 @@ let browser: Browser;
 
 beforeAll(async () => {
   if (!executable) return;
-  server = await scratchDevServer('browser');
+  // Every visit here comes from 127.0.0.1: no per-address limit, or the 21st would not count.
+  server = await scratchDevServer('browser', { env: { VIEWS_PER_ADDRESS_PER_DAY: '0' } });
   browser = await launchChromium(executable);
 });
 afterAll(async () => {
@@ -33,11 +42,18 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** What the API says, read directly (GET never counts). */
-async function apiViews(page = '/'): Promise<number> {
-  const res = await fetch(`${server.url}/api/count?page=${encodeURIComponent(page)}`);
-  return ((await res.json()) as { views: number }).views;
+interface Counts {
+  views: number;
+  visitors: number;
+  bots: number;
 }
+
+/** What the API says, read directly (GET never counts). */
+async function apiCounts(page = '/'): Promise<Counts> {
+  const res = await fetch(`${server.url}/api/count?page=${encodeURIComponent(page)}`);
+  return (await res.json()) as Counts;
+}
+const apiVisitors = async (page = '/') => (await apiCounts(page)).visitors;
 
 interface Visit {
   context: BrowserContext;
@@ -46,9 +62,18 @@ interface Visit {
   console: string[];
 }
 
-/** A new visitor: a fresh browser context is a fresh session. */
+let visitors = 0;
+/**
+ * A new visitor: a fresh browser context is a fresh session. Every visit here comes from
+ * 127.0.0.1, so each gets a User-Agent of its own: a person's browser (headless Chromium
+ * announces itself as HeadlessChrome, a bot), one visitor per context.
+ */
 async function newVisitor(options: BrowserContextOptions = {}): Promise<Visit> {
-  const context = await browser.newContext({ locale: 'en-US', ...options });
+  const context = await browser.newContext({
+    locale: 'en-US',
+    userAgent: `${BROWSER_UA} visit/${++visitors}`,
+    ...options,
+  });
   const page = await context.newPage();
   const errors: Error[] = [];
   const console: string[] = [];
@@ -73,12 +98,15 @@ const settled = (page: Page) =>
   page.locator('#visitor-count:not([data-state="loading"])').waitFor({ timeout: 10_000 });
 
 describe.skipIf(!executable)('the resume page in Chromium', () => {
-  test('a visit shows the count the API holds, with digit grouping', async () => {
-    // Enough visits that grouping shows (in bursts of 25: dynalite on disk serialises one key).
+  test('a visit shows the visitors the API holds, with digit grouping', async () => {
+    // Enough visitors that grouping shows (in bursts of 25: dynalite on disk serialises one key).
     for (let burst = 0; burst < 40; burst++) {
       const responses = await Promise.all(
-        Array.from({ length: 25 }, () =>
-          fetch(`${server.url}/api/count?page=/`, { method: 'POST' }),
+        Array.from({ length: 25 }, (_, i) =>
+          fetch(`${server.url}/api/count?page=/`, {
+            method: 'POST',
+            headers: { 'user-agent': `${BROWSER_UA} burst/${burst}/${i}` },
+          }),
         ),
       );
       expect(responses.every((res) => res.ok)).toBe(true);
@@ -87,34 +115,124 @@ describe.skipIf(!executable)('the resume page in Chromium', () => {
     await page.goto(`${server.url}/`);
     await settled(page);
     expect(await count(page).getAttribute('data-state')).toBe('ready');
+    expect(await page.locator('#visitor-count-label').textContent()).toBe('Visitors');
     const shown = await count(page).textContent();
-    expect(shown).toBe((await apiViews()).toLocaleString('en-US'));
+    expect(shown).toBe((await apiVisitors()).toLocaleString('en-US'));
     expect(shown).toMatch(/^\d{1,3}(,\d{3})+$/);
     expect(errors).toEqual([]);
     await context.close();
   });
 
   test('a new visitor adds exactly one; a reload in the same session adds none', async () => {
-    const before = await apiViews();
+    const before = await apiCounts();
     const first = await newVisitor();
     await first.page.goto(`${server.url}/`);
     await settled(first.page);
-    expect(await apiViews()).toBe(before + 1);
-    expect(await count(first.page).textContent()).toBe((before + 1).toLocaleString('en-US'));
+    expect(await apiCounts()).toMatchObject({
+      visitors: before.visitors + 1,
+      views: before.views + 1,
+    });
+    expect(await count(first.page).textContent()).toBe(
+      (before.visitors + 1).toLocaleString('en-US'),
+    );
 
     await first.page.reload();
     await settled(first.page);
     await first.page.goto(`${server.url}/`);
     await settled(first.page);
-    expect(await apiViews()).toBe(before + 1);
-    expect(await count(first.page).textContent()).toBe((before + 1).toLocaleString('en-US'));
+    expect(await apiCounts()).toMatchObject({
+      visitors: before.visitors + 1,
+      views: before.views + 1,
+    });
 
     const second = await newVisitor();
     await second.page.goto(`${server.url}/`);
     await settled(second.page);
-    expect(await apiViews()).toBe(before + 2);
+    expect(await apiCounts()).toMatchObject({
+      visitors: before.visitors + 2,
+      views: before.views + 2,
+    });
     await first.context.close();
     await second.context.close();
+  });
+
+  test('headless Chromium as it comes announces itself (HeadlessChrome) and counts as a bot', async () => {
+    const before = await apiCounts();
+    const headless = await browser.newContext();
+    const page = await headless.newPage();
+    expect(await page.evaluate(() => navigator.userAgent)).toContain('HeadlessChrome');
+    await page.goto(`${server.url}/`);
+    await settled(page);
+    expect(await apiCounts()).toEqual({ ...before, bots: before.bots + 1 });
+    await headless.close();
+  });
+
+  test('#footfall-ignore: the widget then only reads, says so once, and #footfall-count undoes it', async () => {
+    const visit = await newVisitor();
+    const methods: string[] = [];
+    visit.page.on('request', (request) => {
+      if (request.url().includes('/api/count')) methods.push(request.method());
+    });
+    const before = await apiCounts();
+    await visit.page.goto(`${server.url}/#footfall-ignore`);
+    await settled(visit.page);
+    expect(await visit.page.locator('.footfall-notice').textContent()).toContain(
+      'no longer counted',
+    );
+    // A new session of the same browser: still ignored (localStorage), and nothing said.
+    await visit.page.evaluate(() => sessionStorage.clear());
+    await visit.page.goto(`${server.url}/`);
+    await settled(visit.page);
+    expect(await visit.page.locator('.footfall-notice').count()).toBe(0);
+    expect(methods).toEqual(['GET', 'GET']);
+    expect(await apiCounts()).toEqual(before);
+    // It still shows the number.
+    expect(await count(visit.page).textContent()).toBe(before.visitors.toLocaleString('en-US'));
+
+    await visit.page.goto('about:blank');
+    await visit.page.goto(`${server.url}/#footfall-count`);
+    await settled(visit.page);
+    expect(methods).toEqual(['GET', 'GET', 'POST']);
+    expect(await visit.page.locator('.footfall-notice').textContent()).toContain('counted again');
+    expect(await apiCounts()).toMatchObject({ views: before.views + 1 });
+    await visit.context.close();
+  });
+
+  test('a page on an origin not allowed cannot count through its visitors’ browsers (no-cors POSTs)', async () => {
+    const before = await apiCounts();
+    const hostile = serve({
+      port: 0,
+      hostname: '127.0.0.1',
+      fetch: () =>
+        new Response(
+          `<!doctype html><title>hostile</title><script>
+            for (let i = 0; i < 10; i++)
+              fetch(${JSON.stringify(`${server.url}/api/count?page=/`)}, { method: 'POST', mode: 'no-cors' });
+          </script>`,
+          { headers: { 'content-type': 'text/html' } },
+        ),
+    });
+    await new Promise((resolve) => hostile.once('listening', resolve));
+    const visit = await newVisitor();
+    const posted: string[] = [];
+    const seen = (outcome: string) => (request: Request) => {
+      if (request.url().includes('/api/count')) posted.push(`${request.method()} ${outcome}`);
+    };
+    visit.page.on('requestfinished', seen('finished'));
+    visit.page.on('requestfailed', (request) =>
+      seen(`failed: ${request.failure()?.errorText}`)(request),
+    );
+    await visit.page.goto(`http://127.0.0.1:${(hostile.address() as AddressInfo).port}/`);
+    await expect.poll(() => posted.length, { timeout: 10_000 }).toBe(10);
+    // Each POST was sent and answered; the answer is then withheld from the page (CORP), which
+    // is exactly why a count must not depend on the page reading it.
+    for (const outcome of posted) {
+      expect(outcome).toMatch(/^POST (finished|failed: net::ERR_BLOCKED_BY_RESPONSE)/);
+    }
+    // Opaque to the page, but the server saw a cross-site POST and refused it.
+    expect(await apiCounts()).toEqual(before);
+    await visit.context.close();
+    await new Promise((resolve) => hostile.close(resolve));
   });
 
   test('the API answering 503 leaves the fallback, and no page error', async () => {

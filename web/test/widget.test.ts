@@ -1,12 +1,27 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import { refusingEndpoint } from '../../test/fault-proxy.js';
-import { testApp, testClient, uniquePage } from '../../test/support.js';
-import { type CountRequest, formatViews, loadViews, TIMEOUT_MS } from '../src/widget.js';
+import { testApp, testClient, uniquePage, visitor } from '../../test/support.js';
+import {
+  type CountRequest,
+  formatViews,
+  IGNORE_KEY,
+  ignoreFlag,
+  loadCounts,
+  TIMEOUT_MS,
+} from '../src/widget.js';
 
-// The widget's requests go to the real app on dynalite, in-process: only the browser is absent.
+// The widget's requests go to the real app on dynalite, in-process: only the browser is absent,
+// so each request carries what a person's browser behind CloudFront would.
 const { app, client } = testApp();
 afterAll(() => client.destroy());
-const appFetch: typeof fetch = async (input, init) => app.fetch(new Request(input, init));
+const personFetch =
+  (target: { fetch: (request: Request) => Response | Promise<Response> }): typeof fetch =>
+  async (input, init) => {
+    const request = new Request(input, init);
+    for (const [name, value] of Object.entries(visitor())) request.headers.set(name, value);
+    return target.fetch(request);
+  };
+const appFetch = personFetch(app);
 
 /** sessionStorage's contract, kept in a Map (the browser tests use the real one). */
 function sessionStore(): Storage {
@@ -23,16 +38,18 @@ function sessionStore(): Storage {
   };
 }
 
-const visit = (page: string, overrides: Partial<CountRequest> = {}) =>
-  loadViews({
-    apiBase: 'https://resume.example',
-    page,
-    fetch: appFetch,
-    storage: sessionStore(),
-    ...overrides,
-  });
+const visit = async (page: string, overrides: Partial<CountRequest> = {}) =>
+  (
+    await loadCounts({
+      apiBase: 'https://resume.example',
+      page,
+      fetch: appFetch,
+      storage: sessionStore(),
+      ...overrides,
+    })
+  ).views;
 
-describe('loadViews', () => {
+describe('loadCounts', () => {
   test('the first load in a session counts the visit; later loads only read', async () => {
     const page = uniquePage('widget');
     const session = sessionStore();
@@ -82,7 +99,7 @@ describe('loadViews', () => {
     const page = uniquePage('unavailable');
     const down = testApp({ client: testClient(await refusingEndpoint()) });
     const session = sessionStore();
-    const downFetch: typeof fetch = async (input, init) => down.app.fetch(new Request(input, init));
+    const downFetch = personFetch(down.app);
     await expect(visit(page, { storage: session, fetch: downFetch })).rejects.toThrow('503');
     expect(await visit(page, { storage: session })).toBe(1);
     down.client.destroy();
@@ -112,9 +129,10 @@ describe('loadViews', () => {
 
   test.each([
     ['no count', '{"page":"/"}'],
-    ['a string count', '{"views":"12"}'],
-    ['a negative count', '{"views":-1}'],
-    ['a fractional count', '{"views":1.5}'],
+    ['a string count', '{"views":"12","visitors":1,"bots":0}'],
+    ['a negative count', '{"views":-1,"visitors":1,"bots":0}'],
+    ['a fractional count', '{"views":1.5,"visitors":1,"bots":0}'],
+    ['no visitors', '{"views":1,"bots":0}'],
     ['null', 'null'],
   ])('an answer with %s rejects rather than showing garbage', async (_name, body) => {
     const odd: typeof fetch = async () =>
@@ -125,6 +143,38 @@ describe('loadViews', () => {
   test('HTML where JSON was expected rejects', async () => {
     const html: typeof fetch = async () => new Response('<!doctype html><p>Oops</p>');
     await expect(visit(uniquePage(), { fetch: html })).rejects.toThrow();
+  });
+});
+
+describe('the ignore flag', () => {
+  test('an ignored browser only reads: nothing is counted', async () => {
+    const page = uniquePage('ignored');
+    const methods: string[] = [];
+    const recording: typeof fetch = async (input, init) => {
+      methods.push(init?.method ?? 'GET');
+      return appFetch(input, init);
+    };
+    const session = sessionStore();
+    expect(await visit(page, { fetch: recording, storage: session, ignored: true })).toBe(0);
+    expect(await visit(page, { fetch: recording, storage: session, ignored: true })).toBe(0);
+    expect(methods).toEqual(['GET', 'GET']);
+    // The same browser, counted again, counts this session's first load.
+    expect(await visit(page, { fetch: recording, storage: session })).toBe(1);
+  });
+
+  test('#footfall-ignore sets it, #footfall-count clears it, other hashes keep it', () => {
+    const local = sessionStore();
+    expect(ignoreFlag('', local)).toEqual({ ignored: false });
+    expect(ignoreFlag('#footfall-ignore', local)).toEqual({ ignored: true, changed: 'ignored' });
+    expect(local.getItem(IGNORE_KEY)).toBe('1');
+    expect(ignoreFlag('#experience', local)).toEqual({ ignored: true });
+    expect(ignoreFlag('#footfall-count', local)).toEqual({ ignored: false, changed: 'counted' });
+    expect(ignoreFlag('', local)).toEqual({ ignored: false });
+    // No storage at all: the flag holds for this load only.
+    expect(ignoreFlag('#footfall-ignore', undefined)).toEqual({
+      ignored: true,
+      changed: 'ignored',
+    });
   });
 });
 
