@@ -23,6 +23,8 @@ export interface DeployConfig {
   readonly githubOidcProviderArn: string | undefined;
   /** The CDK bootstrap qualifier whose roles the deploy role may assume. */
   readonly bootstrapQualifier: string;
+  /** While rotating the origin secret: the API accepts its previous value too (ADR 9). */
+  readonly acceptPreviousOriginSecret: boolean;
 }
 
 /** One bad value fails synth with every problem named. */
@@ -170,6 +172,17 @@ export function parseDeployConfig({ context, env }: ConfigSources): DeployConfig
       'is not a CDK bootstrap qualifier',
     ) ?? deployDefaults.bootstrapQualifier;
 
+  const rawPrevious = context('acceptPreviousOriginSecret');
+  let acceptPreviousOriginSecret: boolean = deployDefaults.acceptPreviousOriginSecret;
+  if (rawPrevious !== undefined && rawPrevious !== null && rawPrevious !== '') {
+    if (rawPrevious === true || rawPrevious === 'true') acceptPreviousOriginSecret = true;
+    else if (rawPrevious === false || rawPrevious === 'false') acceptPreviousOriginSecret = false;
+    else
+      problems.push(
+        `acceptPreviousOriginSecret: ${JSON.stringify(rawPrevious)} must be true or false`,
+      );
+  }
+
   if (problems.length > 0) {
     throw new DeployConfigError(`invalid deploy configuration:\n  ${problems.join('\n  ')}`);
   }
@@ -186,5 +199,6 @@ export function parseDeployConfig({ context, env }: ConfigSources): DeployConfig
     alarmEmail,
     githubOidcProviderArn,
     bootstrapQualifier,
+    acceptPreviousOriginSecret,
   };
 }

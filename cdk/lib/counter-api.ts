@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { CfnOutput, Duration, Fn, Stack } from 'aws-cdk-lib';
+import { Duration, Fn, SecretValue } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -8,6 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { lambdaBuildOptions, lambdaEntry } from '../../service/build/options.js';
 import { dynamodbLimits } from '../../service/src/db/limits.js';
@@ -26,6 +27,16 @@ export interface CounterApiProps {
   readonly throttleBurstLimit?: number;
   /** How long logs are kept. @default one month */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * The secret CloudFront sends in its origin header; the function refuses requests without it
+   * (ADR 9).
+   */
+  readonly originSecret: secretsmanager.ISecret;
+  /**
+   * Also accept the secret's previous value, while a rotation reaches every CloudFront edge.
+   * @default false
+   */
+  readonly acceptPreviousOriginSecret?: boolean;
 }
 
 /** The API: the Hono app in one arm64 Lambda behind an HTTP API's `$default` stage. */
@@ -84,6 +95,17 @@ export class CounterApi extends Construct {
       environment: {
         TABLE_NAME: props.table.tableName,
         ALLOWED_ORIGINS: (props.allowedOrigins ?? []).join(','),
+        // Resolved by CloudFormation at deploy time: the value is never in the template.
+        ORIGIN_SECRETS: [
+          props.originSecret.secretValue.unsafeUnwrap(),
+          ...(props.acceptPreviousOriginSecret
+            ? [
+                SecretValue.secretsManager(props.originSecret.secretArn, {
+                  versionStage: 'AWSPREVIOUS',
+                }).unsafeUnwrap(),
+              ]
+            : []),
+        ].join(','),
       },
       // The same esbuild settings as `npm run build`, run by the local esbuild (never Docker).
       bundling: {
@@ -118,8 +140,8 @@ export class CounterApi extends Construct {
         destination: new apigw.LogGroupLogDestination(accessLogs),
         format: AccessLogFormat.custom(
           JSON.stringify({
+            // No address: footfall never logs one (the README's privacy section).
             requestId: '$context.requestId',
-            ip: '$context.identity.sourceIp',
             time: '$context.requestTime',
             method: '$context.httpMethod',
             path: '$context.path',
@@ -134,10 +156,7 @@ export class CounterApi extends Construct {
     });
 
     // https://{id}.execute-api.{region}.amazonaws.com → {id}.execute-api.{region}.amazonaws.com
+    // Not an output: the API answers only CloudFront (ADR 9), so its own URL is of no use.
     this.domainName = Fn.select(2, Fn.split('/', this.httpApi.apiEndpoint));
-    new CfnOutput(Stack.of(this), 'ApiEndpoint', {
-      value: this.httpApi.apiEndpoint,
-      description: 'The HTTP API itself (the site reaches it through CloudFront at /api)',
-    });
   }
 }

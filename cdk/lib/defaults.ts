@@ -11,6 +11,8 @@ export const deployDefaults = {
   throttleBurstLimit: 100,
   /** CDK's default bootstrap qualifier, whose roles the deploy role may assume. */
   bootstrapQualifier: 'hnb659fds',
+  /** Accept the origin secret's previous value too (only while rotating it, ADR 9). */
+  acceptPreviousOriginSecret: false,
 } as const;
 
 /** `OWNER/REPO` as GitHub allows them (an owner is 1-39 characters). */

@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { CounterAlarms } from './alarms.js';
 import type { DeployConfig } from './config.js';
@@ -21,6 +22,8 @@ export interface FootfallStackProps extends StackProps {
 /** Everything footfall runs on: table, API, site, alarms. Deployed by the pipeline. */
 export class FootfallStack extends Stack {
   public readonly table: CounterTable;
+  /** The value CloudFront sends the API in its origin header (ADR 9). */
+  public readonly originSecret: secretsmanager.Secret;
   public readonly api: CounterApi;
   public readonly site: StaticSite;
   public readonly alarms: CounterAlarms;
@@ -33,8 +36,15 @@ export class FootfallStack extends Stack {
     }
 
     this.table = new CounterTable(this, 'Counter');
+    // What CloudFront tells the API with every request, so the API can refuse everyone else.
+    this.originSecret = new secretsmanager.Secret(this, 'OriginSecret', {
+      description: 'footfall: the header value CloudFront sends the API (ADR 9)',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
     this.api = new CounterApi(this, 'Api', {
       table: this.table.table,
+      originSecret: this.originSecret,
+      acceptPreviousOriginSecret: config.acceptPreviousOriginSecret,
       projectRoot: props.projectRoot,
       allowedOrigins: config.allowedOrigins,
       throttleRateLimit: config.throttleRateLimit,
@@ -43,6 +53,7 @@ export class FootfallStack extends Stack {
     this.site = new StaticSite(this, 'Site', {
       siteDir: props.siteDir,
       apiDomainName: this.api.domainName,
+      originSecret: this.originSecret,
       ...(config.domain && props.certificate
         ? {
             domain: {
@@ -56,6 +67,9 @@ export class FootfallStack extends Stack {
           }
         : {}),
     });
+    // The function (accepting a rotated secret's old and new value) is updated before
+    // CloudFront starts sending the new one.
+    this.site.distribution.node.addDependency(this.api.function);
     this.alarms = new CounterAlarms(this, 'Alarms', {
       function: this.api.function,
       httpApi: this.api.httpApi,

@@ -7,7 +7,9 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as deploy from 'aws-cdk-lib/aws-s3-deployment';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { ORIGIN_VERIFY_HEADER } from '../../service/src/origin-header.js';
 import { contentSecurityPolicy } from '../../web/build/csp.js';
 
 export interface CustomDomain {
@@ -24,6 +26,8 @@ export interface StaticSiteProps {
   readonly siteDir: string;
   /** The API's host name; CloudFront sends `/api/*` there. */
   readonly apiDomainName: string;
+  /** Sent to the API in `ORIGIN_VERIFY_HEADER` with every request, so it knows CloudFront. */
+  readonly originSecret: secretsmanager.ISecret;
   /** @default - the CloudFront domain */
   readonly domain?: CustomDomain;
   /** @default PRICE_CLASS_100 (North America and Europe edges: the cheapest) */
@@ -78,6 +82,8 @@ export class StaticSite extends Construct {
     const api = new origins.HttpOrigin(props.apiDomainName, {
       protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
       originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+      // Resolved by CloudFormation at deploy time (a dynamic reference), never in the template.
+      customHeaders: { [ORIGIN_VERIFY_HEADER]: props.originSecret.secretValue.unsafeUnwrap() },
     });
 
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {

@@ -17,6 +17,7 @@ describe('parseDeployConfig', () => {
       alarmEmail: undefined,
       githubOidcProviderArn: undefined,
       bootstrapQualifier: 'hnb659fds',
+      acceptPreviousOriginSecret: false,
     });
   });
 

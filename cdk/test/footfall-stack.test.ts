@@ -1,6 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, test } from 'vitest';
 import { table } from '../../service/src/db/table.js';
+import { ORIGIN_VERIFY_HEADER } from '../../service/src/origin-header.js';
 import { contentSecurityPolicy } from '../../web/build/csp.js';
 import { synthesize } from './support.js';
 
@@ -299,6 +300,51 @@ describe('site', () => {
         HostedZoneId: 'Z0123456789ABCDEFGHIJ',
       });
     }
+  });
+});
+
+describe('only CloudFront reaches the API (ADR 9)', () => {
+  const secretRef = () => {
+    const [id] = Object.keys(template.findResources('AWS::SecretsManager::Secret'));
+    return id ?? '';
+  };
+
+  test('one generated secret: CloudFront sends it in the origin header, the function requires it', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ PasswordLength: 48, ExcludePunctuation: true }),
+    });
+    const dynamicReference = Match.objectLike({
+      'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('resolve:secretsmanager')])],
+    });
+    const distribution = JSON.stringify(template.findResources('AWS::CloudFront::Distribution'));
+    expect(distribution).toContain(ORIGIN_VERIFY_HEADER);
+    expect(distribution).toContain('{{resolve:secretsmanager:');
+    expect(distribution).toContain(secretRef());
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ ORIGIN_SECRETS: dynamicReference }) },
+    });
+    // The function is updated before CloudFront sends a rotated value.
+    const [distributionId] = Object.keys(template.findResources('AWS::CloudFront::Distribution'));
+    const dependsOn = template.toJSON().Resources[distributionId ?? ''].DependsOn as string[];
+    expect(dependsOn.some((id) => id.startsWith('ApiFunction'))).toBe(true);
+  });
+
+  test('while rotating, the function accepts the previous value as well', () => {
+    const rotating = synthesize({ acceptPreviousOriginSecret: true }).appTemplate;
+    const env = JSON.stringify(rotating.findResources('AWS::Lambda::Function'));
+    expect(env).toContain('AWSPREVIOUS');
+    expect(JSON.stringify(template.findResources('AWS::Lambda::Function'))).not.toContain(
+      'AWSPREVIOUS',
+    );
+  });
+
+  test('the API’s own URL is not published, and its access logs hold no address', () => {
+    const outputs = JSON.stringify(template.findOutputs('*'));
+    expect(outputs).not.toContain('execute-api');
+    expect(outputs).not.toMatch(/ApiEndpoint/);
+    const stage = JSON.stringify(template.findResources('AWS::ApiGatewayV2::Stage'));
+    expect(stage).not.toContain('sourceIp');
   });
 });
 

@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Config } from './config.js';
 import { errorCodeFor, errorResponse, jsonLogger, type Logger } from './http.js';
+import { verifyOrigin } from './origin-verify.js';
 import { type AddressOf, countRoutes } from './routes/count.js';
 import { type CounterStore, StorageUnavailableError } from './store.js';
 import type { AddressList } from './visitor.js';
@@ -15,6 +16,8 @@ export interface AppDeps {
   readonly excluded: AddressList;
   /** The viewer's address, as the entry point knows it (socket, or CloudFront's header). */
   readonly addressOf: AddressOf;
+  /** When not empty, only requests carrying one of these in the origin header are served. */
+  readonly originSecrets?: readonly string[];
   /** Where failures are reported; defaults to JSON lines on stderr. */
   readonly log?: Logger;
 }
@@ -51,6 +54,9 @@ export function createApp(deps: AppDeps) {
       c.header('Cache-Control', 'no-store');
     },
   );
+  if (deps.originSecrets && deps.originSecrets.length > 0) {
+    app.use('/api/*', verifyOrigin(deps.originSecrets));
+  }
   app.route('/api', api);
 
   app.notFound((c) =>

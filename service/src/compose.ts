@@ -30,7 +30,8 @@ export function compose(
     | 'allowedOrigins'
     | 'viewsPerAddressPerDay'
     | 'excludedAddresses'
-  >,
+  > &
+    Partial<Pick<Config, 'originSecrets'>>,
   addressOf: AddressOf,
   options: ComposeOptions = {},
 ) {
@@ -45,6 +46,7 @@ export function compose(
     config,
     excluded: config.excludedAddresses,
     addressOf,
+    originSecrets: config.originSecrets ?? [],
     ...(options.log ? { log: options.log } : {}),
   });
   return { app, client, database };

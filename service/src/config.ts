@@ -19,6 +19,8 @@ export interface Config {
   readonly viewsPerAddressPerDay: number;
   /** Addresses and ranges whose POSTs are never counted. */
   readonly excludedAddresses: AddressList;
+  /** Secrets CloudFront sends in its origin header; empty: no check (local runs). ADR 9. */
+  readonly originSecrets: readonly string[];
 }
 
 /** A setting that cannot be used; the message names every variable at fault. */
@@ -88,6 +90,16 @@ export function loadConfig(env: Env): Config {
         .map((entry) => entry.trim())
         .filter((entry) => entry !== '');
       return new AddressList(entries);
+    }),
+    originSecrets: read('ORIGIN_SECRETS', [] as string[], (raw) => {
+      const secrets = raw
+        .split(',')
+        .map((secret) => secret.trim())
+        .filter((secret) => secret !== '');
+      if (secrets.some((secret) => secret.length < 32)) {
+        throw new Error('each secret must be at least 32 characters');
+      }
+      return secrets;
     }),
   };
 

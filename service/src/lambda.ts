@@ -1,10 +1,26 @@
+import type { LambdaEvent } from 'hono/aws-lambda';
 import { handle } from 'hono/aws-lambda';
 import { cloudFrontViewerAddress } from './address.js';
 import { compose } from './compose.js';
 import { loadConfig } from './config.js';
+import type { AddressOf } from './routes/count.js';
 
 // Built once per Lambda environment, outside the handler, so warm invocations reuse the client
 // and its open connections.
-const { app } = compose(loadConfig(process.env), cloudFrontViewerAddress);
+const config = loadConfig(process.env);
+
+// Behind CloudFront (ORIGIN_SECRETS set, every other request refused), the viewer is who
+// CloudFront says it is. Without it, a caller could say anything in that header: the address
+// is then the one the request came from, which nobody can forge.
+const sourceIp: AddressOf = (c) => {
+  const { event } = (c.env ?? {}) as { event?: LambdaEvent };
+  const context = event?.requestContext as { http?: { sourceIp?: string } } | undefined;
+  return context?.http?.sourceIp;
+};
+
+const { app } = compose(
+  config,
+  config.originSecrets.length > 0 ? cloudFrontViewerAddress : sourceIp,
+);
 
 export const handler = handle(app);

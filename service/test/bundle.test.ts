@@ -14,6 +14,7 @@ import { BROWSER_UA, endpoint, tableName, uniquePage } from '../../test/support.
 import { bundleLambda } from '../build/bundle.js';
 import { lambdaEntry } from '../build/options.js';
 import { localCredentials } from '../src/local-dynamodb.js';
+import { ORIGIN_VERIFY_HEADER } from '../src/origin-header.js';
 
 // The bundle `npm run build` ships, built the same way into a scratch folder.
 let outDir: string;
@@ -65,28 +66,41 @@ test('the Lambda bundle is one minified ESM file with every dependency inside', 
   expect(code.split('\n').length).toBeLessThan(200);
 });
 
+const SECRET = 'bundle-test-origin-secret-0123456789abcdef';
+
 test('the bundled handler answers a POST /api/count event against dynalite', async () => {
   vi.stubEnv('TABLE_NAME', tableName());
   vi.stubEnv('DYNAMODB_ENDPOINT', endpoint());
   vi.stubEnv('AWS_REGION', 'eu-west-1');
   vi.stubEnv('AWS_ACCESS_KEY_ID', localCredentials.accessKeyId);
   vi.stubEnv('AWS_SECRET_ACCESS_KEY', localCredentials.secretAccessKey);
+  vi.stubEnv('ORIGIN_SECRETS', SECRET);
   const { handler } = (await import(pathToFileURL(outfile).href)) as {
     handler: (event: unknown, context: unknown) => Promise<LambdaResult>;
   };
   const page = uniquePage('bundle');
   // The viewer as CloudFront saw it: two visits from one address, one from another, one bot.
+  const send = (viewer: string, userAgent: string, secret: string | undefined) =>
+    handler(
+      httpApiEventViaCloudFront({
+        method: 'POST',
+        path: '/api/count',
+        rawQueryString: `page=${encodeURIComponent(page)}`,
+        headers: {
+          'cloudfront-viewer-address': `${viewer}:50123`,
+          'user-agent': userAgent,
+          ...(secret ? { [ORIGIN_VERIFY_HEADER]: secret } : {}),
+        },
+      }),
+      lambdaContext,
+    );
   const post = async (viewer: string, userAgent = BROWSER_UA) => {
-    const event = httpApiEventViaCloudFront({
-      method: 'POST',
-      path: '/api/count',
-      rawQueryString: `page=${encodeURIComponent(page)}`,
-      headers: { 'cloudfront-viewer-address': `${viewer}:50123`, 'user-agent': userAgent },
-    });
-    const result = await handler(event, lambdaContext);
+    const result = await send(viewer, userAgent, SECRET);
     expect(result.statusCode).toBe(200);
     return JSON.parse(result.body);
   };
+  // Not through CloudFront: refused, so it cannot pick the address it is counted under.
+  expect((await send('198.51.100.29', BROWSER_UA, undefined)).statusCode).toBe(403);
   expect(await post('198.51.100.20')).toEqual({
     page,
     views: 1,

@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       dataDir: '.data',
       viewsPerAddressPerDay: 20,
+      originSecrets: [],
     });
     expect(excludedAddresses.size).toBe(0);
   });
@@ -35,6 +36,7 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       dataDir: '/tmp/footfall',
       viewsPerAddressPerDay: 0,
+      originSecrets: [],
     });
     expect(excludedAddresses.size).toBe(3);
     for (const inside of [
@@ -60,6 +62,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ EXCLUDED_ADDRESSES: `203.0.113.1,${entry}` })).toThrow(
       new RegExp(`EXCLUDED_ADDRESSES: "${entry.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}"`),
     );
+  });
+
+  test('ORIGIN_SECRETS takes the current secret and, while rotating, the previous one', () => {
+    const current = 'c'.repeat(48);
+    const previous = 'p'.repeat(48);
+    expect(loadConfig({ ORIGIN_SECRETS: `${current}, ${previous}` }).originSecrets).toEqual([
+      current,
+      previous,
+    ]);
+    expect(() => loadConfig({ ORIGIN_SECRETS: 'short' })).toThrow(/ORIGIN_SECRETS.*32/);
   });
 
   test.each([['-1'], ['1.5'], ['lots']])('VIEWS_PER_ADDRESS_PER_DAY=%s is refused', (value) => {

@@ -57,6 +57,22 @@ for (const [shape, makeEvent] of shapes) {
       expect(JSON.parse(read.body)).toEqual({ page, views: 1, visitors: 1, bots: 0 });
     });
 
+    test('without ORIGIN_SECRETS the viewer is the request’s source, whatever headers say', async () => {
+      // Nothing vouches for CloudFront-Viewer-Address here: a caller could pick any address.
+      const page = uniquePage(`${shape} source`);
+      const rawQueryString = `page=${encodeURIComponent(page)}`;
+      for (const claimed of ['203.0.113.1:1', '203.0.113.2:1', '2001:db8::9:1']) {
+        await invoke({
+          method: 'POST',
+          path: '/api/count',
+          rawQueryString,
+          headers: { 'user-agent': BROWSER_UA, 'cloudfront-viewer-address': claimed },
+        });
+      }
+      const read = await invoke({ method: 'GET', path: '/api/count', rawQueryString });
+      expect(JSON.parse(read.body)).toMatchObject({ views: 3, visitors: 1 });
+    });
+
     test('GET /api/count with a malformed escape is 400 JSON', async () => {
       const result = await invoke({
         method: 'GET',

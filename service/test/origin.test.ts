@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import {
+  type EventRequest,
+  httpApiEventViaCloudFront,
+  type LambdaResult,
+  lambdaContext,
+} from '../../test/lambda-events.js';
+import { BROWSER_UA, endpoint, tableName, uniquePage } from '../../test/support.js';
+import { localCredentials } from '../src/local-dynamodb.js';
+import { ORIGIN_VERIFY_HEADER } from '../src/origin-header.js';
+
+// The Lambda entry as deployed behind CloudFront: ORIGIN_SECRETS set (ADR 9). Only requests
+// carrying CloudFront's secret are served, and only then is CloudFront's viewer address used.
+const CURRENT = 'current-origin-secret-for-tests-0123456789';
+const PREVIOUS = 'previous-origin-secret-for-tests-0123456789';
+
+type Handler = (event: unknown, context: unknown) => Promise<LambdaResult>;
+let handler: Handler;
+beforeAll(async () => {
+  vi.stubEnv('TABLE_NAME', tableName());
+  vi.stubEnv('DYNAMODB_ENDPOINT', endpoint());
+  vi.stubEnv('AWS_REGION', 'eu-west-1');
+  vi.stubEnv('AWS_ACCESS_KEY_ID', localCredentials.accessKeyId);
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', localCredentials.secretAccessKey);
+  vi.stubEnv('ORIGIN_SECRETS', `${CURRENT},${PREVIOUS}`);
+  ({ handler } = (await import('../src/lambda.js')) as unknown as { handler: Handler });
+});
+afterAll(() => vi.unstubAllEnvs());
+
+const call = async (request: EventRequest) => {
+  const result = await handler(httpApiEventViaCloudFront(request), lambdaContext);
+  return { status: result.statusCode, body: JSON.parse(result.body) };
+};
+const countRequest = (
+  method: 'GET' | 'POST',
+  page: string,
+  headers: Record<string, string>,
+): EventRequest => ({
+  method,
+  path: '/api/count',
+  rawQueryString: `page=${encodeURIComponent(page)}`,
+  headers: { 'user-agent': BROWSER_UA, ...headers },
+});
+const viaCloudFront = (viewer: string, secret = CURRENT) => ({
+  [ORIGIN_VERIFY_HEADER]: secret,
+  'cloudfront-viewer-address': `${viewer}:40000`,
+});
+
+describe('behind CloudFront', () => {
+  test('a request carrying CloudFront’s secret is served, and the viewer is who CloudFront says', async () => {
+    const page = uniquePage('via-cloudfront');
+    expect(await call(countRequest('POST', page, viaCloudFront('198.51.100.31')))).toMatchObject({
+      status: 200,
+      body: { views: 1, visitors: 1, counted: 'visitor' },
+    });
+    expect(await call(countRequest('POST', page, viaCloudFront('198.51.100.32')))).toMatchObject({
+      status: 200,
+      body: { views: 2, visitors: 2, counted: 'visitor' },
+    });
+  });
+
+  test('the previous secret is still accepted while it is being rotated out', async () => {
+    const page = uniquePage('rotating');
+    const result = await call(countRequest('POST', page, viaCloudFront('198.51.100.33', PREVIOUS)));
+    expect(result.status).toBe(200);
+  });
+
+  test.each([
+    ['no secret', {}],
+    ['a wrong secret', { [ORIGIN_VERIFY_HEADER]: `${CURRENT.slice(0, -1)}x` }],
+    ['a secret of another length', { [ORIGIN_VERIFY_HEADER]: CURRENT.slice(1) }],
+  ])('a request with %s is refused with 403 and counts nothing', async (_name, headers) => {
+    const page = uniquePage('direct');
+    for (const method of ['POST', 'GET'] as const) {
+      const forged = { ...headers, 'cloudfront-viewer-address': '203.0.113.99:1' };
+      const result = await call(countRequest(method, page, forged));
+      expect(result.status).toBe(403);
+      expect(result.body.error.code).toBe('forbidden');
+    }
+    const health = await call({ method: 'GET', path: '/api/health', headers });
+    expect(health.status).toBe(403);
+    expect(await call(countRequest('GET', page, viaCloudFront('198.51.100.34')))).toMatchObject({
+      body: { views: 0, visitors: 0, bots: 0 },
+    });
+  });
+
+  test('X-Forwarded-For is never read: forging it changes nothing', async () => {
+    const page = uniquePage('xff');
+    for (const forwarded of ['203.0.113.1', '203.0.113.2, 198.51.100.1', 'garbage']) {
+      await call(
+        countRequest('POST', page, {
+          ...viaCloudFront('198.51.100.35'),
+          'x-forwarded-for': forwarded,
+        }),
+      );
+    }
+    expect(await call(countRequest('GET', page, viaCloudFront('198.51.100.35')))).toMatchObject({
+      body: { views: 3, visitors: 1 },
+    });
+  });
+});
