@@ -20,12 +20,22 @@ export interface BenchContext {
   readonly children: Record<ChildName, string>;
 }
 
+/** A person's browser (a bot would take the shorter path). */
+const PERSON =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+const BOT = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
+
 /** The event an HTTP API sends footfall's function for one count request via CloudFront. */
-export const countEvent = (method: 'GET' | 'POST', page: string) =>
+export const countEvent = (
+  method: 'GET' | 'POST',
+  page: string,
+  who: 'person' | 'bot' = 'person',
+) =>
   httpApiEventViaCloudFront({
     method,
     path: '/api/count',
     rawQueryString: `page=${encodeURIComponent(page)}`,
+    headers: { 'user-agent': who === 'person' ? PERSON : BOT },
   });
 
 /** A fresh copy of the bundled handler, whose DynamoDB endpoint is `endpoint`. */
@@ -36,13 +46,15 @@ export async function loadHandler(bundle: string, endpoint: string, tag: string)
 }
 
 /** Calls the handler and returns the count it answered with; anything but 200 throws. */
-export const invoker = (handler: Handler) => async (method: 'GET' | 'POST', page: string) => {
-  const result = await handler(countEvent(method, page), {});
-  if (result.statusCode !== 200) {
-    throw new Error(`handler answered ${result.statusCode}: ${result.body}`);
-  }
-  return JSON.parse(result.body) as { views: number };
-};
+export const invoker =
+  (handler: Handler) =>
+  async (method: 'GET' | 'POST', page: string, who: 'person' | 'bot' = 'person') => {
+    const result = await handler(countEvent(method, page, who), {});
+    if (result.statusCode !== 200) {
+      throw new Error(`handler answered ${result.statusCode}: ${result.body}`);
+    }
+    return JSON.parse(result.body) as { views: number };
+  };
 export type Invoke = ReturnType<typeof invoker>;
 
 export const referenceKey = (id: string) => ({

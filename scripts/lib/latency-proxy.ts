@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 export interface LatencyProxy {
   /** `http://127.0.0.1:PORT`: use it as the DynamoDB endpoint. */
   readonly endpoint: string;
+  /** Requests passed on so far. */
+  readonly requests: number;
   close(): Promise<void>;
 }
 
@@ -14,7 +16,9 @@ export interface LatencyProxy {
 export async function startLatencyProxy(target: string, delayMs: number): Promise<LatencyProxy> {
   const upstream = new URL(target);
   const agent = new Agent({ keepAlive: true, maxSockets: 512 });
+  let requests = 0;
   const server = createServer((req, res) => {
+    requests++;
     setTimeout(() => {
       const outgoing = request(
         {
@@ -39,6 +43,9 @@ export async function startLatencyProxy(target: string, delayMs: number): Promis
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    get requests() {
+      return requests;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
