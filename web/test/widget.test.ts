@@ -7,6 +7,7 @@ import {
   IGNORE_KEY,
   ignoreFlag,
   loadCounts,
+  metricFrom,
   TIMEOUT_MS,
 } from '../src/widget.js';
 
@@ -175,6 +176,22 @@ describe('the ignore flag', () => {
       ignored: true,
       changed: 'ignored',
     });
+  });
+});
+
+describe('metricFrom', () => {
+  // Just enough of a Document: the one query the widget makes of it.
+  const withMeta = (content: string | undefined) =>
+    ({
+      querySelector: (selector: string) =>
+        selector === 'meta[name="footfall-show"]' && content !== undefined ? { content } : null,
+    }) as unknown as Document;
+
+  test('visitors by default; <meta name="footfall-show" content="views"> switches to views', () => {
+    expect(metricFrom(withMeta(undefined))).toBe('visitors');
+    expect(metricFrom(withMeta('views'))).toBe('views');
+    expect(metricFrom(withMeta(' views '))).toBe('views');
+    expect(metricFrom(withMeta('bots'))).toBe('visitors');
   });
 });
 
