@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { inject } from 'vitest';
+import { inject, vi } from 'vitest';
 import { cloudFrontViewerAddress } from '../service/src/address.js';
 import { compose } from '../service/src/compose.js';
 import { loadConfig } from '../service/src/config.js';
@@ -33,6 +33,22 @@ export function testClient(
     credentials: localCredentials,
     ...(limits ? { limits } : {}),
   });
+}
+
+/**
+ * The environment a Lambda entry reads at import, pointed at the shared dynalite (vitest's
+ * `vi.unstubAllEnvs()` undoes it): stub it, then import the entry or the bundle.
+ */
+export function stubLambdaEnvironment(extra: Record<string, string> = {}): void {
+  const env: Record<string, string> = {
+    TABLE_NAME: tableName(),
+    DYNAMODB_ENDPOINT: endpoint(),
+    AWS_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+    ...extra,
+  };
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
 }
 
 /** A page key no other test uses, so tests share one table without seeing each other. */

@@ -10,10 +10,9 @@ import {
   type LambdaResult,
   lambdaContext,
 } from '../../test/lambda-events.js';
-import { BROWSER_UA, endpoint, tableName, uniquePage } from '../../test/support.js';
+import { BROWSER_UA, stubLambdaEnvironment, uniquePage } from '../../test/support.js';
 import { bundleLambda } from '../build/bundle.js';
 import { lambdaEntry } from '../build/options.js';
-import { localCredentials } from '../src/local-dynamodb.js';
 import { ORIGIN_VERIFY_HEADER } from '../src/origin-header.js';
 
 // The bundle `npm run build` ships, built the same way into a scratch folder.
@@ -69,12 +68,7 @@ test('the Lambda bundle is one minified ESM file with every dependency inside', 
 const SECRET = 'bundle-test-origin-secret-0123456789abcdef';
 
 test('the bundled handler answers a POST /api/count event against dynalite', async () => {
-  vi.stubEnv('TABLE_NAME', tableName());
-  vi.stubEnv('DYNAMODB_ENDPOINT', endpoint());
-  vi.stubEnv('AWS_REGION', 'eu-west-1');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', localCredentials.accessKeyId);
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', localCredentials.secretAccessKey);
-  vi.stubEnv('ORIGIN_SECRETS', SECRET);
+  stubLambdaEnvironment({ ORIGIN_SECRETS: SECRET });
   const { handler } = (await import(pathToFileURL(outfile).href)) as {
     handler: (event: unknown, context: unknown) => Promise<LambdaResult>;
   };

@@ -6,19 +6,14 @@ import {
   type LambdaResult,
   lambdaContext,
 } from '../../test/lambda-events.js';
-import { BROWSER_UA, endpoint, tableName, uniquePage } from '../../test/support.js';
-import { localCredentials } from '../src/local-dynamodb.js';
+import { BROWSER_UA, stubLambdaEnvironment, uniquePage } from '../../test/support.js';
 
 type Handler = (event: unknown, context: unknown) => Promise<LambdaResult>;
 let handler: Handler;
 
 beforeAll(async () => {
   // The entry point reads its configuration from the environment, as it does in Lambda.
-  vi.stubEnv('TABLE_NAME', tableName());
-  vi.stubEnv('DYNAMODB_ENDPOINT', endpoint());
-  vi.stubEnv('AWS_REGION', 'eu-west-1');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', localCredentials.accessKeyId);
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', localCredentials.secretAccessKey);
+  stubLambdaEnvironment();
   ({ handler } = (await import('../src/lambda.js')) as unknown as { handler: Handler });
 });
 afterAll(() => vi.unstubAllEnvs());

@@ -5,8 +5,7 @@ import {
   type LambdaResult,
   lambdaContext,
 } from '../../test/lambda-events.js';
-import { BROWSER_UA, endpoint, tableName, uniquePage } from '../../test/support.js';
-import { localCredentials } from '../src/local-dynamodb.js';
+import { BROWSER_UA, stubLambdaEnvironment, uniquePage } from '../../test/support.js';
 import { ORIGIN_VERIFY_HEADER } from '../src/origin-header.js';
 
 // The Lambda entry as deployed behind CloudFront: ORIGIN_SECRETS set (ADR 9). Only requests
@@ -17,12 +16,7 @@ const PREVIOUS = 'previous-origin-secret-for-tests-0123456789';
 type Handler = (event: unknown, context: unknown) => Promise<LambdaResult>;
 let handler: Handler;
 beforeAll(async () => {
-  vi.stubEnv('TABLE_NAME', tableName());
-  vi.stubEnv('DYNAMODB_ENDPOINT', endpoint());
-  vi.stubEnv('AWS_REGION', 'eu-west-1');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', localCredentials.accessKeyId);
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', localCredentials.secretAccessKey);
-  vi.stubEnv('ORIGIN_SECRETS', `${CURRENT},${PREVIOUS}`);
+  stubLambdaEnvironment({ ORIGIN_SECRETS: `${CURRENT},${PREVIOUS}` });
   ({ handler } = (await import('../src/lambda.js')) as unknown as { handler: Handler });
 });
 afterAll(() => vi.unstubAllEnvs());

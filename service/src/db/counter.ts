@@ -2,6 +2,16 @@ import { Entity, type EntityConfiguration, type EntityItem } from 'electrodb';
 import { table } from './table.js';
 
 /**
+ * The counted numbers, each only growing by atomic `ADD`s. No `default`s: ElectroDB's upsert
+ * applies defaults on every write, which would reset them.
+ */
+export const countAttributes = {
+  views: { type: 'number' },
+  visitors: { type: 'number' },
+  bots: { type: 'number' },
+} as const;
+
+/**
  * One page's all-time counts, each only growing by atomic `ADD`s: `views` (counted POSTs),
  * `visitors` (new to the page on their day), `bots`. `page` is the page as the API names it,
  * scoped to its site (see `scope.ts`). Built without a client or table: the service in
@@ -13,10 +23,7 @@ export function counterEntity(config: EntityConfiguration = {}) {
       model: { entity: 'counter', version: '1', service: 'footfall' },
       attributes: {
         page: { type: 'string', required: true, readOnly: true },
-        // No `default`s: ElectroDB's upsert applies defaults on every write, which would reset them.
-        views: { type: 'number' },
-        visitors: { type: 'number' },
-        bots: { type: 'number' },
+        ...countAttributes,
       },
       indexes: {
         byPage: {

@@ -1,4 +1,5 @@
 import { Entity, type EntityConfiguration, type EntityItem } from 'electrodb';
+import { countAttributes } from './counter.js';
 import { table } from './table.js';
 
 /**
@@ -13,9 +14,7 @@ export function dailyEntity(config: EntityConfiguration = {}) {
         page: { type: 'string', required: true, readOnly: true },
         /** `YYYY-MM-DD`, UTC. */
         day: { type: 'string', required: true, readOnly: true },
-        views: { type: 'number' },
-        visitors: { type: 'number' },
-        bots: { type: 'number' },
+        ...countAttributes,
       },
       indexes: {
         byPage: {
