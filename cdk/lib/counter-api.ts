@@ -58,7 +58,7 @@ export class CounterApi extends Construct {
     const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 
     const logGroup = new logs.LogGroup(this, 'FunctionLogs', { retention });
-    // Our own role: logs to its own group, and the two DynamoDB calls the code makes. Nothing else.
+    // Our own role: logs to its own group, and the three DynamoDB calls the code makes. Nothing else.
     const role = new iam.Role(this, 'FunctionRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'footfall API: write its logs, read and increment counters',
@@ -71,7 +71,9 @@ export class CounterApi extends Construct {
     );
     role.addToPolicy(
       new iam.PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        // Reads, atomic updates, and one day range per history query: nothing that scans,
+        // deletes or replaces an item.
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
         resources: [props.table.tableArn],
       }),
     );

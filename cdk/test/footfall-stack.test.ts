@@ -72,7 +72,7 @@ describe('API function', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
-  test('may call exactly GetItem and UpdateItem, on this table only, and write its own logs', () => {
+  test('may call exactly GetItem, UpdateItem and Query, on this table only, and write its own logs', () => {
     const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) =>
       JSON.stringify(p).includes('dynamodb:'),
     ) as { Properties: { PolicyDocument: { Statement: unknown[] } } };
@@ -91,7 +91,7 @@ describe('API function', () => {
         ],
       },
       {
-        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
         Effect: 'Allow',
         Resource: { 'Fn::GetAtt': ['CounterTable4A83EFB3', 'Arn'] },
       },
@@ -103,7 +103,7 @@ describe('API function', () => {
       Array.isArray(s.Action) ? s.Action : [s.Action],
     );
     const dynamodb = actions.filter((action) => action.startsWith('dynamodb:'));
-    expect(dynamodb.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(dynamodb.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
   });
 
   test('the function role carries no managed policy', () => {

@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import { errorCodeFor, errorResponse, jsonLogger, type Logger } from './http.js';
 import { verifyOrigin } from './origin-verify.js';
 import { type AddressOf, countRoutes } from './routes/count.js';
+import { statsRoutes } from './routes/stats.js';
 import { type CounterStore, StorageUnavailableError } from './store.js';
 import type { AddressList } from './visitor.js';
 
@@ -18,6 +19,8 @@ export interface AppDeps {
   readonly addressOf: AddressOf;
   /** When not empty, only requests carrying one of these in the origin header are served. */
   readonly originSecrets?: readonly string[];
+  /** The time, for the stats' day range. @default the system clock */
+  readonly now?: () => Date;
   /** Where failures are reported; defaults to JSON lines on stderr. */
   readonly log?: Logger;
 }
@@ -38,6 +41,14 @@ export function createApp(deps: AppDeps) {
         allowedOrigins: deps.config.allowedOrigins,
         excluded: deps.excluded,
         addressOf: deps.addressOf,
+      }),
+    )
+    .route(
+      '/stats',
+      statsRoutes({
+        counter: deps.counter,
+        allowedOrigins: deps.config.allowedOrigins,
+        now: deps.now ?? (() => new Date()),
       }),
     );
 

@@ -47,6 +47,7 @@ export function compose(
     excluded: config.excludedAddresses,
     addressOf,
     originSecrets: config.originSecrets ?? [],
+    ...(options.now ? { now: options.now } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
   return { app, client, database };

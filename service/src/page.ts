@@ -5,6 +5,9 @@ export const MAX_PAGE_LENGTH = 256;
 export const DEFAULT_PAGE = '/';
 
 export type PageResult = { ok: true; page: string } | { ok: false; message: string };
+export type OptionalPageResult =
+  | { ok: true; page: string | undefined }
+  | { ok: false; message: string };
 
 // Unicode category Cc: C0 controls, DEL and the C1 controls.
 const CONTROL_CHARACTER = /\p{Cc}/u;
@@ -21,6 +24,14 @@ const INVISIBLE_CHARACTER = /[\p{Cf}\p{Zl}\p{Zp}]/u;
  * not stored under a garbled name.
  */
 export function parsePage(rawQuery: string): PageResult {
+  const result = parseOptionalPage(rawQuery);
+  return result.ok && result.page === undefined
+    ? { ok: true, page: DEFAULT_PAGE }
+    : (result as PageResult);
+}
+
+/** Like `parsePage`, but a query without `page` gives `undefined` (the whole site, for stats). */
+export function parseOptionalPage(rawQuery: string): OptionalPageResult {
   const values: (string | undefined)[] = [];
   for (const pair of rawQuery.split('&')) {
     if (pair === '') continue;
@@ -30,7 +41,7 @@ export function parsePage(rawQuery: string): PageResult {
     if (name === 'page') values.push(separator === -1 ? '' : pair.slice(separator + 1));
   }
 
-  if (values.length === 0) return { ok: true, page: DEFAULT_PAGE };
+  if (values.length === 0) return { ok: true, page: undefined };
   if (values.length > 1) return { ok: false, message: 'page must be given at most once' };
 
   const page = decodeQueryComponent(values[0] ?? '');

@@ -26,6 +26,21 @@ export interface RequestOrigin {
   readonly ownOrigin: string;
 }
 
+/** `siteOf` for a Hono request. */
+export function siteOfRequest(
+  c: { req: { header(name: string): string | undefined; url: string } },
+  allowed: ReadonlySet<string>,
+): SiteResult {
+  return siteOf(
+    {
+      origin: c.req.header('origin'),
+      fetchSite: c.req.header('sec-fetch-site'),
+      ownOrigin: new URL(c.req.url).origin,
+    },
+    allowed,
+  );
+}
+
 /**
  * Which site a request speaks for. Browsers say where a request comes from in headers no page
  * script can set (`Origin`, `Sec-Fetch-Site`), so a hostile page cannot count through its own

@@ -22,10 +22,21 @@ export interface Visit {
   readonly visitor: Visitor;
 }
 
+/** One UTC day's counts. */
+export interface DayCounts extends Counts {
+  /** `YYYY-MM-DD` */
+  readonly date: string;
+}
+
 /** What the API needs from storage; the app depends on this, never on DynamoDB itself. */
 export interface CounterStore {
   /** The page's counts; all 0 for a page never counted. Writes nothing. */
   counts(page: string): Promise<Counts>;
+  /**
+   * The days from `from` to `to` (inclusive, `YYYY-MM-DD`) on which `page` (or a site's
+   * totals key) was counted, oldest first, in one query. Days without traffic are absent.
+   */
+  history(page: string, from: string, to: string): Promise<DayCounts[]>;
   /** Counts one visit atomically and returns the page's counts after it. */
   record(visit: Visit): Promise<Counts & { readonly counted: Counted }>;
 }

@@ -353,6 +353,7 @@ const path = fc
   .oneof(
     { weight: 12, arbitrary: fc.constant('/api/count') },
     { weight: 1, arbitrary: fc.constant('/api/health') },
+    { weight: 2, arbitrary: fc.constant('/api/stats') },
     { weight: 3, arbitrary: fc.constantFrom(...nearMisses) },
     { weight: 1, arbitrary: fc.webPath() },
     { weight: 1, arbitrary: rawString.map((s) => `/${s}`) },
@@ -670,7 +671,8 @@ async function exercise(spec: RequestSpec, request: Request): Promise<string[]> 
       problems.push('4xx body is not { error: { code, message } }');
     }
   }
-  if (res.status === 405 && res.headers.get('allow') !== ALLOW) {
+  const allow = new URL(request.url).pathname === '/api/stats' ? 'GET, OPTIONS' : ALLOW;
+  if (res.status === 405 && res.headers.get('allow') !== allow) {
     problems.push(`405 with Allow: ${res.headers.get('allow')}`);
   }
 
@@ -714,8 +716,22 @@ async function exercise(spec: RequestSpec, request: Request): Promise<string[]> 
       } else if ('counted' in json) {
         problems.push('a GET answered "counted"');
       }
+    } else if (isRecord(json) && Array.isArray(json.days)) {
+      const { days, totals } = json as { days: Record<string, unknown>[]; totals: unknown };
+      if (method !== 'GET') problems.push(`${method} answered stats`);
+      if (days.length < 1 || days.length > 366) problems.push(`${days.length} days of stats`);
+      const sums = { views: 0, visitors: 0, bots: 0 };
+      for (const day of days) {
+        for (const key of ['views', 'visitors', 'bots'] as const) {
+          const value = day[key];
+          if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+            problems.push(`a day's ${key} is not a whole number`);
+          } else sums[key] += value;
+        }
+      }
+      if (JSON.stringify(totals) !== JSON.stringify(sums)) problems.push('totals are not the sums');
     } else {
-      problems.push('200 body is neither a count nor health');
+      problems.push('200 body is neither a count, stats nor health');
     }
   }
 

@@ -135,6 +135,18 @@ export function createCounterStore(
   return {
     counts: (page) => read(page),
 
+    history: async (page, from, to) => {
+      const { data } = await guard(
+        'history',
+        // One Query: a year of days is ~50 KB, well under a page of results.
+        daily.query
+          .byPage({ page })
+          .between({ day: from }, { day: to })
+          .go({ pages: 'all', consistent: true, originalErr }),
+      );
+      return data.map((item) => ({ date: item.day, ...countsOf(item) }));
+    },
+
     record: async (visit) => {
       const day = dayOf(now());
       const { visitor } = visit;

@@ -4,7 +4,7 @@ import { cors } from 'hono/cors';
 import { validator } from 'hono/validator';
 import { errorResponse } from '../http.js';
 import { parsePage } from '../page.js';
-import { scopedPage, siteOf, siteTotal } from '../scope.js';
+import { scopedPage, siteOfRequest, siteTotal } from '../scope.js';
 import type { CounterStore, Visitor } from '../store.js';
 import { type AddressList, isBot } from '../visitor.js';
 
@@ -36,15 +36,7 @@ export function countRoutes({ counter, allowedOrigins, excluded, addressOf }: Co
     return { page: result.page };
   });
 
-  const site = (c: Context) =>
-    siteOf(
-      {
-        origin: c.req.header('origin'),
-        fetchSite: c.req.header('sec-fetch-site'),
-        ownOrigin: new URL(c.req.url).origin,
-      },
-      allowed,
-    );
+  const site = (c: Context) => siteOfRequest(c, allowed);
 
   const visitorOf = (c: Context): Visitor => {
     const address = addressOf(c);

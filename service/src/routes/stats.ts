@@ -1,0 +1,118 @@
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { validator } from 'hono/validator';
+import { errorResponse } from '../http.js';
+import { parseOptionalPage } from '../page.js';
+import { scopedPage, siteOfRequest, siteTotal } from '../scope.js';
+import type { CounterStore, Counts, DayCounts } from '../store.js';
+import { dayOf } from '../visitor.js';
+
+/** Days of history one request may ask for, and the default. */
+export const MAX_DAYS = 366;
+export const DEFAULT_DAYS = 30;
+
+const DAY_MS = 86_400_000;
+const ALLOW = 'GET, OPTIONS';
+
+export interface StatsRoutesOptions {
+  readonly counter: CounterStore;
+  readonly allowedOrigins: readonly string[];
+  readonly now: () => Date;
+}
+
+/** `days` from a raw query string: absent → the default; otherwise a whole number 1–366. */
+export function parseDays(
+  rawQuery: string,
+): { ok: true; days: number } | { ok: false; message: string } {
+  const values = new URLSearchParams(rawQuery).getAll('days');
+  if (values.length === 0) return { ok: true, days: DEFAULT_DAYS };
+  const [raw = ''] = values;
+  if (values.length > 1 || !/^\d{1,3}$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_DAYS) {
+    return { ok: false, message: `days must be given once, a whole number from 1 to ${MAX_DAYS}` };
+  }
+  return { ok: true, days: Number(raw) };
+}
+
+/** Every day from `from` to `to`, with zeros where nothing was counted. */
+function everyDay(from: string, to: string, counted: readonly DayCounts[]): DayCounts[] {
+  const byDate = new Map(counted.map((day) => [day.date, day]));
+  const days: DayCounts[] = [];
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += DAY_MS) {
+    const date = dayOf(new Date(t));
+    const day = byDate.get(date);
+    days.push({ date, views: day?.views ?? 0, visitors: day?.visitors ?? 0, bots: day?.bots ?? 0 });
+  }
+  return days;
+}
+
+const sum = (days: readonly Counts[]): Counts =>
+  days.reduce(
+    (total, day) => ({
+      views: total.views + day.views,
+      visitors: total.visitors + day.visitors,
+      bots: total.bots + day.bots,
+    }),
+    { views: 0, visitors: 0, bots: 0 },
+  );
+
+/**
+ * `/stats`: a page's (or, without `page`, the whole site's) counts per UTC day, oldest first,
+ * with zeros for quiet days, and their totals. Read-only; one query whatever the range.
+ */
+export function statsRoutes({ counter, allowedOrigins, now }: StatsRoutesOptions) {
+  const allowed = new Set(allowedOrigins);
+  const query = validator('query', (_query, c) => {
+    const url = c.req.url;
+    const start = url.indexOf('?');
+    const raw = start === -1 ? '' : url.slice(start + 1);
+    const page = parseOptionalPage(raw);
+    if (!page.ok) return errorResponse(c, 400, 'invalid_page', page.message);
+    const days = parseDays(raw);
+    if (!days.ok) return errorResponse(c, 400, 'invalid_days', days.message);
+    return { page: page.page, days: days.days };
+  });
+
+  return (
+    new Hono()
+      .use('/', async (c, next) => {
+        if (c.req.method === 'OPTIONS') c.header('Allow', ALLOW);
+        await next();
+      })
+      // Sites that embed the counter may read their own history.
+      .use(
+        '/',
+        cors({
+          origin: (origin) => (allowed.has(origin) ? origin : null),
+          allowMethods: ['GET', 'OPTIONS'],
+          maxAge: 600,
+        }),
+      )
+      .get('/', query, async (c) => {
+        const { page, days } = c.req.valid('query');
+        const from = site(c);
+        const key = page === undefined ? siteTotal(from) : scopedPage(from, page);
+        const today = now();
+        const to = dayOf(today);
+        const first = dayOf(new Date(today.getTime() - (days - 1) * DAY_MS));
+        const series = everyDay(first, to, await counter.history(key, first, to));
+        return c.json({ page: page ?? null, from: first, to, days: series, totals: sum(series) });
+      })
+      .all('/', (c) =>
+        errorResponse(
+          c,
+          405,
+          'method_not_allowed',
+          `${c.req.method} is not allowed here; use ${ALLOW}`,
+          {
+            Allow: ALLOW,
+          },
+        ),
+      )
+  );
+
+  /** Reads from an allowed site see that site's numbers; every other read, the resume's. */
+  function site(c: Parameters<typeof siteOfRequest>[0]): string {
+    const result = siteOfRequest(c, allowed);
+    return result.ok ? result.site : '';
+  }
+}
