@@ -9,7 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as deploy from 'aws-cdk-lib/aws-s3-deployment';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { ORIGIN_VERIFY_HEADER } from '../../service/src/origin-header.js';
+import { BADGE_PATHS, ORIGIN_VERIFY_HEADER } from '../../service/src/cloudfront.js';
 import { contentSecurityPolicy } from '../../web/build/csp.js';
 
 export interface CustomDomain {
@@ -86,6 +86,18 @@ export class StaticSite extends Construct {
       customHeaders: { [ORIGIN_VERIFY_HEADER]: props.originSecret.secretValue.unsafeUnwrap() },
     });
 
+    const badgeCache = new cloudfront.CachePolicy(this, 'BadgeCache', {
+      comment: 'footfall: badges, cached as long as the API says (at most 60 s)',
+      minTtl: Duration.seconds(0),
+      defaultTtl: Duration.seconds(0),
+      maxTtl: Duration.seconds(60),
+      queryStringBehavior: cloudfront.CacheQueryStringBehavior.all(),
+      headerBehavior: cloudfront.CacheHeaderBehavior.none(),
+      cookieBehavior: cloudfront.CacheCookieBehavior.none(),
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    });
+
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: 'footfall: the resume page and its counter API',
       defaultRootObject: 'index.html',
@@ -107,6 +119,22 @@ export class StaticSite extends Construct {
         compress: true,
       },
       additionalBehaviors: {
+        // The badges: the one thing under /api CloudFront may keep, for as long as the API's
+        // Cache-Control says (60 s), one copy per query string.
+        ...Object.fromEntries(
+          BADGE_PATHS.map((path) => [
+            path,
+            {
+              origin: api,
+              viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+              allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+              cachePolicy: badgeCache,
+              originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+              responseHeadersPolicy: headers,
+              compress: true,
+            },
+          ]),
+        ),
         '/api/*': {
           origin: api,
           viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,

@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, test } from 'vitest';
+import { ORIGIN_VERIFY_HEADER } from '../../service/src/cloudfront.js';
 import { table } from '../../service/src/db/table.js';
-import { ORIGIN_VERIFY_HEADER } from '../../service/src/origin-header.js';
 import { contentSecurityPolicy } from '../../web/build/csp.js';
 import { synthesize } from './support.js';
 
@@ -202,7 +202,7 @@ describe('site', () => {
   test('/api/* goes to the HTTP API uncached, with every viewer header but Host', () => {
     template.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({
-        CacheBehaviors: [
+        CacheBehaviors: Match.arrayWith([
           Match.objectLike({
             PathPattern: '/api/*',
             CachePolicyId: CACHING_DISABLED,
@@ -210,7 +210,7 @@ describe('site', () => {
             ViewerProtocolPolicy: 'https-only',
             AllowedMethods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE'],
           }),
-        ],
+        ]),
         Origins: Match.arrayWith([
           Match.objectLike({
             CustomOriginConfig: Match.objectLike({
@@ -300,6 +300,42 @@ describe('site', () => {
         HostedZoneId: 'Z0123456789ABCDEFGHIJ',
       });
     }
+  });
+});
+
+describe('badges', () => {
+  test('/api/badge.svg and /api/shield are cached as the API says (≤ 60 s); the rest of /api/* never', () => {
+    const [distribution] = Object.values(
+      template.findResources('AWS::CloudFront::Distribution'),
+    ) as { Properties: { DistributionConfig: { CacheBehaviors: Record<string, unknown>[] } } }[];
+    const behaviors = distribution?.Properties.DistributionConfig.CacheBehaviors ?? [];
+    const byPath = new Map(behaviors.map((b) => [b.PathPattern as string, b]));
+    // More specific patterns come first: CloudFront takes the first that matches.
+    expect(behaviors.map((b) => b.PathPattern)).toEqual([
+      '/api/badge.svg',
+      '/api/shield',
+      '/api/*',
+    ]);
+    const [policyId] = Object.keys(template.findResources('AWS::CloudFront::CachePolicy'));
+    for (const path of ['/api/badge.svg', '/api/shield']) {
+      expect(byPath.get(path)).toMatchObject({
+        CachePolicyId: { Ref: policyId },
+        AllowedMethods: ['GET', 'HEAD'],
+      });
+    }
+    expect(byPath.get('/api/*')).toMatchObject({ CachePolicyId: CACHING_DISABLED });
+    template.hasResourceProperties('AWS::CloudFront::CachePolicy', {
+      CachePolicyConfig: Match.objectLike({
+        MinTTL: 0,
+        DefaultTTL: 0,
+        MaxTTL: 60,
+        ParametersInCacheKeyAndForwardedToOrigin: Match.objectLike({
+          QueryStringsConfig: { QueryStringBehavior: 'all' },
+          HeadersConfig: { HeaderBehavior: 'none' },
+          CookiesConfig: { CookieBehavior: 'none' },
+        }),
+      }),
+    });
   });
 });
 

@@ -1,9 +1,11 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
+import { BADGE_PATHS } from './cloudfront.js';
 import type { Config } from './config.js';
 import { errorCodeFor, errorResponse, jsonLogger, type Logger } from './http.js';
 import { verifyOrigin } from './origin-verify.js';
+import { badgeRoutes } from './routes/badge.js';
 import { type AddressOf, countRoutes } from './routes/count.js';
 import { statsRoutes } from './routes/stats.js';
 import { type CounterStore, StorageUnavailableError } from './store.js';
@@ -43,6 +45,7 @@ export function createApp(deps: AppDeps) {
         addressOf: deps.addressOf,
       }),
     )
+    .route('/', badgeRoutes({ counter: deps.counter }))
     .route(
       '/stats',
       statsRoutes({
@@ -53,16 +56,21 @@ export function createApp(deps: AppDeps) {
     );
 
   const app = new Hono();
+  // A JSON API is fetched, never framed or embedded as a resource by other sites; a badge is
+  // meant to be embedded anywhere (an <img> on another site is a no-cors request).
+  const apiHeaders = secureHeaders({ crossOriginResourcePolicy: 'same-site' });
+  const badgeHeaders = secureHeaders({ crossOriginResourcePolicy: 'cross-origin' });
   app.use(
     '*',
-    secureHeaders({
-      // A JSON API is fetched, never framed or embedded as a resource by other sites.
-      crossOriginResourcePolicy: 'same-site',
-    }),
+    (c, next) =>
+      ((BADGE_PATHS as readonly string[]).includes(c.req.path) ? badgeHeaders : apiHeaders)(
+        c,
+        next,
+      ),
     async (c, next) => {
       await next();
-      // Counts change with every visit: no cache may keep them.
-      c.header('Cache-Control', 'no-store');
+      // Counts change with every visit: no cache may keep them (the badges say otherwise).
+      if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
     },
   );
   if (deps.originSecrets && deps.originSecrets.length > 0) {

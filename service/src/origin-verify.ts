@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
+import { ORIGIN_VERIFY_HEADER } from './cloudfront.js';
 import { errorResponse } from './http.js';
-import { ORIGIN_VERIFY_HEADER } from './origin-header.js';
 
 /**
  * Refuses every request that does not carry one of `secrets` in `ORIGIN_VERIFY_HEADER`: in AWS

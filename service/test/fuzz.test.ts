@@ -1,5 +1,6 @@
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
+import { XMLValidator } from 'fast-xml-parser';
 import { afterAll, expect, test } from 'vitest';
 import { query, tableName, testApp, uniquePage } from '../../test/support.js';
 import { BOT_USER_AGENTS, BROWSER_USER_AGENTS } from '../../test/user-agents.js';
@@ -354,6 +355,7 @@ const path = fc
     { weight: 12, arbitrary: fc.constant('/api/count') },
     { weight: 1, arbitrary: fc.constant('/api/health') },
     { weight: 2, arbitrary: fc.constant('/api/stats') },
+    { weight: 1, arbitrary: fc.constantFrom('/api/badge.svg', '/api/shield') },
     { weight: 3, arbitrary: fc.constantFrom(...nearMisses) },
     { weight: 1, arbitrary: fc.webPath() },
     { weight: 1, arbitrary: rawString.map((s) => `/${s}`) },
@@ -648,7 +650,10 @@ async function exercise(spec: RequestSpec, request: Request): Promise<string[]> 
   if (res.status === 204 && text !== '') problems.push('204 with a body');
 
   let json: unknown;
-  if (res.status !== 204 && method !== 'HEAD') {
+  if (res.status === 200 && res.headers.get('content-type')?.startsWith('image/svg+xml')) {
+    if (new URL(request.url).pathname !== '/api/badge.svg') problems.push('an SVG from elsewhere');
+    if (method !== 'HEAD' && XMLValidator.validate(text) !== true) problems.push('SVG is not XML');
+  } else if (res.status !== 204 && method !== 'HEAD') {
     if (!/^application\/json/.test(res.headers.get('content-type') ?? '')) {
       problems.push(`content-type is ${res.headers.get('content-type')}, not application/json`);
     }
@@ -671,7 +676,13 @@ async function exercise(spec: RequestSpec, request: Request): Promise<string[]> 
       problems.push('4xx body is not { error: { code, message } }');
     }
   }
-  const allow = new URL(request.url).pathname === '/api/stats' ? 'GET, OPTIONS' : ALLOW;
+  const pathname = new URL(request.url).pathname;
+  const allow =
+    pathname === '/api/stats'
+      ? 'GET, OPTIONS'
+      : pathname === '/api/badge.svg' || pathname === '/api/shield'
+        ? 'GET'
+        : ALLOW;
   if (res.status === 405 && res.headers.get('allow') !== allow) {
     problems.push(`405 with Allow: ${res.headers.get('allow')}`);
   }
@@ -715,6 +726,10 @@ async function exercise(spec: RequestSpec, request: Request): Promise<string[]> 
         }
       } else if ('counted' in json) {
         problems.push('a GET answered "counted"');
+      }
+    } else if (isRecord(json) && json.schemaVersion === 1) {
+      if (typeof json.message !== 'string' || typeof json.label !== 'string') {
+        problems.push('shield JSON without a label and message');
       }
     } else if (isRecord(json) && Array.isArray(json.days)) {
       const { days, totals } = json as { days: Record<string, unknown>[]; totals: unknown };
