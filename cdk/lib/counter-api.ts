@@ -12,6 +12,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { lambdaBuildOptions, lambdaEntry } from '../../service/build/options.js';
 import { dynamodbLimits } from '../../service/src/db/limits.js';
+import { table } from '../../service/src/db/table.js';
 import { deployDefaults } from './defaults.js';
 
 export interface CounterApiProps {
@@ -74,7 +75,10 @@ export class CounterApi extends Construct {
         // Reads, atomic updates, and one day range per history query: nothing that scans,
         // deletes or replaces an item.
         actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
-        resources: [props.table.tableArn],
+        resources: [
+          props.table.tableArn,
+          `${props.table.tableArn}/index/${table.bySiteIndex.name}`,
+        ],
       }),
     );
 

@@ -20,5 +20,12 @@ export class CounterTable extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
     });
+    // Every counted page of a site in one query (GET /api/pages).
+    this.table.addGlobalSecondaryIndex({
+      indexName: table.bySiteIndex.name,
+      partitionKey: { name: table.bySiteIndex.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: table.bySiteIndex.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
   }
 }

@@ -34,6 +34,17 @@ describe('table', () => {
         { AttributeName: table.partitionKey, KeyType: 'HASH' },
         { AttributeName: table.sortKey, KeyType: 'RANGE' },
       ],
+      // The sparse by-site index, as the service's own definition has it.
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: table.bySiteIndex.name,
+          KeySchema: [
+            { AttributeName: table.bySiteIndex.partitionKey, KeyType: 'HASH' },
+            { AttributeName: table.bySiteIndex.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
       TableName: Match.absent(),
     });
   });
@@ -93,7 +104,18 @@ describe('API function', () => {
       {
         Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
         Effect: 'Allow',
-        Resource: { 'Fn::GetAtt': ['CounterTable4A83EFB3', 'Arn'] },
+        Resource: [
+          { 'Fn::GetAtt': ['CounterTable4A83EFB3', 'Arn'] },
+          {
+            'Fn::Join': [
+              '',
+              [
+                { 'Fn::GetAtt': ['CounterTable4A83EFB3', 'Arn'] },
+                `/index/${table.bySiteIndex.name}`,
+              ],
+            ],
+          },
+        ],
       },
     ]);
   });

@@ -7,6 +7,7 @@ import { errorCodeFor, errorResponse, jsonLogger, type Logger } from './http.js'
 import { verifyOrigin } from './origin-verify.js';
 import { badgeRoutes } from './routes/badge.js';
 import { type AddressOf, countRoutes } from './routes/count.js';
+import { pagesRoutes } from './routes/pages.js';
 import { statsRoutes } from './routes/stats.js';
 import { type CounterStore, StorageUnavailableError } from './store.js';
 import type { AddressList } from './visitor.js';
@@ -46,6 +47,10 @@ export function createApp(deps: AppDeps) {
       }),
     )
     .route('/', badgeRoutes({ counter: deps.counter }))
+    .route(
+      '/pages',
+      pagesRoutes({ counter: deps.counter, allowedOrigins: deps.config.allowedOrigins }),
+    )
     .route(
       '/stats',
       statsRoutes({

@@ -1,13 +1,17 @@
 import type { AddressInfo } from 'node:net';
 import {
+  type AttributeValue,
   CreateTableCommand,
+  DeleteTableCommand,
   DescribeTableCommand,
   type DynamoDBClient,
+  PutItemCommand,
   ResourceInUseException,
   ResourceNotFoundException,
+  ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { createTableInput } from './db/table.js';
+import { createTableInput, table } from './db/table.js';
 
 /** Credentials for local DynamoDB: it checks that requests are signed, not by whom. */
 export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
@@ -47,13 +51,20 @@ export async function startLocalDynamoDB(path?: string): Promise<LocalDynamoDB> 
   };
 }
 
-/** Creates footfall's table unless it exists. Safe to call on every start. */
+/**
+ * Creates footfall's table unless it exists, and adds the by-site index to a table made before
+ * it existed (a dev server's data from an earlier version). Safe to call on every start.
+ */
 export async function ensureTable(
   client: DynamoDBClient,
   tableName: string,
 ): Promise<'created' | 'exists'> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const indexed = Table?.GlobalSecondaryIndexes?.some(
+      (index) => index.IndexName === table.bySiteIndex.name,
+    );
+    if (!indexed) await rebuildWithIndex(client, tableName);
     return 'exists';
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
@@ -66,4 +77,23 @@ export async function ensureTable(
     if (error instanceof ResourceInUseException) return 'exists';
     throw error;
   }
+}
+
+/**
+ * A dev table from before the by-site index: dynalite cannot add an index to a table, so the
+ * table is made anew with it and its items are put back (local data is small).
+ */
+async function rebuildWithIndex(client: DynamoDBClient, tableName: string): Promise<void> {
+  const items: Record<string, AttributeValue>[] = [];
+  let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey }),
+    );
+    items.push(...(page.Items ?? []));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  await client.send(new DeleteTableCommand({ TableName: tableName }));
+  await client.send(new CreateTableCommand(createTableInput(tableName)));
+  for (const Item of items) await client.send(new PutItemCommand({ TableName: tableName, Item }));
 }

@@ -32,6 +32,8 @@ export interface DayCounts extends Counts {
 export interface CounterStore {
   /** The page's counts; all 0 for a page never counted. Writes nothing. */
   counts(page: string): Promise<Counts>;
+  /** Every page counted on a site (by its totals key), with its counts, in any order. */
+  pages(site: string): Promise<(Counts & { readonly page: string })[]>;
   /**
    * The days from `from` to `to` (inclusive, `YYYY-MM-DD`) on which `page` (or a site's
    * totals key) was counted, oldest first, in one query. Days without traffic are absent.

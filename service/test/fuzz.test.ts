@@ -355,6 +355,7 @@ const path = fc
     { weight: 12, arbitrary: fc.constant('/api/count') },
     { weight: 1, arbitrary: fc.constant('/api/health') },
     { weight: 2, arbitrary: fc.constant('/api/stats') },
+    { weight: 1, arbitrary: fc.constant('/api/pages') },
     { weight: 1, arbitrary: fc.constantFrom('/api/badge.svg', '/api/shield') },
     { weight: 3, arbitrary: fc.constantFrom(...nearMisses) },
     { weight: 1, arbitrary: fc.webPath() },
@@ -678,7 +679,7 @@ async function exercise(spec: RequestSpec, request: Request): Promise<string[]> 
   }
   const pathname = new URL(request.url).pathname;
   const allow =
-    pathname === '/api/stats'
+    pathname === '/api/stats' || pathname === '/api/pages'
       ? 'GET, OPTIONS'
       : pathname === '/api/badge.svg' || pathname === '/api/shield'
         ? 'GET'
@@ -730,6 +731,14 @@ async function exercise(spec: RequestSpec, request: Request): Promise<string[]> 
     } else if (isRecord(json) && json.schemaVersion === 1) {
       if (typeof json.message !== 'string' || typeof json.label !== 'string') {
         problems.push('shield JSON without a label and message');
+      }
+    } else if (isRecord(json) && Array.isArray(json.pages)) {
+      const { pages, total, truncated } = json as Record<string, unknown> & { pages: unknown[] };
+      if (typeof total !== 'number' || pages.length > 1000 || pages.length > total) {
+        problems.push('pages list out of bounds');
+      }
+      if (truncated !== (typeof total === 'number' && total > pages.length)) {
+        problems.push('pages says truncated wrongly');
       }
     } else if (isRecord(json) && Array.isArray(json.days)) {
       const { days, totals } = json as { days: Record<string, unknown>[]; totals: unknown };

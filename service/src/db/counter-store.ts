@@ -124,7 +124,10 @@ export function createCounterStore(
     const [total] = await guard(
       'increment',
       Promise.all([
-        counter.upsert({ page: visit.page }).add(page).go({ response: 'all_new', originalErr }),
+        counter
+          .upsert({ page: visit.page, site: visit.site })
+          .add(page)
+          .go({ response: 'all_new', originalErr }),
         daily.upsert({ page: visit.page, day }).add(page).go({ response: 'none', originalErr }),
         daily.upsert({ page: visit.site, day }).add(site).go({ response: 'none', originalErr }),
       ]),
@@ -134,6 +137,14 @@ export function createCounterStore(
 
   return {
     counts: (page) => read(page),
+
+    pages: async (site) => {
+      const { data } = await guard(
+        'pages',
+        counter.query.bySite({ site }).go({ pages: 'all', originalErr }),
+      );
+      return data.map((item) => ({ page: item.page, ...countsOf(item) }));
+    },
 
     history: async (page, from, to) => {
       const { data } = await guard(

@@ -23,6 +23,8 @@ export function counterEntity(config: EntityConfiguration = {}) {
       model: { entity: 'counter', version: '1', service: 'footfall' },
       attributes: {
         page: { type: 'string', required: true, readOnly: true },
+        /** The key of the page's site's totals (`scope.ts`): lists a site's pages. */
+        site: { type: 'string', readOnly: true },
         ...countAttributes,
       },
       indexes: {
@@ -30,6 +32,11 @@ export function counterEntity(config: EntityConfiguration = {}) {
           // Page paths are case-sensitive; ElectroDB lowercases keys unless told otherwise.
           pk: { field: table.partitionKey, composite: ['page'], casing: 'none' },
           sk: { field: table.sortKey, composite: [], casing: 'none' },
+        },
+        bySite: {
+          index: table.bySiteIndex.name,
+          pk: { field: table.bySiteIndex.partitionKey, composite: ['site'], casing: 'none' },
+          sk: { field: table.bySiteIndex.sortKey, composite: ['page'], casing: 'none' },
         },
       },
     },

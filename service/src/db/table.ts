@@ -11,8 +11,13 @@ export const table = {
   partitionKey: 'pk',
   /** Generic sort key. */
   sortKey: 'sk',
-  /** Epoch-seconds attribute DynamoDB's TTL deletes items by (for later, expiring entities). */
+  /** Epoch-seconds attribute DynamoDB's TTL deletes items by (salts and marks). */
   timeToLiveAttribute: 'expiresAt',
+  /**
+   * A sparse index over the items that carry its keys (page counters): every page of a site, in
+   * one query.
+   */
+  bySiteIndex: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
 } as const;
 
 /** The CreateTable request for local tables (dynalite, DynamoDB Local). */
@@ -23,10 +28,25 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
     AttributeDefinitions: [
       { AttributeName: table.partitionKey, AttributeType: 'S' },
       { AttributeName: table.sortKey, AttributeType: 'S' },
+      { AttributeName: table.bySiteIndex.partitionKey, AttributeType: 'S' },
+      { AttributeName: table.bySiteIndex.sortKey, AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: table.partitionKey, KeyType: 'HASH' },
       { AttributeName: table.sortKey, KeyType: 'RANGE' },
     ],
+    GlobalSecondaryIndexes: [bySiteIndexInput()],
+  };
+}
+
+/** The by-site index, as CreateTable and UpdateTable take it. */
+export function bySiteIndexInput() {
+  return {
+    IndexName: table.bySiteIndex.name,
+    KeySchema: [
+      { AttributeName: table.bySiteIndex.partitionKey, KeyType: 'HASH' as const },
+      { AttributeName: table.bySiteIndex.sortKey, KeyType: 'RANGE' as const },
+    ],
+    Projection: { ProjectionType: 'ALL' as const },
   };
 }
