@@ -134,6 +134,7 @@ export async function scratchDevServer(
   return {
     dir,
     url: server.url,
+    database: server.database,
     close: async () => {
       await server.close();
       await rm(dir, { recursive: true, force: true });

@@ -21,6 +21,13 @@ export interface CustomDomain {
   readonly certificate: acm.ICertificate;
 }
 
+/** A CloudFront Function: a path ending in `/` (not the root) asks for its `index.html`. */
+export const DIRECTORY_INDEX_CODE = `function handler(event) {
+  var request = event.request;
+  if (request.uri.length > 1 && request.uri.endsWith('/')) request.uri += 'index.html';
+  return request;
+}`;
+
 export interface StaticSiteProps {
   /** The built site (`dist/web/`): index.html, and hashed files under assets/. */
   readonly siteDir: string;
@@ -86,6 +93,14 @@ export class StaticSite extends Construct {
       customHeaders: { [ORIGIN_VERIFY_HEADER]: props.originSecret.secretValue.unsafeUnwrap() },
     });
 
+    // S3 has no directory index: /stats/ is the object stats/index.html (`/` is the distribution's
+    // default root object).
+    const directoryIndex = new cloudfront.Function(this, 'DirectoryIndex', {
+      comment: 'footfall: /stats/ and any other folder path serve its index.html',
+      runtime: cloudfront.FunctionRuntime.JS_2_0,
+      code: cloudfront.FunctionCode.fromInline(DIRECTORY_INDEX_CODE),
+    });
+
     const badgeCache = new cloudfront.CachePolicy(this, 'BadgeCache', {
       comment: 'footfall: badges, cached as long as the API says (at most 60 s)',
       minTtl: Duration.seconds(0),
@@ -115,6 +130,9 @@ export class StaticSite extends Construct {
         origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        functionAssociations: [
+          { function: directoryIndex, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST },
+        ],
         responseHeadersPolicy: headers,
         compress: true,
       },

@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { ORIGIN_VERIFY_HEADER } from '../../service/src/cloudfront.js';
 import { table } from '../../service/src/db/table.js';
 import { contentSecurityPolicy } from '../../web/build/csp.js';
+import { DIRECTORY_INDEX_CODE } from '../lib/static-site.js';
 import { synthesize } from './support.js';
 
 // CloudFront's managed policies, by their fixed ids.
@@ -322,6 +323,30 @@ describe('site', () => {
         HostedZoneId: 'Z0123456789ABCDEFGHIJ',
       });
     }
+  });
+});
+
+describe('stats page', () => {
+  test('/stats/ is served from stats/index.html by a viewer-request function on the site', () => {
+    template.hasResourceProperties('AWS::CloudFront::Function', {
+      FunctionCode: DIRECTORY_INDEX_CODE,
+      FunctionConfig: Match.objectLike({ Runtime: 'cloudfront-js-2.0' }),
+    });
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        DefaultCacheBehavior: Match.objectLike({
+          FunctionAssociations: [Match.objectLike({ EventType: 'viewer-request' })],
+        }),
+      }),
+    });
+    // The function itself, run as CloudFront runs it.
+    const handler = new Function(`${DIRECTORY_INDEX_CODE}; return handler;`)() as (event: {
+      request: { uri: string };
+    }) => { uri: string };
+    const uri = (path: string) => handler({ request: { uri: path } }).uri;
+    expect(uri('/stats/')).toBe('/stats/index.html');
+    expect(uri('/')).toBe('/');
+    expect(uri('/assets/site.ABC.css')).toBe('/assets/site.ABC.css');
   });
 });
 

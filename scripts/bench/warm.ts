@@ -1,8 +1,14 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { counterEntity } from '../../service/src/db/counter.js';
 import { createDatabase } from '../../service/src/db/index.js';
 import { localCredentials, localRegion } from '../../service/src/local-dynamodb.js';
+import { httpApiEventViaCloudFront } from '../../test/lambda-events.js';
 import { startLatencyProxy } from '../lib/latency-proxy.js';
 import {
   type BenchContext,
@@ -115,6 +121,55 @@ async function electrodbCost(ctx: BenchContext) {
 }
 
 /**
+ * A year of history through the handler (`GET /api/stats?days=366`: the query, zero-filling,
+ * totals, JSON) against one raw `Query` of the same items, on the plain link.
+ */
+async function yearOfHistory(ctx: BenchContext, samples: number) {
+  step(`a year of history (${samples} each)`);
+  const page = '/bench-history';
+  const { daily } = createDatabase({ client: ctx.raw, table: ctx.tableName }).entities;
+  const today = Date.now();
+  const days = Array.from({ length: 366 }, (_, i) =>
+    new Date(today - i * 86_400_000).toISOString().slice(0, 10),
+  );
+  for (let i = 0; i < days.length; i += 50) {
+    await Promise.all(
+      days.slice(i, i + 50).map((day, j) =>
+        daily
+          .upsert({ page, day })
+          .add({ views: j + 1, visitors: 1, bots: 0 })
+          .go(),
+      ),
+    );
+  }
+  const handler = await loadHandler(ctx.bundles.ours, ctx.endpoint, 'history');
+  const event = httpApiEventViaCloudFront({
+    method: 'GET',
+    path: '/api/stats',
+    rawQueryString: `page=${encodeURIComponent(page)}&days=366`,
+  });
+  const viaHandler = async () => {
+    const result = await handler(event, {});
+    if (result.statusCode !== 200) throw new Error(`stats answered ${result.statusCode}`);
+  };
+  // The same Query ElectroDB sends, made once with the document client.
+  const params = daily.query
+    .byPage({ page })
+    .between({ day: days.at(-1) ?? '' }, { day: days[0] ?? '' })
+    .params<QueryCommandInput>({ consistent: true });
+  const document = DynamoDBDocumentClient.from(ctx.raw);
+  const rawQuery = () => document.send(new QueryCommand(params));
+  for (let i = 0; i < 20; i++) await Promise.all([viaHandler(), rawQuery()]);
+  const ours: number[] = [];
+  const reference: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    ours.push(await timed(viaHandler));
+    reference.push(await timed(rawQuery));
+  }
+  return { ours: stats(ours), reference: stats(reference) };
+}
+
+/**
  * Warm requests through the bundled handler against the raw SDK call, alternating: straight to
  * dynalite, then through a proxy that puts DynamoDB's real distance between them.
  */
@@ -147,6 +202,7 @@ export async function warmRequests(ctx: BenchContext, samples: number): Promise<
     };
     const requests = { person: await perPost('person'), bot: await perPost('bot') };
     const own = await electrodbCost(ctx);
+    const history = await yearOfHistory(ctx, Math.min(samples, 200));
     return `## Warm requests
 
 One request at a time through the bundled Lambda handler (an HTTP API 2.0 event, the Hono app,
@@ -160,6 +216,13 @@ ${table(
   [
     ...rows(direct, 'dynalite', ['', '']),
     ...rows(linked, `+${LINK_LATENCY_MS} ms`, ['two round trips', '≤ 1.10x']),
+    [
+      'GET /api/stats?days=366 vs one raw Query of the same 366 items, dynalite',
+      `${ms(history.ours.median)} (${ms(history.ours.p95)})`,
+      `${ms(history.reference.median)} (${ms(history.reference.p95)})`,
+      ratio(history.ours.median, history.reference.median),
+      'one query',
+    ],
   ],
 )}
 

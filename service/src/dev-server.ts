@@ -12,6 +12,7 @@ import { buildSite } from '../../web/build/site.js';
 import { compose } from './compose.js';
 import type { Config } from './config.js';
 import { createDynamoDBClient } from './db/client.js';
+import type { Database } from './db/index.js';
 import {
   ensureTable,
   localCredentials,
@@ -33,6 +34,8 @@ export interface DevServerOptions {
 export interface DevServer {
   /** `http://HOST:PORT` */
   readonly url: string;
+  /** The entities over the dev server's own dynalite (for tools that seed or read it). */
+  readonly database: Database;
   /** Stops accepting requests, then closes dynalite so its data reaches the disk. */
   close(): Promise<void>;
 }
@@ -61,7 +64,9 @@ export async function startDevServer(
   await ensureTable(client, config.tableName);
 
   // The viewer is whoever is at the other end of the socket.
-  const { app: api } = compose(config, (c) => getConnInfo(c).remote.address, { client });
+  const { app: api, database } = compose(config, (c) => getConnInfo(c).remote.address, {
+    client,
+  });
   // The page fetches from its own origin only: the CORS allow-list is not the page's business.
   const csp = contentSecurityPolicy();
   const site = new Hono().use(
@@ -100,6 +105,7 @@ export async function startDevServer(
 
   return {
     url: `http://${host}:${port}`,
+    database,
     close: async () => {
       watcher.close();
       await new Promise<void>((resolve) => {

@@ -230,3 +230,70 @@ function firstSentence(text: string): string {
   const match = text.match(/^.*?[.!?](\s|$)/);
   return (match ? match[0] : text).trim().slice(0, 200);
 }
+
+/** The periods the stats page offers, in days; the first API default is 30. */
+export const STATS_PERIODS = [7, 30, 90, 365] as const;
+
+/**
+ * The public, read-only stats page (`/stats/`): its script draws the chart and fills the tables
+ * from the API's JSON. The numbers are also a table under the chart: the chart's text
+ * alternative.
+ */
+export function renderStatsPage(resume: Resume, assets: PageAssets): string {
+  const name = resume.basics.name;
+  const page = html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Visitors · ${name}</title>
+<meta name="color-scheme" content="light dark">
+<meta name="robots" content="noindex">
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="${assets.stylesheet}">
+<script defer src="${assets.script}"></script>
+</head>
+<body>
+<a class="skip-link" href="#content">Skip to content</a>
+<div class="page stats">
+<header class="masthead">
+<h1>Visitors</h1>
+<p class="label">of <a href="/">${name}</a>’s site</p>
+<nav aria-label="Period"><ul class="periods">${STATS_PERIODS.map(
+    (days) => html`<li><a href="?days=${days}" data-days="${days}">${days} days</a></li>`,
+  )}</ul></nav>
+</header>
+<main id="content" aria-busy="true">
+<section aria-labelledby="site-heading">
+<h2 id="site-heading">The whole site, <span id="period">last 30 days</span></h2>
+<p id="summary" class="summary" aria-live="polite">Loading…</p>
+<figure class="chart-figure">
+<div id="chart" class="chart"></div>
+<figcaption class="legend"><span class="key key-visitors">Visitors</span> <span class="key key-views">Views</span> per day (UTC). The same numbers are in the table below.</figcaption>
+</figure>
+<details>
+<summary>The numbers, day by day</summary>
+<table id="days">
+<caption class="visually-hidden">Visitors, views and bots per day</caption>
+<thead><tr><th scope="col">Day</th><th scope="col">Visitors</th><th scope="col">Views</th><th scope="col">Bots</th></tr></thead>
+<tbody></tbody>
+</table>
+</details>
+</section>
+<section aria-labelledby="pages-heading">
+<h2 id="pages-heading">Pages</h2>
+<table id="pages">
+<thead><tr><th scope="col">Page</th><th scope="col">Visitors</th><th scope="col">Views</th><th scope="col"><span class="visually-hidden">Views per day, </span>Trend</th></tr></thead>
+<tbody></tbody>
+</table>
+</section>
+</main>
+</div>
+<footer class="site-footer">
+<p>Counted by footfall, without cookies. Bots are counted apart and never as visitors.</p>
+</footer>
+</body>
+</html>
+`;
+  return `${page}`.replaceAll(/\n{2,}/g, '\n');
+}

@@ -1,7 +1,7 @@
 import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { renderPage } from './render.js';
+import { renderPage, renderStatsPage } from './render.js';
 import { loadResume } from './resume.js';
 
 /** The widget under a name that does not change between builds, for embedding elsewhere. */
@@ -39,7 +39,7 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuild> {
     const result = await build({
       // Paths relative to the sources, so hashes depend on content, not on the checkout's place.
       absWorkingDir: resolve(options.webDir),
-      entryPoints: { widget: 'src/main.ts', site: 'src/site.css' },
+      entryPoints: { widget: 'src/main.ts', stats: 'src/stats-main.ts', site: 'src/site.css' },
       outdir: resolve(staging, 'assets'),
       entryNames: '[name].[hash]',
       bundle: true,
@@ -57,17 +57,30 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuild> {
     // Metafile paths are relative to absWorkingDir.
     const sitePath = (file: string) =>
       `/${relative(resolve(staging), resolve(options.webDir, file)).split('\\').join('/')}`;
-    const outputs = Object.keys(result.metafile.outputs).map((file) => sitePath(file));
-    const script = outputs.find((path) => path.endsWith('.js'));
-    const stylesheet = outputs.find((path) => path.endsWith('.css'));
-    if (!script || !stylesheet) throw new Error('esbuild wrote no widget or stylesheet');
+    const built = (entryPoint: string) => {
+      const found = Object.entries(result.metafile.outputs).find(
+        ([, output]) => output.entryPoint === entryPoint,
+      );
+      if (!found) throw new Error(`esbuild wrote nothing for ${entryPoint}`);
+      return sitePath(found[0]);
+    };
+    const script = built('src/main.ts');
+    const statsScript = built('src/stats-main.ts');
+    const stylesheet = built('src/site.css');
 
     const page = renderPage(resume, { script, stylesheet, apiBase: options.apiBase });
     await writeFile(join(staging, 'index.html'), page);
+    // The public stats page, at /stats/.
+    const statsPage = renderStatsPage(resume, { script: statsScript, stylesheet });
+    await mkdir(join(staging, 'stats'), { recursive: true });
+    await writeFile(join(staging, 'stats', 'index.html'), statsPage);
     // A stable name for other sites to embed (see README); the page itself uses the hashed one.
     await copyFile(join(staging, script), join(staging, EMBED_SCRIPT));
 
-    const files: Record<string, number> = { 'index.html': Buffer.byteLength(page) };
+    const files: Record<string, number> = {
+      'index.html': Buffer.byteLength(page),
+      'stats/index.html': Buffer.byteLength(statsPage),
+    };
     files[EMBED_SCRIPT] = (await stat(join(staging, EMBED_SCRIPT))).size;
     for (const [file, output] of Object.entries(result.metafile.outputs)) {
       files[sitePath(file).slice(1)] = output.bytes;

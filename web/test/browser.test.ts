@@ -365,3 +365,93 @@ describe.skipIf(!executable)('the resume page in Chromium', () => {
     });
   }
 });
+
+describe.skipIf(!executable)('the stats page in Chromium', () => {
+  const ready = (page: Page) =>
+    page.locator('body[data-state="ready"]').waitFor({ timeout: 10_000 });
+
+  test('the stats page draws the API’s numbers: chart, day table and pages agree with it', async () => {
+    // Some traffic on two pages (a person's browser and a bot), so there is something to draw.
+    const traffic: [string, string][] = [
+      ['/', BROWSER_UA],
+      ['/', `${BROWSER_UA} stats/1`],
+      ['/projects/', BROWSER_UA],
+      ['/', 'curl/8.5.0'],
+    ];
+    for (const [path, agent] of traffic) {
+      await fetch(`${server.url}/api/count?page=${encodeURIComponent(path)}`, {
+        method: 'POST',
+        headers: { 'user-agent': agent },
+      });
+    }
+    const visit = await newVisitor();
+    await visit.page.goto(`${server.url}/stats/?days=7`);
+    await ready(visit.page);
+    const stats = (await (await fetch(`${server.url}/api/stats?days=7`)).json()) as {
+      days: { date: string; views: number; visitors: number; bots: number }[];
+      totals: { views: number; visitors: number; bots: number };
+    };
+    const rows = await visit.page
+      .locator('#days tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.children].map((cell) => cell.textContent)));
+    expect(rows).toEqual(
+      stats.days.map((d) => [
+        d.date,
+        d.visitors.toLocaleString('en-US'),
+        d.views.toLocaleString('en-US'),
+        d.bots.toLocaleString('en-US'),
+      ]),
+    );
+    for (const metric of ['visitors', 'views']) {
+      const points = await visit.page
+        .locator(`#chart polyline[data-metric="${metric}"]`)
+        .getAttribute('points');
+      expect(points?.split(' ')).toHaveLength(7);
+    }
+    expect(await visit.page.locator('#summary').textContent()).toContain(
+      `${stats.totals.visitors.toLocaleString('en-US')} visitors`,
+    );
+    expect(await visit.page.locator('[data-days="7"]').getAttribute('aria-current')).toBe('page');
+    const pages = (await (await fetch(`${server.url}/api/pages`)).json()) as {
+      pages: { page: string }[];
+    };
+    expect(await visit.page.locator('#pages tbody th').allTextContents()).toEqual(
+      pages.pages.map((p) => p.page),
+    );
+    expect(visit.errors).toEqual([]);
+    expect(visit.console.filter((line) => /Refused to|error/i.test(line))).toEqual([]);
+    await visit.context.close();
+  });
+
+  test('the stats page has no horizontal scroll at 320 px', async () => {
+    const visit = await newVisitor({ viewport: { width: 320, height: 740 }, isMobile: true });
+    await visit.page.goto(`${server.url}/stats/`);
+    await ready(visit.page);
+    const { scrollWidth, innerWidth } = await visit.page.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth,
+      innerWidth: window.innerWidth,
+    }));
+    expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
+    await visit.context.close();
+  });
+
+  for (const colorScheme of ['light', 'dark'] as const) {
+    test(`axe finds no violation on the stats page (${colorScheme})`, async () => {
+      const visit = await newVisitor({ colorScheme });
+      await visit.page.goto(`${server.url}/stats/`);
+      await ready(visit.page);
+      await visit.page.locator('details').evaluate((node) => {
+        (node as HTMLDetailsElement).open = true;
+      });
+      await visit.page.evaluate(axe.source);
+      const violations = await visit.page.evaluate(async () => {
+        const results = await (window as unknown as { axe: typeof axe }).axe.run(document, {
+          resultTypes: ['violations'],
+        });
+        return results.violations.map((v) => ({ id: v.id, impact: v.impact }));
+      });
+      expect(violations).toEqual([]);
+      await visit.context.close();
+    });
+  }
+});

@@ -18,12 +18,26 @@ afterAll(() => rm(scratch, { recursive: true, force: true }));
 const read = (path: string) => readFile(join(outDir, path));
 
 describe('buildSite', () => {
-  test('writes index.html, content-hashed assets and the embeddable widget, nothing else', async () => {
+  test('writes index.html, the stats page, content-hashed assets and the embeddable widget, nothing else', async () => {
     expect(built.script).toMatch(/^\/assets\/widget\.[A-Z0-9]{8}\.js$/);
     expect(built.stylesheet).toMatch(/^\/assets\/site\.[A-Z0-9]{8}\.css$/);
-    expect(Object.keys(built.files).sort()).toEqual(
-      ['index.html', EMBED_SCRIPT, built.script.slice(1), built.stylesheet.slice(1)].sort(),
+    const statsScript = Object.keys(built.files).find((f) =>
+      /^assets\/stats\.[A-Z0-9]{8}\.js$/.test(f),
     );
+    expect(statsScript).toBeDefined();
+    expect(Object.keys(built.files).sort()).toEqual(
+      [
+        'index.html',
+        'stats/index.html',
+        EMBED_SCRIPT,
+        built.script.slice(1),
+        built.stylesheet.slice(1),
+        statsScript,
+      ].sort(),
+    );
+    const stats = (await read('stats/index.html')).toString();
+    expect(stats).toContain(`src="/${statsScript}"`);
+    expect(stats).toContain(`href="${built.stylesheet}"`);
     expect(
       (await readdir(outDir, { recursive: true })).filter((f) => f.includes('.')).sort(),
     ).toEqual(Object.keys(built.files).sort());

@@ -1,0 +1,3 @@
+import { mountStats } from './stats.js';
+
+void mountStats(document, window);
