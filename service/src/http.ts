@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
-import type { Context } from 'hono';
+import type { Context, Handler, MiddlewareHandler } from 'hono';
+import { cors } from 'hono/cors';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 /** Every error the API sends has this shape; `code` is stable, `message` is for people. */
@@ -33,3 +34,38 @@ export const jsonLogger: Logger = (entry) => {
   // console.warn/error map to Lambda's WARN/ERROR levels; one JSON line either way.
   (entry.level === 'warn' ? console.warn : console.error)(JSON.stringify(entry));
 };
+
+/**
+ * A resource's CORS and `Allow` handling: preflights from `allowed` origins are answered (and
+ * say which methods exist); nothing else gets CORS headers.
+ */
+export function resourceCors(methods: readonly string[], allowed: ReadonlySet<string>) {
+  const allow = methods.join(', ');
+  const announce: MiddlewareHandler = async (c, next) => {
+    if (c.req.method === 'OPTIONS') c.header('Allow', allow);
+    await next();
+  };
+  return [
+    announce,
+    cors({
+      origin: (origin) => (allowed.has(origin) ? origin : null),
+      allowMethods: [...methods],
+      maxAge: 600,
+    }),
+  ] as const;
+}
+
+/** The `405` for any other method on a resource, with its `Allow` header. */
+export function methodNotAllowed(methods: readonly string[]): Handler {
+  const allow = methods.join(', ');
+  return (c) =>
+    errorResponse(
+      c,
+      405,
+      'method_not_allowed',
+      `${c.req.method} is not allowed here; use ${allow}`,
+      {
+        Allow: allow,
+      },
+    );
+}

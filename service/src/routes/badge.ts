@@ -1,7 +1,7 @@
 import { type Context, Hono } from 'hono';
 import { validator } from 'hono/validator';
 import { abbreviate, badgeSvg, MAX_LABEL_LENGTH, shieldJson, type Theme } from '../badge.js';
-import { errorResponse } from '../http.js';
+import { errorResponse, methodNotAllowed } from '../http.js';
 import { parsePage } from '../page.js';
 import type { CounterStore } from '../store.js';
 
@@ -85,9 +85,9 @@ export function badgeRoutes({ counter }: { readonly counter: CounterStore }) {
       cacheable(c);
       return c.json(shieldJson(label, await value(page, metric)));
     })
-    .on(['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'], ['/badge.svg', '/shield'], (c) =>
-      errorResponse(c, 405, 'method_not_allowed', `${c.req.method} is not allowed here; use GET`, {
-        Allow: 'GET',
-      }),
+    .on(
+      ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
+      ['/badge.svg', '/shield'],
+      methodNotAllowed(['GET']),
     );
 }

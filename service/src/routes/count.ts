@@ -1,8 +1,7 @@
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { cors } from 'hono/cors';
 import { validator } from 'hono/validator';
-import { errorResponse } from '../http.js';
+import { errorResponse, methodNotAllowed, resourceCors } from '../http.js';
 import { parsePage } from '../page.js';
 import { scopedPage, siteOfRequest, siteTotal } from '../scope.js';
 import type { CounterStore, Visitor } from '../store.js';
@@ -11,7 +10,7 @@ import { type AddressList, isBot } from '../visitor.js';
 /** POST bodies are ignored; anything larger than this is refused before it is read in full. */
 export const MAX_BODY_BYTES = 1024;
 
-const ALLOW = 'GET, POST, OPTIONS';
+const METHODS = ['GET', 'POST', 'OPTIONS'];
 
 /** The viewer's network address, as the entry point knows it; undefined when unknown. */
 export type AddressOf = (c: Context) => string | undefined;
@@ -48,18 +47,7 @@ export function countRoutes({ counter, allowedOrigins, excluded, addressOf }: Co
   };
 
   return new Hono()
-    .use('/', async (c, next) => {
-      if (c.req.method === 'OPTIONS') c.header('Allow', ALLOW);
-      await next();
-    })
-    .use(
-      '/',
-      cors({
-        origin: (origin) => (allowed.has(origin) ? origin : null),
-        allowMethods: ['GET', 'POST', 'OPTIONS'],
-        maxAge: 600,
-      }),
-    )
+    .use('/', ...resourceCors(METHODS, allowed))
     .get('/', page, async (c) => {
       const { page } = c.req.valid('query');
       // A read from an allowed site sees that site's counts; any other read, the resume's.
@@ -93,15 +81,5 @@ export function countRoutes({ counter, allowedOrigins, excluded, addressOf }: Co
         return c.json({ page, ...counts, counted });
       },
     )
-    .all('/', (c) =>
-      errorResponse(
-        c,
-        405,
-        'method_not_allowed',
-        `${c.req.method} is not allowed here; use ${ALLOW}`,
-        {
-          Allow: ALLOW,
-        },
-      ),
-    );
+    .all('/', methodNotAllowed(METHODS));
 }

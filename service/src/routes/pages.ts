@@ -1,13 +1,12 @@
 import { Hono } from 'hono';
-import { cors } from 'hono/cors';
-import { errorResponse } from '../http.js';
+import { methodNotAllowed, resourceCors } from '../http.js';
 import { siteOfRequest, siteTotal } from '../scope.js';
 import type { CounterStore } from '../store.js';
 
 /** The most pages one answer lists. */
 export const MAX_PAGES = 1000;
 
-const ALLOW = 'GET, OPTIONS';
+const METHODS = ['GET', 'OPTIONS'];
 
 /**
  * `/pages`: every counted page of the site with its totals, most viewed first, at most
@@ -18,41 +17,25 @@ export function pagesRoutes(options: {
   readonly allowedOrigins: readonly string[];
 }) {
   const allowed = new Set(options.allowedOrigins);
-  return new Hono()
-    .use('/', async (c, next) => {
-      if (c.req.method === 'OPTIONS') c.header('Allow', ALLOW);
-      await next();
-    })
-    .use(
-      '/',
-      cors({
-        origin: (origin) => (allowed.has(origin) ? origin : null),
-        allowMethods: ['GET', 'OPTIONS'],
-        maxAge: 600,
-      }),
-    )
-    .get('/', async (c) => {
-      const from = siteOfRequest(c, allowed);
-      const site = from.ok ? from.site : '';
-      const pages = (await options.counter.pages(siteTotal(site)))
-        // Pages as the API names them: without their site's prefix.
-        .map((entry) => ({ ...entry, page: entry.page.slice(site.length) }))
-        .sort((a, b) => b.views - a.views || b.visitors - a.visitors || (a.page < b.page ? -1 : 1));
-      return c.json({
-        pages: pages.slice(0, MAX_PAGES),
-        total: pages.length,
-        truncated: pages.length > MAX_PAGES,
-      });
-    })
-    .all('/', (c) =>
-      errorResponse(
-        c,
-        405,
-        'method_not_allowed',
-        `${c.req.method} is not allowed here; use ${ALLOW}`,
-        {
-          Allow: ALLOW,
-        },
-      ),
-    );
+  return (
+    new Hono()
+      // Sites that embed the counter may list their own pages.
+      .use('/', ...resourceCors(METHODS, allowed))
+      .get('/', async (c) => {
+        const from = siteOfRequest(c, allowed);
+        const site = from.ok ? from.site : '';
+        const pages = (await options.counter.pages(siteTotal(site)))
+          // Pages as the API names them: without their site's prefix.
+          .map((entry) => ({ ...entry, page: entry.page.slice(site.length) }))
+          .sort(
+            (a, b) => b.views - a.views || b.visitors - a.visitors || (a.page < b.page ? -1 : 1),
+          );
+        return c.json({
+          pages: pages.slice(0, MAX_PAGES),
+          total: pages.length,
+          truncated: pages.length > MAX_PAGES,
+        });
+      })
+      .all('/', methodNotAllowed(METHODS))
+  );
 }

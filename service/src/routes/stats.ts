@@ -1,7 +1,6 @@
 import { Hono } from 'hono';
-import { cors } from 'hono/cors';
 import { validator } from 'hono/validator';
-import { errorResponse } from '../http.js';
+import { errorResponse, methodNotAllowed, resourceCors } from '../http.js';
 import { parseOptionalPage } from '../page.js';
 import { scopedPage, siteOfRequest, siteTotal } from '../scope.js';
 import type { CounterStore, Counts, DayCounts } from '../store.js';
@@ -12,7 +11,7 @@ export const MAX_DAYS = 366;
 export const DEFAULT_DAYS = 30;
 
 const DAY_MS = 86_400_000;
-const ALLOW = 'GET, OPTIONS';
+const METHODS = ['GET', 'OPTIONS'];
 
 export interface StatsRoutesOptions {
   readonly counter: CounterStore;
@@ -74,19 +73,8 @@ export function statsRoutes({ counter, allowedOrigins, now }: StatsRoutesOptions
 
   return (
     new Hono()
-      .use('/', async (c, next) => {
-        if (c.req.method === 'OPTIONS') c.header('Allow', ALLOW);
-        await next();
-      })
       // Sites that embed the counter may read their own history.
-      .use(
-        '/',
-        cors({
-          origin: (origin) => (allowed.has(origin) ? origin : null),
-          allowMethods: ['GET', 'OPTIONS'],
-          maxAge: 600,
-        }),
-      )
+      .use('/', ...resourceCors(METHODS, allowed))
       .get('/', query, async (c) => {
         const { page, days } = c.req.valid('query');
         const from = site(c);
@@ -97,17 +85,7 @@ export function statsRoutes({ counter, allowedOrigins, now }: StatsRoutesOptions
         const series = everyDay(first, to, await counter.history(key, first, to));
         return c.json({ page: page ?? null, from: first, to, days: series, totals: sum(series) });
       })
-      .all('/', (c) =>
-        errorResponse(
-          c,
-          405,
-          'method_not_allowed',
-          `${c.req.method} is not allowed here; use ${ALLOW}`,
-          {
-            Allow: ALLOW,
-          },
-        ),
-      )
+      .all('/', methodNotAllowed(METHODS))
   );
 
   /** Reads from an allowed site see that site's numbers; every other read, the resume's. */
