@@ -51,6 +51,12 @@ export function parseOptionalPage(rawQuery: string): OptionalPageResult {
   return validatePage(page);
 }
 
+/** The raw query string of a request URL: what follows `?`, undecoded. */
+export function rawQueryOf(url: string): string {
+  const start = url.indexOf('?');
+  return start === -1 ? '' : url.slice(start + 1);
+}
+
 /** Checks a decoded page key against the API contract. */
 export function validatePage(page: string): PageResult {
   if (page === '') return { ok: false, message: 'page must not be empty' };

@@ -41,6 +41,15 @@ export function siteOfRequest(
   );
 }
 
+/** The site a read answers for: an allowed site's own numbers, else the resume's. */
+export function readerSite(
+  c: Parameters<typeof siteOfRequest>[0],
+  allowed: ReadonlySet<string>,
+): string {
+  const result = siteOfRequest(c, allowed);
+  return result.ok ? result.site : OWN_SITE;
+}
+
 /**
  * Which site a request speaks for. Browsers say where a request comes from in headers no page
  * script can set (`Origin`, `Sec-Fetch-Site`), so a hostile page cannot count through its own

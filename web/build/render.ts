@@ -21,17 +21,12 @@ export function renderPage(resume: Resume, assets: PageAssets): string {
   const title = basics.label ? `${basics.name} — ${basics.label}` : basics.name;
   const page = html`<!doctype html>
 <html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title>
-${basics.summary ? html`<meta name="description" content="${firstSentence(basics.summary)}">` : ''}
-<meta name="color-scheme" content="light dark">
-${assets.apiBase ? html`<meta name="footfall-api" content="${assets.apiBase}">` : ''}
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="${assets.stylesheet}">
-<script defer src="${assets.script}"></script>
-</head>
+${head(
+  title,
+  assets,
+  html`${basics.summary ? html`<meta name="description" content="${firstSentence(basics.summary)}">` : ''}
+${assets.apiBase ? html`<meta name="footfall-api" content="${assets.apiBase}">` : ''}`,
+)}
 <body>
 <a class="skip-link" href="#content">Skip to content</a>
 <div class="page">
@@ -106,6 +101,20 @@ ${section(
 </html>
 `;
   return `${page}`.replaceAll(/\n{2,}/g, '\n');
+}
+
+/** A page's `<head>`: both pages share it, with `extra` meta tags of their own. */
+function head(title: string, assets: PageAssets, extra: Html): Html {
+  return html`<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+${extra}
+<meta name="color-scheme" content="light dark">
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="${assets.stylesheet}">
+<script defer src="${assets.script}"></script>
+</head>`;
 }
 
 function contact({ basics }: Resume): Html | '' {
@@ -243,16 +252,7 @@ export function renderStatsPage(resume: Resume, assets: PageAssets): string {
   const name = resume.basics.name;
   const page = html`<!doctype html>
 <html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Visitors · ${name}</title>
-<meta name="color-scheme" content="light dark">
-<meta name="robots" content="noindex">
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="${assets.stylesheet}">
-<script defer src="${assets.script}"></script>
-</head>
+${head(`Visitors · ${name}`, assets, html`<meta name="robots" content="noindex">`)}
 <body>
 <a class="skip-link" href="#content">Skip to content</a>
 <div class="page stats">

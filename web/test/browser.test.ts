@@ -94,6 +94,26 @@ async function expectFallback(page: Page) {
   expect(await label.evaluate((node) => node.getBoundingClientRect().width)).toBeLessThanOrEqual(1);
   expect(await page.locator('header').textContent()).not.toMatch(/NaN|undefined|null/);
 }
+/** The page is no wider than the window: nothing scrolls sideways. */
+async function expectNoHorizontalScroll(page: Page) {
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+  }));
+  expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
+}
+
+/** axe's violations on the page as it stands, run over the DevTools protocol (no CSP applies). */
+async function axeViolations(page: Page) {
+  await page.evaluate(axe.source);
+  return page.evaluate(async () => {
+    const results = await (window as unknown as { axe: typeof axe }).axe.run(document, {
+      resultTypes: ['violations'],
+    });
+    return results.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
+  });
+}
+
 const settled = (page: Page) =>
   page.locator('#visitor-count:not([data-state="loading"])').waitFor({ timeout: 10_000 });
 
@@ -281,11 +301,7 @@ describe.skipIf(!executable)('the resume page in Chromium', () => {
       });
       await visit.page.goto(`${server.url}/`);
       await settled(visit.page);
-      const { scrollWidth, innerWidth } = await visit.page.evaluate(() => ({
-        scrollWidth: document.documentElement.scrollWidth,
-        innerWidth: window.innerWidth,
-      }));
-      expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
+      await expectNoHorizontalScroll(visit.page);
       await visit.context.close();
     });
   }
@@ -344,18 +360,7 @@ describe.skipIf(!executable)('the resume page in Chromium', () => {
       const visit = await newVisitor({ colorScheme });
       await visit.page.goto(`${server.url}/`);
       await settled(visit.page);
-      // Evaluated over the DevTools protocol, which the page's CSP does not govern.
-      await visit.page.evaluate(axe.source);
-      const violations = await visit.page.evaluate(async () => {
-        const results = await (window as unknown as { axe: typeof axe }).axe.run(document, {
-          resultTypes: ['violations'],
-        });
-        return results.violations.map((v) => ({
-          id: v.id,
-          impact: v.impact,
-          nodes: v.nodes.length,
-        }));
-      });
+      const violations = await axeViolations(visit.page);
       if (violations.length > 0)
         console.info(`axe (${colorScheme}), minor or moderate:`, violations);
       expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual(
@@ -427,11 +432,7 @@ describe.skipIf(!executable)('the stats page in Chromium', () => {
     const visit = await newVisitor({ viewport: { width: 320, height: 740 }, isMobile: true });
     await visit.page.goto(`${server.url}/stats/`);
     await ready(visit.page);
-    const { scrollWidth, innerWidth } = await visit.page.evaluate(() => ({
-      scrollWidth: document.documentElement.scrollWidth,
-      innerWidth: window.innerWidth,
-    }));
-    expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
+    await expectNoHorizontalScroll(visit.page);
     await visit.context.close();
   });
 
@@ -443,14 +444,7 @@ describe.skipIf(!executable)('the stats page in Chromium', () => {
       await visit.page.locator('details').evaluate((node) => {
         (node as HTMLDetailsElement).open = true;
       });
-      await visit.page.evaluate(axe.source);
-      const violations = await visit.page.evaluate(async () => {
-        const results = await (window as unknown as { axe: typeof axe }).axe.run(document, {
-          resultTypes: ['violations'],
-        });
-        return results.violations.map((v) => ({ id: v.id, impact: v.impact }));
-      });
-      expect(violations).toEqual([]);
+      expect(await axeViolations(visit.page)).toEqual([]);
       await visit.context.close();
     });
   }

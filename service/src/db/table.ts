@@ -40,7 +40,7 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
 }
 
 /** The by-site index, as CreateTable and UpdateTable take it. */
-export function bySiteIndexInput() {
+function bySiteIndexInput() {
   return {
     IndexName: table.bySiteIndex.name,
     KeySchema: [

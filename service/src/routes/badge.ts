@@ -2,7 +2,7 @@ import { type Context, Hono } from 'hono';
 import { validator } from 'hono/validator';
 import { abbreviate, badgeSvg, MAX_LABEL_LENGTH, shieldJson, type Theme } from '../badge.js';
 import { errorResponse, methodNotAllowed } from '../http.js';
-import { parsePage } from '../page.js';
+import { parsePage, rawQueryOf } from '../page.js';
 import type { CounterStore } from '../store.js';
 
 /** Badges change slowly and are fetched by every README view: the one cacheable answer. */
@@ -63,9 +63,7 @@ function parseBadgeQuery(rawQuery: string): Parsed {
  */
 export function badgeRoutes({ counter }: { readonly counter: CounterStore }) {
   const query = validator('query', (_query, c) => {
-    const url = c.req.url;
-    const start = url.indexOf('?');
-    const parsed = parseBadgeQuery(start === -1 ? '' : url.slice(start + 1));
+    const parsed = parseBadgeQuery(rawQueryOf(c.req.url));
     if (!parsed.ok) return errorResponse(c, 400, parsed.code, parsed.message);
     return parsed;
   });

@@ -2,8 +2,8 @@ import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { validator } from 'hono/validator';
 import { errorResponse, methodNotAllowed, resourceCors } from '../http.js';
-import { parsePage } from '../page.js';
-import { scopedPage, siteOfRequest, siteTotal } from '../scope.js';
+import { parsePage, rawQueryOf } from '../page.js';
+import { readerSite, scopedPage, siteOfRequest, siteTotal } from '../scope.js';
 import type { CounterStore, Visitor } from '../store.js';
 import { type AddressList, isBot } from '../visitor.js';
 
@@ -28,14 +28,10 @@ export function countRoutes({ counter, allowedOrigins, excluded, addressOf }: Co
   const allowed = new Set(allowedOrigins);
 
   const page = validator('query', (_query, c) => {
-    const url = c.req.url;
-    const start = url.indexOf('?');
-    const result = parsePage(start === -1 ? '' : url.slice(start + 1));
+    const result = parsePage(rawQueryOf(c.req.url));
     if (!result.ok) return errorResponse(c, 400, 'invalid_page', result.message);
     return { page: result.page };
   });
-
-  const site = (c: Context) => siteOfRequest(c, allowed);
 
   const visitorOf = (c: Context): Visitor => {
     const address = addressOf(c);
@@ -51,8 +47,7 @@ export function countRoutes({ counter, allowedOrigins, excluded, addressOf }: Co
     .get('/', page, async (c) => {
       const { page } = c.req.valid('query');
       // A read from an allowed site sees that site's counts; any other read, the resume's.
-      const from = site(c);
-      const key = scopedPage(from.ok ? from.site : '', page);
+      const key = scopedPage(readerSite(c, allowed), page);
       return c.json({ page, ...(await counter.counts(key)) });
     })
     .post(
@@ -70,7 +65,7 @@ export function countRoutes({ counter, allowedOrigins, excluded, addressOf }: Co
       page,
       async (c) => {
         const { page } = c.req.valid('query');
-        const from = site(c);
+        const from = siteOfRequest(c, allowed);
         if (!from.ok) return errorResponse(c, 403, 'forbidden_origin', from.message);
         const result = await counter.record({
           page: scopedPage(from.site, page),

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { methodNotAllowed, resourceCors } from '../http.js';
-import { siteOfRequest, siteTotal } from '../scope.js';
+import { readerSite, siteTotal } from '../scope.js';
 import type { CounterStore } from '../store.js';
 
 /** The most pages one answer lists. */
@@ -22,8 +22,7 @@ export function pagesRoutes(options: {
       // Sites that embed the counter may list their own pages.
       .use('/', ...resourceCors(METHODS, allowed))
       .get('/', async (c) => {
-        const from = siteOfRequest(c, allowed);
-        const site = from.ok ? from.site : '';
+        const site = readerSite(c, allowed);
         const pages = (await options.counter.pages(siteTotal(site)))
           // Pages as the API names them: without their site's prefix.
           .map((entry) => ({ ...entry, page: entry.page.slice(site.length) }))

@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { validator } from 'hono/validator';
 import { errorResponse, methodNotAllowed, resourceCors } from '../http.js';
-import { parseOptionalPage } from '../page.js';
-import { scopedPage, siteOfRequest, siteTotal } from '../scope.js';
+import { parseOptionalPage, rawQueryOf } from '../page.js';
+import { readerSite, scopedPage, siteTotal } from '../scope.js';
 import type { CounterStore, Counts, DayCounts } from '../store.js';
 import { dayOf } from '../visitor.js';
 
@@ -61,9 +61,7 @@ const sum = (days: readonly Counts[]): Counts =>
 export function statsRoutes({ counter, allowedOrigins, now }: StatsRoutesOptions) {
   const allowed = new Set(allowedOrigins);
   const query = validator('query', (_query, c) => {
-    const url = c.req.url;
-    const start = url.indexOf('?');
-    const raw = start === -1 ? '' : url.slice(start + 1);
+    const raw = rawQueryOf(c.req.url);
     const page = parseOptionalPage(raw);
     if (!page.ok) return errorResponse(c, 400, 'invalid_page', page.message);
     const days = parseDays(raw);
@@ -77,7 +75,7 @@ export function statsRoutes({ counter, allowedOrigins, now }: StatsRoutesOptions
       .use('/', ...resourceCors(METHODS, allowed))
       .get('/', query, async (c) => {
         const { page, days } = c.req.valid('query');
-        const from = site(c);
+        const from = readerSite(c, allowed);
         const key = page === undefined ? siteTotal(from) : scopedPage(from, page);
         const today = now();
         const to = dayOf(today);
@@ -87,10 +85,4 @@ export function statsRoutes({ counter, allowedOrigins, now }: StatsRoutesOptions
       })
       .all('/', methodNotAllowed(METHODS))
   );
-
-  /** Reads from an allowed site see that site's numbers; every other read, the resume's. */
-  function site(c: Parameters<typeof siteOfRequest>[0]): string {
-    const result = siteOfRequest(c, allowed);
-    return result.ok ? result.site : '';
-  }
 }
