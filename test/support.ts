@@ -62,6 +62,8 @@ export interface TestApp extends ReturnType<typeof compose> {
 
 export interface TestAppOptions {
   client?: DynamoDBClient;
+  /** @default the shared test table */
+  tableName?: string;
   allowedOrigins?: string[];
   deadlineMs?: number;
   /** @default 20, production's */
@@ -81,7 +83,7 @@ export function testApp(options: TestAppOptions = {}): TestApp {
   const log: Logger = (entry) => logs.push(entry);
   const composed = compose(
     {
-      tableName: tableName(),
+      tableName: options.tableName ?? tableName(),
       dynamodbEndpoint: undefined,
       allowedOrigins: options.allowedOrigins ?? [],
       viewsPerAddressPerDay: options.viewsPerAddressPerDay ?? 20,

@@ -1,3 +1,5 @@
+import { mkdir, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import {
   type AttributeValue,
@@ -22,6 +24,51 @@ export interface LocalDynamoDB {
   readonly endpoint: string;
   /** Stops the server and flushes its store to disk. */
   close(): Promise<void>;
+}
+
+/** Why a local data folder cannot be used: `busy` (another process has it open) or `not-a-folder`. */
+export class LocalDataError extends Error {
+  override readonly name = 'LocalDataError';
+  constructor(
+    readonly reason: 'busy' | 'not-a-folder',
+    readonly path: string,
+  ) {
+    super(
+      reason === 'busy'
+        ? `${path} is in use by another footfall process (the dev server?)`
+        : `${path} is a file, not a folder`,
+    );
+  }
+}
+
+/**
+ * Makes sure `path` can hold dynalite's data: creates it if missing, and throws a
+ * `LocalDataError` when it is a file or when another process (a running dev server) has it
+ * open. dynalite itself would start anyway and then crash on the first request.
+ */
+export async function checkDataDir(path: string): Promise<void> {
+  const found = await stat(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    if (error.code === 'ENOTDIR') throw new LocalDataError('not-a-folder', path);
+    throw error;
+  });
+  if (found && !found.isDirectory()) throw new LocalDataError('not-a-folder', path);
+  await mkdir(path, { recursive: true });
+  // The store dynalite opens, from dynalite's own dependencies: LevelDB's lock says who has it.
+  const fromDynalite = createRequire(createRequire(import.meta.url).resolve('dynalite'));
+  const { Level } = fromDynalite('level') as {
+    Level: new (path: string) => { open(): Promise<void>; close(): Promise<void> };
+  };
+  const store = new Level(path);
+  try {
+    await store.open();
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause;
+    if (cause?.code === 'LEVEL_LOCKED') throw new LocalDataError('busy', path);
+    throw error;
+  } finally {
+    await store.close();
+  }
 }
 
 /**
@@ -71,11 +118,21 @@ export async function ensureTable(
   }
   try {
     await client.send(new CreateTableCommand(createTableInput(tableName)));
-    return 'created';
   } catch (error) {
     // Another process created it between our two calls.
     if (error instanceof ResourceInUseException) return 'exists';
     throw error;
+  }
+  await untilActive(client, tableName);
+  return 'created';
+}
+
+/** A new table refuses items until it is ACTIVE (a moment in dynalite, seconds in DynamoDB). */
+export async function untilActive(client: DynamoDBClient, tableName: string): Promise<void> {
+  for (;;) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 
@@ -95,5 +152,6 @@ async function rebuildWithIndex(client: DynamoDBClient, tableName: string): Prom
   } while (ExclusiveStartKey);
   await client.send(new DeleteTableCommand({ TableName: tableName }));
   await client.send(new CreateTableCommand(createTableInput(tableName)));
+  await untilActive(client, tableName);
   for (const Item of items) await client.send(new PutItemCommand({ TableName: tableName, Item }));
 }

@@ -72,3 +72,16 @@ export function siteOf(
   // No Origin: not a cross-site browser request (curl, a server, the smoke test).
   return { ok: true, site: OWN_SITE };
 }
+
+/**
+ * The site-totals key (`siteTotal`) of a page key: `*` for the resume's pages (`/about`),
+ * `https://blog.example*` for `https://blog.example/about`. Undefined for a key that is no
+ * page's (a site's own totals, `…*`).
+ */
+export function siteTotalOfPage(pageKey: string): string | undefined {
+  if (pageKey.startsWith('/')) return siteTotal(OWN_SITE);
+  const scheme = pageKey.indexOf('://');
+  if (scheme === -1) return undefined;
+  const path = pageKey.indexOf('/', scheme + 3);
+  return path === -1 ? undefined : siteTotal(pageKey.slice(0, path));
+}

@@ -175,6 +175,11 @@ describe.sequential('retries', () => {
         }),
       ),
     ).toBe(false);
+    expect(
+      writeNeverApplied(
+        named('ConditionalCheckFailedException', { $metadata: { httpStatusCode: 400 } }),
+      ),
+    ).toBe(true);
     expect(writeNeverApplied(named('Error', { code: 'ECONNRESET' }))).toBe(false);
     expect(
       writeNeverApplied(named('InternalServerError', { $metadata: { httpStatusCode: 500 } })),

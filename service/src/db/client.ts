@@ -85,9 +85,11 @@ export function writeNeverApplied(error: unknown): boolean {
     message?: string;
     $metadata?: { httpStatusCode?: number };
   };
+  const status = e?.$metadata?.httpStatusCode ?? 0;
   return (
     REJECTED.has(e?.name ?? '') ||
-    e?.$metadata?.httpStatusCode === 429 ||
+    // DynamoDB answered and refused it (a failed condition, a bad request): nothing applied.
+    (status >= 400 && status < 500) ||
     NEVER_CONNECTED.has(e?.code ?? '') ||
     (e?.name === 'TimeoutError' && /did not establish a connection/.test(e.message ?? ''))
   );

@@ -1,0 +1,26 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Service } from 'electrodb';
+import { adjustmentEntity } from '../../service/src/db/adjustment.js';
+import { counterEntity } from '../../service/src/db/counter.js';
+import { dailyEntity } from '../../service/src/db/daily.js';
+import { electroClient } from '../../service/src/db/electro-client.js';
+import { seedEntity } from '../../service/src/db/seed.js';
+
+/**
+ * The entities the admin CLI reads and writes: the Lambda's counters and days, and the audit
+ * trail only the CLI keeps. The same entity definitions as the Lambda's (`service/src/db`), so a
+ * count the CLI writes is exactly the item the Lambda would.
+ */
+export function createAdminDatabase(client: DynamoDBClient, table: string) {
+  return new Service(
+    {
+      counter: counterEntity(),
+      daily: dailyEntity(),
+      adjustment: adjustmentEntity(),
+      seed: seedEntity(),
+    },
+    { client: electroClient(client), table },
+  );
+}
+
+export type AdminDatabase = ReturnType<typeof createAdminDatabase>;

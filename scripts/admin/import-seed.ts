@@ -1,0 +1,204 @@
+import {
+  type AttributeValue,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
+import type { Counts } from '../../service/src/store.js';
+import { countsOf, recordAdjustment, siteOfPage } from './counts.js';
+import type { AdminDatabase } from './database.js';
+import { AdminError, isConditionFailed } from './errors.js';
+
+/** Where the old count is: the classic tutorial's `{ "mainid": 1, "views": N }` by default. */
+export interface SeedSource {
+  readonly table: string;
+  /** The item's partition key, as `name=value`. */
+  readonly key: { readonly name: string; readonly value: string };
+  /** The number to bring over. */
+  readonly attribute: string;
+}
+
+export interface FoundSeed {
+  /** Names the source for good: table ARN, key and attribute. */
+  readonly source: string;
+  readonly views: number;
+  /** When this source was imported before, by whom, onto which page. */
+  readonly previously?: { readonly at: string; readonly who: string; readonly page: string };
+}
+
+/**
+ * Reads the old counter's number. The table's key schema decides how the key's value is typed
+ * (the tutorial's `mainid` is a number; many variants use a string id).
+ */
+export async function findSeed(
+  client: DynamoDBClient,
+  database: AdminDatabase,
+  from: SeedSource,
+): Promise<FoundSeed> {
+  let table: Awaited<ReturnType<typeof describe>>;
+  try {
+    table = await describe(client, from.table);
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) {
+      throw new AdminError(
+        `table ${from.table} was not found: pass the old counter's table with --table NAME`,
+      );
+    }
+    throw error;
+  }
+  const hash = table.KeySchema?.find((key) => key.KeyType === 'HASH')?.AttributeName;
+  if (table.KeySchema?.some((key) => key.KeyType === 'RANGE')) {
+    throw new AdminError(
+      `table ${from.table} has a sort key; import-seed reads tables keyed by one attribute`,
+    );
+  }
+  if (hash !== from.key.name) {
+    throw new AdminError(
+      `table ${from.table} is keyed by ${hash}, not ${from.key.name}: pass --key ${hash}=VALUE`,
+    );
+  }
+  const type = table.AttributeDefinitions?.find((a) => a.AttributeName === hash)?.AttributeType;
+  let key: AttributeValue;
+  if (type === 'N') {
+    if (!/^-?\d+(\.\d+)?$/.test(from.key.value)) {
+      throw new AdminError(
+        `${hash} is a number in ${from.table}: --key ${hash}=${from.key.value} is not one`,
+      );
+    }
+    key = { N: from.key.value };
+  } else if (type === 'S') {
+    key = { S: from.key.value };
+  } else {
+    throw new AdminError(
+      `table ${from.table}'s key ${hash} is binary; import-seed reads number and string keys`,
+    );
+  }
+
+  const { Item } = await client.send(
+    new GetItemCommand({ TableName: from.table, Key: { [hash]: key }, ConsistentRead: true }),
+  );
+  if (!Item)
+    throw new AdminError(`table ${from.table} has no item with ${hash} = ${from.key.value}`);
+  const value = Item[from.attribute];
+  if (value?.N === undefined) {
+    const found = value ? `a ${Object.keys(value)[0]} value` : 'no such attribute';
+    throw new AdminError(
+      `the item ${hash} = ${from.key.value} has ${found} for ${from.attribute}: pass the attribute that holds the count with --attribute NAME`,
+    );
+  }
+  const views = Number(value.N);
+  if (!Number.isSafeInteger(views) || views < 0) {
+    throw new AdminError(`${from.attribute} is ${value.N}, not a whole number of views`);
+  }
+
+  const source = `${table.TableArn ?? from.table}#${hash}=${from.key.value}#${from.attribute}`;
+  const { data: previously } = await database.entities.seed
+    .get({ source })
+    .go({ consistent: true, originalErr: true });
+  return {
+    source,
+    views,
+    ...(previously
+      ? { previously: { at: previously.at, who: previously.who, page: previously.page } }
+      : {}),
+  };
+}
+
+async function describe(client: DynamoDBClient, table: string) {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
+  if (!Table) throw new AdminError(`table ${table} could not be described`);
+  return Table;
+}
+
+export interface ImportSeedOptions {
+  readonly page: string;
+  readonly seed: FoundSeed;
+  readonly force: boolean;
+  readonly who: string;
+  readonly note: string;
+  readonly now?: () => Date;
+}
+
+export interface ImportSeedResult {
+  readonly from: Counts;
+  readonly to: Counts;
+}
+
+/**
+ * Adds the old count to the page's views, once per source. The source is claimed first with a
+ * conditional write, so a second run (or two at once) cannot add it again; the views are added
+ * with an atomic `ADD`, so visits landing meanwhile are kept; then the adjustment is recorded.
+ * If the `ADD` fails, the claim is taken back, so a plain retry works.
+ */
+export async function importSeed(
+  database: AdminDatabase,
+  options: ImportSeedOptions,
+): Promise<ImportSeedResult> {
+  const { seed, counter } = database.entities;
+  const at = (options.now ?? (() => new Date()))();
+  const claim = {
+    source: options.seed.source,
+    page: options.page,
+    views: options.seed.views,
+    at: at.toISOString(),
+    who: options.who,
+  };
+  try {
+    if (options.force) await seed.put(claim).go({ response: 'none', originalErr: true });
+    else await seed.create(claim).go({ response: 'none', originalErr: true });
+  } catch (error) {
+    if (!isConditionFailed(error)) throw error;
+    throw alreadyImported(
+      options.seed.source,
+      await seed
+        .get({ source: options.seed.source })
+        .go({ consistent: true })
+        .then(({ data }) => data),
+    );
+  }
+
+  let after: Counts;
+  try {
+    const { data } = await counter
+      .upsert({ page: options.page, site: siteOfPage(options.page) })
+      .add({ views: options.seed.views })
+      .go({ response: 'all_new', originalErr: true });
+    after = countsOf(data);
+  } catch (error) {
+    await seed
+      .delete({ source: options.seed.source })
+      .go({ originalErr: true })
+      .catch(() => {
+        throw new AdminError(
+          `the views were not added (${(error as Error).message}), and the import could not be taken back: run again with --force`,
+        );
+      });
+    throw error;
+  }
+  // The ADD was atomic: the counts just before it are the counts after, less the seed.
+  const from = { ...after, views: after.views - options.seed.views };
+  await recordAdjustment(database, {
+    page: options.page,
+    action: 'import-seed',
+    who: options.who,
+    note: options.note,
+    from,
+    to: after,
+    source: options.seed.source,
+    at,
+  });
+  return { from, to: after };
+}
+
+export function alreadyImported(
+  source: string,
+  previously: { at: string; who: string; page: string } | null | undefined,
+): AdminError {
+  const when = previously
+    ? ` on ${previously.at} by ${previously.who}, onto ${previously.page}`
+    : '';
+  return new AdminError(
+    `${source} was already imported${when}: nothing was changed (pass --force to add it again)`,
+  );
+}

@@ -1,0 +1,275 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  type DynamoDBClient,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import { createDynamoDBClient } from '../../../service/src/db/client.js';
+import {
+  ensureTable,
+  localCredentials,
+  localRegion,
+  startLocalDynamoDB,
+  untilActive,
+} from '../../../service/src/local-dynamodb.js';
+import { testClient, uniquePage } from '../../../test/support.js';
+import { history, readCounts } from '../../admin/counts.js';
+import { createAdminDatabase } from '../../admin/database.js';
+import {
+  admin,
+  CALLER_ARN,
+  type FakeAws,
+  freshTable,
+  startFakeAws,
+  stubAwsEnvironment,
+} from './support.js';
+
+let fake: FakeAws;
+let client: DynamoDBClient;
+let table: string;
+const stack = 'FootfallSeedTest';
+
+/**
+ * The classic cloud resume tutorial's table, laid out exactly as it makes it: a numeric
+ * partition key `mainid` and one item `{ mainid: 1, views: N }`.
+ */
+async function tutorialTable(
+  at: DynamoDBClient,
+  views: number,
+  name = `resume-${Math.random().toString(36).slice(2)}`,
+) {
+  await createTable(at, {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'mainid', AttributeType: 'N' }],
+    KeySchema: [{ AttributeName: 'mainid', KeyType: 'HASH' }],
+  });
+  await at.send(
+    new PutItemCommand({
+      TableName: name,
+      Item: { mainid: { N: '1' }, views: { N: String(views) } },
+    }),
+  );
+  return name;
+}
+
+/** Creates a table and waits until it takes writes (dynalite, like DynamoDB, needs a moment). */
+async function createTable(at: DynamoDBClient, input: CreateTableCommandInput): Promise<void> {
+  await at.send(new CreateTableCommand(input));
+  await untilActive(at, input.TableName ?? '');
+}
+
+beforeAll(async () => {
+  fake = await startFakeAws();
+  client = testClient();
+  table = await freshTable('seed');
+  fake.stacks.set(stack, { TableName: table });
+});
+afterAll(async () => {
+  client.destroy();
+  await fake.close();
+});
+afterEach(() => vi.unstubAllEnvs());
+
+const database = () => createAdminDatabase(client, table);
+
+describe('import-seed', () => {
+  test("brings the tutorial's count over once, recorded; a second run changes nothing", async () => {
+    stubAwsEnvironment(fake);
+    const old = await tutorialTable(client, 4321);
+    const page = uniquePage('seed');
+    const seed = ['import-seed', '--table', old, '--page', page, '--stack', stack];
+
+    const dry = await admin(seed);
+    expect(dry.code).toBe(1);
+    expect(dry.stdout).toContain(
+      `Would add 4,321 views from ${old} (mainid = 1, views) to ${page}`,
+    );
+    expect(await readCounts(database(), page)).toEqual({ views: 0, visitors: 0, bots: 0 });
+
+    const ran = await admin([...seed, '--yes']);
+    expect(ran).toMatchObject({ code: 0, stderr: '' });
+    expect(ran.stdout).toContain('views 0 → 4,321');
+    expect(await readCounts(database(), page)).toEqual({ views: 4321, visitors: 0, bots: 0 });
+    expect(await history(database(), page)).toEqual([
+      expect.objectContaining({
+        action: 'import-seed',
+        who: CALLER_ARN,
+        fromViews: 0,
+        toViews: 4321,
+        note: `imported from ${old} (mainid = 1, views)`,
+        source: expect.stringMatching(
+          new RegExp(`^arn:aws:dynamodb:[^:]+:\\d+:table/${old}#mainid=1#views$`),
+        ),
+      }),
+    ]);
+
+    // Again, even onto another page: refused, nothing added.
+    for (const again of [
+      [...seed, '--yes'],
+      ['import-seed', '--table', old, '--stack', stack, '--yes'],
+    ]) {
+      const second = await admin(again);
+      expect(second.code).toBe(1);
+      expect(second.stderr).toMatch(
+        /was already imported on \S+ by arn:aws:sts::000000000000:assumed-role\/Owner\/alice, onto \/test\/seed\/.*pass --force/,
+      );
+      expect(second.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect(await readCounts(database(), page)).toEqual({ views: 4321, visitors: 0, bots: 0 });
+    expect(await readCounts(database(), '/')).toEqual({ views: 0, visitors: 0, bots: 0 });
+
+    // --force: the owner means it.
+    expect((await admin([...seed, '--yes', '--force'])).code).toBe(0);
+    expect(await readCounts(database(), page)).toEqual({ views: 8642, visitors: 0, bots: 0 });
+    expect(
+      (await history(database(), page)).map((entry) => [entry.fromViews, entry.toViews]),
+    ).toEqual([
+      [0, 4321],
+      [4321, 8642],
+    ]);
+  });
+
+  test('two runs at once add the count once', async () => {
+    stubAwsEnvironment(fake);
+    const old = await tutorialTable(client, 70);
+    const page = uniquePage('twice');
+    const runs = await Promise.all(
+      [1, 2, 3].map(() =>
+        admin(['import-seed', '--table', old, '--page', page, '--stack', stack, '--yes']),
+      ),
+    );
+    expect(runs.map((ran) => ran.code).sort()).toEqual([0, 1, 1]);
+    expect(await readCounts(database(), page)).toEqual({ views: 70, visitors: 0, bots: 0 });
+  });
+
+  test('adds to what the page already counted', async () => {
+    stubAwsEnvironment(fake);
+    const old = await tutorialTable(client, 10);
+    const page = uniquePage('adds');
+    await admin([
+      'set',
+      page,
+      '--views',
+      '5',
+      '--visitors',
+      '2',
+      '--note',
+      'earlier',
+      '--stack',
+      stack,
+      '--yes',
+    ]);
+    expect(
+      (await admin(['import-seed', '--table', old, '--page', page, '--stack', stack, '--yes']))
+        .code,
+    ).toBe(0);
+    expect(await readCounts(database(), page)).toEqual({ views: 15, visitors: 2, bots: 0 });
+  });
+
+  test('reads a string-keyed variant with --key and --attribute', async () => {
+    stubAwsEnvironment(fake);
+    const name = `counter-${Math.random().toString(36).slice(2)}`;
+    await createTable(client, {
+      TableName: name,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    });
+    await client.send(
+      new PutItemCommand({ TableName: name, Item: { id: { S: 'visitors' }, count: { N: '77' } } }),
+    );
+    const page = uniquePage('variant');
+    const ran = await admin([
+      'import-seed',
+      '--table',
+      name,
+      '--key',
+      'id=visitors',
+      '--attribute',
+      'count',
+      '--page',
+      page,
+      '--stack',
+      stack,
+      '--yes',
+    ]);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(await readCounts(database(), page)).toMatchObject({ views: 77 });
+  });
+
+  test.each([
+    [['--table', 'no-such-table'], 'table no-such-table was not found'],
+    [
+      ['--table', 'TUTORIAL', '--key', 'id=1'],
+      'is keyed by mainid, not id: pass --key mainid=VALUE',
+    ],
+    [['--table', 'TUTORIAL', '--key', 'mainid=one'], 'mainid is a number in'],
+    [['--table', 'TUTORIAL', '--key', 'mainid=2'], 'has no item with mainid = 2'],
+    [
+      ['--table', 'TUTORIAL', '--attribute', 'count'],
+      'has no such attribute for count: pass the attribute that holds the count with --attribute NAME',
+    ],
+  ])('explains %j in one line, exit 1', async (args, message) => {
+    stubAwsEnvironment(fake);
+    const old = await tutorialTable(client, 3);
+    const page = uniquePage('bad');
+    const ran = await admin([
+      'import-seed',
+      ...args.map((arg) => (arg === 'TUTORIAL' ? old : arg)),
+      '--page',
+      page,
+      '--stack',
+      stack,
+      '--yes',
+    ]);
+    expect(ran.code).toBe(1);
+    expect(ran.stderr).toContain(message);
+    expect(ran.stderr.trim().split('\n')).toHaveLength(1);
+    expect(await readCounts(database(), page)).toEqual({ views: 0, visitors: 0, bots: 0 });
+  });
+
+  test.each([
+    [['import-seed'], '--table is required'],
+    [['import-seed', '--table', 't', '--key', 'mainid'], '--key must be NAME=VALUE'],
+    [['import-seed', '--table', 't', '--page', 'home'], 'is not a page'],
+  ])('refuses %j with exit code 2', async (argv, message) => {
+    const ran = await admin(argv);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toContain(message);
+  });
+
+  test("works on the dev server's data with --local, no --yes needed", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'footfall-admin-seed-'));
+    const env = { FOOTFALL_DATA_DIR: join(dir, 'data') };
+    // The old table, in the same local store (as if created with the tutorial's template locally).
+    const local = await startLocalDynamoDB(env.FOOTFALL_DATA_DIR);
+    const localClient = createDynamoDBClient({
+      endpoint: local.endpoint,
+      region: localRegion,
+      credentials: localCredentials,
+    });
+    await ensureTable(localClient, 'footfall');
+    const old = await tutorialTable(localClient, 12);
+    localClient.destroy();
+    await local.close();
+    try {
+      const ran = await admin(['import-seed', '--table', old, '--local'], { env });
+      expect(ran.code, ran.stderr).toBe(0);
+      expect(ran.stdout).toContain(
+        `Added 12 views from ${old} to / on local data in ${env.FOOTFALL_DATA_DIR}`,
+      );
+      const pages = await admin(['pages', '--json', '--local'], { env });
+      expect(JSON.parse(pages.stdout)).toEqual([{ page: '/', views: 12, visitors: 0, bots: 0 }]);
+      const shown = await admin(['history', '/', '--json', '--local'], { env });
+      expect(JSON.parse(shown.stdout)[0].who).toMatch(/ \(local\)$/);
+      expect((await admin(['import-seed', '--table', old, '--local'], { env })).code).toBe(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
