@@ -111,9 +111,14 @@ async function describe(client: DynamoDBClient, table: string) {
   return Table;
 }
 
+/** Which of the page's numbers the old count is added to. */
+export type SeedInto = 'views' | 'visitors' | 'both';
+
 export interface ImportSeedOptions {
   readonly page: string;
   readonly seed: FoundSeed;
+  /** @default 'both': the number the page shows (visitors, or views) goes on from the old one */
+  readonly into?: SeedInto;
   readonly force: boolean;
   readonly who: string;
   readonly note: string;
@@ -126,7 +131,7 @@ export interface ImportSeedResult {
 }
 
 /**
- * Adds the old count to the page's views, once per source. The source is claimed first with a
+ * Adds the old count to the page's views and visitors (or one of them), once per source. The source is claimed first with a
  * conditional write, so a second run (or two at once) cannot add it again; the views are added
  * with an atomic `ADD`, so visits landing meanwhile are kept; then the adjustment is recorded.
  * If the `ADD` fails, the claim is taken back, so a plain retry works.
@@ -158,11 +163,16 @@ export async function importSeed(
     );
   }
 
+  const into = options.into ?? 'both';
+  const added = {
+    views: into === 'visitors' ? 0 : options.seed.views,
+    visitors: into === 'views' ? 0 : options.seed.views,
+  };
   let after: Counts;
   try {
     const { data } = await counter
       .upsert({ page: options.page, site: siteOfPage(options.page) })
-      .add({ views: options.seed.views })
+      .add(added)
       .go({ response: 'all_new', originalErr: true });
     after = countsOf(data);
   } catch (error) {
@@ -171,13 +181,17 @@ export async function importSeed(
       .go({ originalErr: true })
       .catch(() => {
         throw new AdminError(
-          `the views were not added (${(error as Error).message}), and the import could not be taken back: run again with --force`,
+          `the count was not added (${(error as Error).message}), and the import could not be taken back: run again with --force`,
         );
       });
     throw error;
   }
-  // The ADD was atomic: the counts just before it are the counts after, less the seed.
-  const from = { ...after, views: after.views - options.seed.views };
+  // The ADD was atomic: the counts just before it are the counts after, less what it added.
+  const from = {
+    ...after,
+    views: after.views - added.views,
+    visitors: after.visitors - added.visitors,
+  };
   await recordAdjustment(database, {
     page: options.page,
     action: 'import-seed',

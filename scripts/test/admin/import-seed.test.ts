@@ -87,20 +87,23 @@ describe('import-seed', () => {
     const dry = await admin(seed);
     expect(dry.code).toBe(1);
     expect(dry.stdout).toContain(
-      `Would add 4,321 views from ${old} (mainid = 1, views) to ${page}`,
+      `Would add 4,321 from ${old} (mainid = 1, views) to the views and visitors of ${page}`,
     );
     expect(await readCounts(database(), page)).toEqual({ views: 0, visitors: 0, bots: 0 });
 
     const ran = await admin([...seed, '--yes']);
     expect(ran).toMatchObject({ code: 0, stderr: '' });
-    expect(ran.stdout).toContain('views 0 → 4,321');
-    expect(await readCounts(database(), page)).toEqual({ views: 4321, visitors: 0, bots: 0 });
+    expect(ran.stdout).toContain('views 0 → 4,321, visitors 0 → 4,321');
+    // The number the page shows, visitors or views, goes on from the old counter's.
+    expect(await readCounts(database(), page)).toEqual({ views: 4321, visitors: 4321, bots: 0 });
     expect(await history(database(), page)).toEqual([
       expect.objectContaining({
         action: 'import-seed',
         who: CALLER_ARN,
         fromViews: 0,
         toViews: 4321,
+        fromVisitors: 0,
+        toVisitors: 4321,
         note: `imported from ${old} (mainid = 1, views)`,
         source: expect.stringMatching(
           new RegExp(`^arn:aws:dynamodb:[^:]+:\\d+:table/${old}#mainid=1#views$`),
@@ -120,12 +123,12 @@ describe('import-seed', () => {
       );
       expect(second.stderr.trim().split('\n')).toHaveLength(1);
     }
-    expect(await readCounts(database(), page)).toEqual({ views: 4321, visitors: 0, bots: 0 });
+    expect(await readCounts(database(), page)).toEqual({ views: 4321, visitors: 4321, bots: 0 });
     expect(await readCounts(database(), '/')).toEqual({ views: 0, visitors: 0, bots: 0 });
 
     // --force: the owner means it.
     expect((await admin([...seed, '--yes', '--force'])).code).toBe(0);
-    expect(await readCounts(database(), page)).toEqual({ views: 8642, visitors: 0, bots: 0 });
+    expect(await readCounts(database(), page)).toEqual({ views: 8642, visitors: 8642, bots: 0 });
     expect(
       (await history(database(), page)).map((entry) => [entry.fromViews, entry.toViews]),
     ).toEqual([
@@ -144,7 +147,7 @@ describe('import-seed', () => {
       ),
     );
     expect(runs.map((ran) => ran.code).sort()).toEqual([0, 1, 1]);
-    expect(await readCounts(database(), page)).toEqual({ views: 70, visitors: 0, bots: 0 });
+    expect(await readCounts(database(), page)).toEqual({ views: 70, visitors: 70, bots: 0 });
   });
 
   test('adds to what the page already counted', async () => {
@@ -164,11 +167,22 @@ describe('import-seed', () => {
       stack,
       '--yes',
     ]);
-    expect(
-      (await admin(['import-seed', '--table', old, '--page', page, '--stack', stack, '--yes']))
-        .code,
-    ).toBe(0);
+    const ran = await admin([
+      'import-seed',
+      '--table',
+      old,
+      '--page',
+      page,
+      '--into',
+      'views',
+      '--stack',
+      stack,
+      '--yes',
+    ]);
+    expect(ran.stdout).toContain('to the views of');
     expect(await readCounts(database(), page)).toEqual({ views: 15, visitors: 2, bots: 0 });
+    const [, seeded] = await history(database(), page);
+    expect(seeded).toMatchObject({ fromViews: 5, toViews: 15, fromVisitors: 2, toVisitors: 2 });
   });
 
   test('reads a string-keyed variant with --key and --attribute', async () => {
@@ -237,6 +251,7 @@ describe('import-seed', () => {
     [['import-seed'], '--table is required'],
     [['import-seed', '--table', 't', '--key', 'mainid'], '--key must be NAME=VALUE'],
     [['import-seed', '--table', 't', '--page', 'home'], 'is not a page'],
+    [['import-seed', '--table', 't', '--into', 'bots'], '--into must be views, visitors or both'],
   ])('refuses %j with exit code 2', async (argv, message) => {
     const ran = await admin(argv);
     expect(ran.code).toBe(2);
@@ -261,10 +276,10 @@ describe('import-seed', () => {
       const ran = await admin(['import-seed', '--table', old, '--local'], { env });
       expect(ran.code, ran.stderr).toBe(0);
       expect(ran.stdout).toContain(
-        `Added 12 views from ${old} to / on local data in ${env.FOOTFALL_DATA_DIR}`,
+        `Added 12 from ${old} to the views and visitors of / on local data in ${env.FOOTFALL_DATA_DIR}`,
       );
       const pages = await admin(['pages', '--json', '--local'], { env });
-      expect(JSON.parse(pages.stdout)).toEqual([{ page: '/', views: 12, visitors: 0, bots: 0 }]);
+      expect(JSON.parse(pages.stdout)).toEqual([{ page: '/', views: 12, visitors: 12, bots: 0 }]);
       const shown = await admin(['history', '/', '--json', '--local'], { env });
       expect(JSON.parse(shown.stdout)[0].who).toMatch(/ \(local\)$/);
       expect((await admin(['import-seed', '--table', old, '--local'], { env })).code).toBe(1);
