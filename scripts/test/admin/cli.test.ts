@@ -133,6 +133,45 @@ describe('the admin CLI', () => {
     expect(unsigned.stderr).toContain('no AWS credentials were found');
   });
 
+  test('--profile and --region are honoured', async () => {
+    stubAwsEnvironment(fake);
+    const table = await freshTable('profile');
+    fake.stacks.set('FootfallProfile', { TableName: table });
+    // Signed in only through a named profile in its own config files.
+    const config = join(dir, 'aws-config');
+    const credentials = join(dir, 'aws-credentials');
+    await writeFile(config, '[profile footfall-owner]\nregion = ap-southeast-2\n');
+    await writeFile(
+      credentials,
+      '[footfall-owner]\naws_access_key_id = local\naws_secret_access_key = local\n',
+    );
+    vi.stubEnv('AWS_CONFIG_FILE', config);
+    vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', credentials);
+    vi.stubEnv('AWS_ACCESS_KEY_ID', undefined);
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', undefined);
+    vi.stubEnv('AWS_REGION', undefined);
+    vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
+
+    expect((await admin(['pages', '--stack', 'FootfallProfile'])).stderr).toMatch(
+      /no AWS (region|credentials)/,
+    );
+    const ran = await admin(['pages', '--stack', 'FootfallProfile', '--profile', 'footfall-owner']);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stdout).toBe(
+      `No page has been counted yet on stack FootfallProfile in ap-southeast-2 (table ${table}).\n`,
+    );
+    const elsewhere = await admin([
+      'pages',
+      '--stack',
+      'FootfallProfile',
+      '--profile',
+      'footfall-owner',
+      '--region',
+      'eu-central-1',
+    ]);
+    expect(elsewhere.stdout).toContain('in eu-central-1');
+  });
+
   test('as a process: exit codes, one line, no stack trace, nothing but the message', async () => {
     const usage = await spawnAdmin(['set', '/x']);
     expect(usage.code).toBe(2);
