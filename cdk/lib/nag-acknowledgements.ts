@@ -112,7 +112,7 @@ export function footfallAcknowledgements(stacks: {
         'Action::s3:List*',
         'Action::s3:DeleteObject*',
         'Action::s3:Abort*',
-        `Resource::arn:<AWS::Partition>:s3:::${assetBucket}/*`,
+        `Resource::arn:${partitionText(app)}:s3:::${assetBucket}/*`,
         `Resource::<${bucket}.Arn>/*`,
         'Resource::*',
       ].map((finding) => ({
@@ -126,7 +126,7 @@ export function footfallAcknowledgements(stacks: {
     const access = stacks.deployAccess;
     list.push({
       scope: access.role,
-      rule: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::${accountText(access)}:role/cdk-${stacks.bootstrapQualifier}-*]`,
+      rule: `AwsSolutions-IAM5[Resource::arn:${partitionText(access)}:iam::${accountText(access)}:role/cdk-${stacks.bootstrapQualifier}-*]`,
       reason:
         'The deploy role may only sts:AssumeRole into the CDK bootstrap roles, whose names end in the ' +
         'account and region; the wildcard is narrowed further by requiring the aws-cdk:bootstrap-role tag.',
@@ -139,6 +139,11 @@ export function footfallAcknowledgements(stacks: {
 function regionText(stack: Stack): string {
   const region = stack.resolve(stack.region) as unknown;
   return typeof region === 'string' ? region : '<AWS::Region>';
+}
+// With a known region, CDK writes the partition as a literal (@aws-cdk/core:enablePartitionLiterals).
+function partitionText(stack: Stack): string {
+  const partition = stack.resolve(stack.partition) as unknown;
+  return typeof partition === 'string' ? partition : '<AWS::Partition>';
 }
 function accountText(stack: Stack): string {
   const account = stack.resolve(stack.account) as unknown;

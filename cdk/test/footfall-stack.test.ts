@@ -103,7 +103,7 @@ describe('API function', () => {
         ],
       },
       {
-        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+        Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
         Effect: 'Allow',
         Resource: [
           { 'Fn::GetAtt': ['CounterTable4A83EFB3', 'Arn'] },

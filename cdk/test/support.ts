@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,21 +18,35 @@ export function fakeSite(): string {
   return dir;
 }
 
+/** cdk.json's context (the feature flags), which `cdk synth` applies to every synthesis. */
+export const cdkJsonContext = JSON.parse(readFileSync(join(projectRoot, 'cdk.json'), 'utf8'))
+  .context as Record<string, unknown>;
+
 export interface Synthesized extends FootfallStacks {
   appTemplate: Template;
   cdkApp: App;
 }
 
 /**
- * footfall's stacks as `cdk/bin/app.ts` builds them, from the given context, with Lambda
- * bundling skipped (one test does bundle for real).
+ * footfall's stacks as `cdk/bin/app.ts` builds them, from cdk.json's context (its feature
+ * flags) and the given context, with Lambda bundling skipped (one test does bundle for real).
  */
 export function synthesize(
   context: Record<string, unknown> = {},
-  options: { env?: { account?: string; region?: string }; bundle?: boolean; outdir?: string } = {},
+  options: {
+    env?: { account?: string; region?: string };
+    bundle?: boolean;
+    outdir?: string;
+    /** Leave out cdk.json's context (to compare against the defaults of aws-cdk-lib). */
+    withoutCdkJson?: boolean;
+  } = {},
 ): Synthesized {
   const cdkApp = new App({
-    context: { ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...context },
+    context: {
+      ...(options.withoutCdkJson ? {} : cdkJsonContext),
+      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+      ...context,
+    },
     ...(options.outdir ? { outdir: options.outdir } : {}),
   });
   const config = parseDeployConfig({ context: (key) => cdkApp.node.tryGetContext(key), env: {} });
