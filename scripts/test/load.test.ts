@@ -4,7 +4,11 @@ import { loadTest } from '../lib/load.js';
 
 let server: Awaited<ReturnType<typeof scratchDevServer>>;
 beforeAll(async () => {
-  server = await scratchDevServer('load');
+  // Correctness under load, not speed: a machine busy with other tests can starve dynalite past
+  // production's one-second request timeout, which would turn visits into (correct) 503s.
+  server = await scratchDevServer('load', {
+    dynamodbLimits: { requestTimeoutMs: 10_000, operationDeadlineMs: 25_000 },
+  });
 });
 afterAll(async () => {
   await server?.close();

@@ -13,6 +13,7 @@ import { compose } from './compose.js';
 import type { Config } from './config.js';
 import { createDynamoDBClient } from './db/client.js';
 import type { Database } from './db/index.js';
+import type { DynamoDBLimits } from './db/limits.js';
 import {
   ensureTable,
   localCredentials,
@@ -29,6 +30,11 @@ export interface DevServerOptions {
   readonly siteDir?: string;
   /** Called with each line worth telling the developer (rebuilds, build errors). */
   readonly log?: (line: string) => void;
+  /**
+   * Overrides of the DynamoDB time limits (tests of sheer volume on a loaded machine, where a
+   * starved dynalite can take longer than production's one-second request timeout).
+   */
+  readonly dynamodbLimits?: Partial<DynamoDBLimits>;
 }
 
 export interface DevServer {
@@ -60,12 +66,15 @@ export async function startDevServer(
     endpoint: dynamodb.endpoint,
     region: localRegion,
     credentials: localCredentials,
+    ...(options.dynamodbLimits ? { limits: options.dynamodbLimits } : {}),
   });
   await ensureTable(client, config.tableName);
 
   // The viewer is whoever is at the other end of the socket.
+  const deadlineMs = options.dynamodbLimits?.operationDeadlineMs;
   const { app: api, database } = compose(config, (c) => getConnInfo(c).remote.address, {
     client,
+    ...(deadlineMs === undefined ? {} : { deadlineMs }),
   });
   // The page fetches from its own origin only: the CORS allow-list is not the page's business.
   const csp = contentSecurityPolicy();
