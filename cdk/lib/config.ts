@@ -25,6 +25,17 @@ export interface DeployConfig {
   readonly bootstrapQualifier: string;
   /** While rotating the origin secret: the API accepts its previous value too (ADR 9). */
   readonly acceptPreviousOriginSecret: boolean;
+  /** Deploy `FootfallStaging` too (a fork may want production only). */
+  readonly staging: boolean;
+  /** The table's on-demand maximum read and write request units per second. */
+  readonly tableMaxReadRequestUnits: number;
+  readonly tableMaxWriteRequestUnits: number;
+  /** Concurrent executions reserved for (and capping) the API function; 0: none. */
+  readonly reservedConcurrency: number;
+  /** The monthly cost budget in US dollars; 0: no budget. */
+  readonly monthlyBudgetUsd: number;
+  /** WAF's per-address limit on /api/* per 5 minutes; 0: no WAF. */
+  readonly wafRateLimit: number;
 }
 
 /** One bad value fails synth with every problem named. */
@@ -172,15 +183,37 @@ export function parseDeployConfig({ context, env }: ConfigSources): DeployConfig
       'is not a CDK bootstrap qualifier',
     ) ?? deployDefaults.bootstrapQualifier;
 
-  const rawPrevious = context('acceptPreviousOriginSecret');
-  let acceptPreviousOriginSecret: boolean = deployDefaults.acceptPreviousOriginSecret;
-  if (rawPrevious !== undefined && rawPrevious !== null && rawPrevious !== '') {
-    if (rawPrevious === true || rawPrevious === 'true') acceptPreviousOriginSecret = true;
-    else if (rawPrevious === false || rawPrevious === 'false') acceptPreviousOriginSecret = false;
-    else
-      problems.push(
-        `acceptPreviousOriginSecret: ${JSON.stringify(rawPrevious)} must be true or false`,
-      );
+  const flag = (key: string, fallback: boolean): boolean => {
+    const value = context(key);
+    if (value === undefined || value === null || value === '') return fallback;
+    if (value === true || value === 'true') return true;
+    if (value === false || value === 'false') return false;
+    problems.push(`${key}: ${JSON.stringify(value)} must be true or false`);
+    return fallback;
+  };
+  const acceptPreviousOriginSecret = flag(
+    'acceptPreviousOriginSecret',
+    deployDefaults.acceptPreviousOriginSecret,
+  );
+  const staging = flag('staging', deployDefaults.staging);
+  const derivedUnits = deployDefaults.tableUnitsPerBurstRequest * throttleBurstLimit;
+  const tableMaxReadRequestUnits = integer('tableMaxReadRequestUnits', derivedUnits, 1, 40_000);
+  const tableMaxWriteRequestUnits = integer('tableMaxWriteRequestUnits', derivedUnits, 4, 40_000);
+  const reservedConcurrency = integer(
+    'reservedConcurrency',
+    deployDefaults.reservedConcurrency,
+    0,
+    10_000,
+  );
+  const monthlyBudgetUsd = integer(
+    'monthlyBudgetUsd',
+    deployDefaults.monthlyBudgetUsd,
+    0,
+    1_000_000,
+  );
+  const wafRateLimit = integer('wafRateLimit', deployDefaults.wafRateLimit, 0, 2_000_000_000);
+  if (wafRateLimit !== 0 && wafRateLimit < 10) {
+    problems.push(`wafRateLimit: ${wafRateLimit} is below WAF's minimum of 10 (0 turns WAF off)`);
   }
 
   if (problems.length > 0) {
@@ -200,5 +233,11 @@ export function parseDeployConfig({ context, env }: ConfigSources): DeployConfig
     githubOidcProviderArn,
     bootstrapQualifier,
     acceptPreviousOriginSecret,
+    staging,
+    tableMaxReadRequestUnits,
+    tableMaxWriteRequestUnits,
+    reservedConcurrency,
+    monthlyBudgetUsd,
+    wafRateLimit,
   };
 }

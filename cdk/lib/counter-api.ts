@@ -38,11 +38,33 @@ export interface CounterApiProps {
    * @default false
    */
   readonly acceptPreviousOriginSecret?: boolean;
+  /** Concurrent executions reserved for the function (also its ceiling). @default none */
+  readonly reservedConcurrency?: number;
 }
+
+/** The same esbuild settings as `npm run build`, run by the local esbuild (never Docker). */
+export const lambdaBundling = {
+  forceDockerBundling: false,
+  format: OutputFormat.ESM,
+  target: lambdaBuildOptions.target,
+  minify: lambdaBuildOptions.minify,
+  sourceMap: lambdaBuildOptions.sourcemap,
+  mainFields: [...lambdaBuildOptions.mainFields],
+  banner: lambdaBuildOptions.banner.js,
+  externalModules: [], // bundle the AWS SDK: a pinned, tree-shaken copy loads faster
+  esbuildArgs: { '--legal-comments': lambdaBuildOptions.legalComments },
+};
 
 /** The API: the Hono app in one arm64 Lambda behind an HTTP API's `$default` stage. */
 export class CounterApi extends Construct {
   public readonly function: NodejsFunction;
+  /**
+   * `live`: what the API invokes. It points at a published version of the function, and moves
+   * to a new one only through CodeDeploy, once the new version passed its pre-traffic check.
+   */
+  public readonly alias: lambda.Alias;
+  /** The `ORIGIN_SECRETS` value the function is given (a deploy-time reference, never a value). */
+  public readonly originSecrets: string;
   public readonly httpApi: apigw.HttpApi;
   public readonly stage: apigw.HttpStage;
   /** The API's host name, for CloudFront's origin. */
@@ -82,6 +104,18 @@ export class CounterApi extends Construct {
       }),
     );
 
+    // Resolved by CloudFormation at deploy time: the value is never in the template.
+    this.originSecrets = [
+      props.originSecret.secretValue.unsafeUnwrap(),
+      ...(props.acceptPreviousOriginSecret
+        ? [
+            SecretValue.secretsManager(props.originSecret.secretArn, {
+              versionStage: 'AWSPREVIOUS',
+            }).unsafeUnwrap(),
+          ]
+        : []),
+    ].join(',');
+
     this.function = new NodejsFunction(this, 'Function', {
       entry: join(props.projectRoot, lambdaEntry),
       handler: 'handler',
@@ -94,6 +128,9 @@ export class CounterApi extends Construct {
       timeout: Duration.millis(dynamodbLimits.operationDeadlineMs + 2_500),
       role,
       logGroup,
+      ...(props.reservedConcurrency
+        ? { reservedConcurrentExecutions: props.reservedConcurrency }
+        : {}),
       // JSON lines, and no START/END/REPORT lines per invocation: logs are most of the bill at scale.
       loggingFormat: lambda.LoggingFormat.JSON,
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
@@ -101,30 +138,15 @@ export class CounterApi extends Construct {
       environment: {
         TABLE_NAME: props.table.tableName,
         ALLOWED_ORIGINS: (props.allowedOrigins ?? []).join(','),
-        // Resolved by CloudFormation at deploy time: the value is never in the template.
-        ORIGIN_SECRETS: [
-          props.originSecret.secretValue.unsafeUnwrap(),
-          ...(props.acceptPreviousOriginSecret
-            ? [
-                SecretValue.secretsManager(props.originSecret.secretArn, {
-                  versionStage: 'AWSPREVIOUS',
-                }).unsafeUnwrap(),
-              ]
-            : []),
-        ].join(','),
+        ORIGIN_SECRETS: this.originSecrets,
       },
-      // The same esbuild settings as `npm run build`, run by the local esbuild (never Docker).
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        target: lambdaBuildOptions.target,
-        minify: lambdaBuildOptions.minify,
-        sourceMap: lambdaBuildOptions.sourcemap,
-        mainFields: [...lambdaBuildOptions.mainFields],
-        banner: lambdaBuildOptions.banner.js,
-        externalModules: [], // bundle the AWS SDK: a pinned, tree-shaken copy loads faster
-        esbuildArgs: { '--legal-comments': lambdaBuildOptions.legalComments },
-      },
+      bundling: lambdaBundling,
+    });
+
+    this.alias = new lambda.Alias(this, 'Live', {
+      aliasName: 'live',
+      version: this.function.currentVersion,
+      description: 'What the API invokes; moved by CodeDeploy after the pre-traffic check',
     });
 
     // No `corsPreflight`: with it, API Gateway answers preflights itself and drops the CORS
@@ -132,7 +154,7 @@ export class CounterApi extends Construct {
     this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
       description: 'footfall visitor counter',
       createDefaultStage: false,
-      defaultIntegration: new HttpLambdaIntegration('Integration', this.function, {
+      defaultIntegration: new HttpLambdaIntegration('Integration', this.alias, {
         payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0,
       }),
     });

@@ -3,11 +3,20 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { table } from '../../service/src/db/table.js';
 
+export interface CounterTableProps {
+  /**
+   * On-demand ceilings, in request units per second, for the table and its index: past them
+   * DynamoDB throttles (the API answers 503) instead of billing a flood.
+   */
+  readonly maxReadRequestUnits: number;
+  readonly maxWriteRequestUnits: number;
+}
+
 /** The counts: the one stateful resource, kept whatever happens to the stack. */
 export class CounterTable extends Construct {
   public readonly table: dynamodb.Table;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: CounterTableProps) {
     super(scope, id);
     this.table = new dynamodb.Table(this, 'Table', {
       // Key names come from the same definition the service and the dev server use.
@@ -15,6 +24,8 @@ export class CounterTable extends Construct {
       sortKey: { name: table.sortKey, type: dynamodb.AttributeType.STRING },
       timeToLiveAttribute: table.timeToLiveAttribute,
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      maxReadRequestUnits: props.maxReadRequestUnits,
+      maxWriteRequestUnits: props.maxWriteRequestUnits,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -26,6 +37,9 @@ export class CounterTable extends Construct {
       partitionKey: { name: table.bySiteIndex.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: table.bySiteIndex.sortKey, type: dynamodb.AttributeType.STRING },
       projectionType: dynamodb.ProjectionType.ALL,
+      // Only page counters carry its keys: at most one index write per visit.
+      maxReadRequestUnits: props.maxReadRequestUnits,
+      maxWriteRequestUnits: Math.ceil(props.maxWriteRequestUnits / 4),
     });
   }
 }

@@ -13,6 +13,24 @@ export const deployDefaults = {
   bootstrapQualifier: 'hnb659fds',
   /** Accept the origin secret's previous value too (only while rotating it, ADR 9). */
   acceptPreviousOriginSecret: false,
+  /** Deploy a staging stage (`FootfallStaging`) before production. */
+  staging: true,
+  /**
+   * The table's on-demand ceiling, per second, as a multiple of the API's burst: a visit is at
+   * most four one-unit writes (ADR 8), a read one unit; past it DynamoDB throttles (503s), so a
+   * flood costs at most this much.
+   */
+  tableUnitsPerBurstRequest: 4,
+  /**
+   * Concurrent executions reserved for the API function; 0 reserves none. Off by default: a new
+   * account's concurrency quota is 10, all of which Lambda keeps unreserved, so any reservation
+   * fails the deploy there.
+   */
+  reservedConcurrency: 0,
+  /** A monthly AWS Budgets cost alarm, in US dollars, emailed to alarmEmail; 0: none. */
+  monthlyBudgetUsd: 10,
+  /** Requests per 5 minutes one address may send to /api/* before WAF blocks it; 0: no WAF. */
+  wafRateLimit: 0,
 } as const;
 
 /** `OWNER/REPO` as GitHub allows them (an owner is 1-39 characters). */

@@ -3,8 +3,9 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { CertificateStack } from './certificate-stack.js';
 import type { DeployConfig } from './config.js';
 import { DeployAccessStack } from './deploy-access-stack.js';
-import { FootfallStack } from './footfall-stack.js';
+import { FootfallStack, type Stage } from './footfall-stack.js';
 import { acknowledgeFindings } from './nag-acknowledgements.js';
+import { WafStack } from './waf-stack.js';
 
 export interface FootfallAppProps {
   readonly config: DeployConfig;
@@ -15,7 +16,12 @@ export interface FootfallAppProps {
 }
 
 export interface FootfallStacks {
+  /** Production. */
   readonly app: FootfallStack;
+  /** Staging, deployed and smoke-tested before production; undefined when switched off. */
+  readonly staging: FootfallStack | undefined;
+  /** Each stage's web ACL, when WAF is on. */
+  readonly waf: WafStack[];
   readonly deployAccess: DeployAccessStack | undefined;
   readonly certificate: CertificateStack | undefined;
 }
@@ -23,6 +29,7 @@ export interface FootfallStacks {
 /** Stack names: what `cdk deploy` and the pipeline name. */
 export const stackNames = {
   app: 'Footfall',
+  staging: 'FootfallStaging',
   deployAccess: 'FootfallDeployAccess',
   certificate: 'FootfallCertificate',
 } as const;
@@ -49,15 +56,33 @@ export function addFootfallStacks(app: App, props: FootfallAppProps): FootfallSt
     });
   }
 
-  const footfall = new FootfallStack(app, stackNames.app, {
-    env,
-    crossRegionReferences: certificate !== undefined,
-    config,
-    projectRoot: props.projectRoot,
-    siteDir: props.siteDir,
-    ...(certificate ? { certificate: certificate.certificate } : {}),
-    description: 'footfall: visitor counter and resume site',
-  });
+  const waf: WafStack[] = [];
+  const stage = (stage: Stage, name: string) => {
+    let webAcl: WafStack | undefined;
+    if (config.wafRateLimit > 0) {
+      webAcl = new WafStack(app, `${name}Waf`, {
+        env: { account: env.account, region: 'us-east-1' },
+        crossRegionReferences: true,
+        rateLimit: config.wafRateLimit,
+        description: `footfall (${stage}): per-address rate limit on the API (CloudFront WAF lives in us-east-1)`,
+      });
+      waf.push(webAcl);
+    }
+    const withCertificate = stage === 'production' ? certificate : undefined;
+    return new FootfallStack(app, name, {
+      env,
+      crossRegionReferences: withCertificate !== undefined || webAcl !== undefined,
+      config,
+      stage,
+      projectRoot: props.projectRoot,
+      siteDir: props.siteDir,
+      ...(withCertificate ? { certificate: withCertificate.certificate } : {}),
+      ...(webAcl ? { webAclArn: webAcl.webAcl.attrArn } : {}),
+      description: `footfall (${stage}): visitor counter and resume site`,
+    });
+  };
+  const staging = config.staging ? stage('staging', stackNames.staging) : undefined;
+  const footfall = stage('production', stackNames.app);
 
   const deployAccess = config.repository
     ? new DeployAccessStack(app, stackNames.deployAccess, {
@@ -76,6 +101,14 @@ export function addFootfallStacks(app: App, props: FootfallAppProps): FootfallSt
     certificate,
     bootstrapQualifier: config.bootstrapQualifier,
   });
+  if (staging) {
+    acknowledgeFindings({
+      app: staging,
+      deployAccess: undefined,
+      certificate: undefined,
+      bootstrapQualifier: config.bootstrapQualifier,
+    });
+  }
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app: footfall, deployAccess, certificate };
+  return { app: footfall, staging, waf, deployAccess, certificate };
 }

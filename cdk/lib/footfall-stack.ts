@@ -4,13 +4,25 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { CounterAlarms } from './alarms.js';
+import { MonthlyBudget } from './budget.js';
 import type { DeployConfig } from './config.js';
 import { CounterApi } from './counter-api.js';
 import { CounterTable } from './counter-table.js';
+import { SafeDeployment } from './delivery.js';
 import { StaticSite } from './static-site.js';
+
+/** Where a stack sits on the way to visitors. */
+export type Stage = 'staging' | 'production';
 
 export interface FootfallStackProps extends StackProps {
   readonly config: DeployConfig;
+  /**
+   * Staging and production are the same stack: each has its own table, function, API, site
+   * and alarms. Only production gets the custom domain and the account's budget.
+   */
+  readonly stage: Stage;
+  /** The WAF web ACL for the distribution (its own stack, in us-east-1). @default none */
+  readonly webAclArn?: string;
   /** The repository root (for the Lambda entry and lock file). */
   readonly projectRoot: string;
   /** The built site to upload. */
@@ -27,15 +39,24 @@ export class FootfallStack extends Stack {
   public readonly api: CounterApi;
   public readonly site: StaticSite;
   public readonly alarms: CounterAlarms;
+  public readonly delivery: SafeDeployment;
+  public readonly budget: MonthlyBudget | undefined;
+  /** Whether a WAF web ACL guards the distribution. */
+  public readonly hasWebAcl: boolean;
 
   constructor(scope: Construct, id: string, props: FootfallStackProps) {
     super(scope, id, props);
-    const { config } = props;
-    if (config.domain && !props.certificate) {
+    const { config, stage } = props;
+    this.hasWebAcl = props.webAclArn !== undefined;
+    const domain = stage === 'production' ? config.domain : undefined;
+    if (domain && !props.certificate) {
       throw new Error('FootfallStack: a custom domain needs its certificate (props.certificate)');
     }
 
-    this.table = new CounterTable(this, 'Counter');
+    this.table = new CounterTable(this, 'Counter', {
+      maxReadRequestUnits: config.tableMaxReadRequestUnits,
+      maxWriteRequestUnits: config.tableMaxWriteRequestUnits,
+    });
     // What CloudFront tells the API with every request, so the API can refuse everyone else.
     this.originSecret = new secretsmanager.Secret(this, 'OriginSecret', {
       description: 'footfall: the header value CloudFront sends the API (ADR 9)',
@@ -49,19 +70,21 @@ export class FootfallStack extends Stack {
       allowedOrigins: config.allowedOrigins,
       throttleRateLimit: config.throttleRateLimit,
       throttleBurstLimit: config.throttleBurstLimit,
+      ...(config.reservedConcurrency ? { reservedConcurrency: config.reservedConcurrency } : {}),
     });
     this.site = new StaticSite(this, 'Site', {
       siteDir: props.siteDir,
       apiDomainName: this.api.domainName,
       originSecret: this.originSecret,
-      ...(config.domain && props.certificate
+      ...(props.webAclArn ? { webAclArn: props.webAclArn } : {}),
+      ...(domain && props.certificate
         ? {
             domain: {
-              name: config.domain.name,
+              name: domain.name,
               certificate: props.certificate,
               zone: route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', {
-                hostedZoneId: config.domain.hostedZoneId,
-                zoneName: config.domain.zoneName,
+                hostedZoneId: domain.hostedZoneId,
+                zoneName: domain.zoneName,
               }),
             },
           }
@@ -74,8 +97,22 @@ export class FootfallStack extends Stack {
       function: this.api.function,
       httpApi: this.api.httpApi,
       table: this.table.table,
+      throttleRateLimit: config.throttleRateLimit,
       ...(config.alarmEmail ? { email: config.alarmEmail } : {}),
     });
+    this.delivery = new SafeDeployment(this, 'Delivery', {
+      api: this.api,
+      projectRoot: props.projectRoot,
+      alarms: [this.alarms.functionErrors, this.alarms.api5xx],
+    });
+    // Budgets are per account: production keeps the one budget.
+    this.budget =
+      stage === 'production' && config.monthlyBudgetUsd > 0
+        ? new MonthlyBudget(this, 'Budget', {
+            amountUsd: config.monthlyBudgetUsd,
+            ...(config.alarmEmail ? { email: config.alarmEmail } : {}),
+          })
+        : undefined;
 
     new CfnOutput(this, 'SiteUrl', { value: this.site.url, description: 'The resume page' });
     new CfnOutput(this, 'ApiUrl', {

@@ -70,14 +70,44 @@ export function footfallAcknowledgements(stacks: {
       rule: 'AwsSolutions-CFR1',
       reason: 'A public resume is meant to be readable from every country.',
     },
+  ];
+  const { delivery } = app;
+  list.push(
     {
+      scope: delivery.hook.role ?? delivery,
+      rule: `AwsSolutions-IAM5[Resource::<${logicalId(delivery.hook.logGroup.node.defaultChild as IConstruct)}.Arn>:log-stream:*]`,
+      reason:
+        "Lambda names its log streams at run time; the wildcard is confined to the hook's own log group.",
+    },
+    {
+      scope: delivery.hook.role ?? delivery,
+      rule: `AwsSolutions-IAM5[Resource::<${logicalId(app.api.function.node.defaultChild as IConstruct)}.Arn>:*]`,
+      reason:
+        "The hook invokes the version being deployed, whose number is only known at deploy time; `:*` matches the API function's versions and aliases, nothing else.",
+    },
+    {
+      scope: delivery.group.role,
+      rule: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
+      reason:
+        "CodeDeploy's own managed policy for Lambda deployments (read alarms, update aliases, invoke hooks), attached by CDK's LambdaDeploymentGroup; AWS keeps it to what CodeDeploy needs.",
+    },
+    {
+      scope: delivery.group.role,
+      rule: `AwsSolutions-IAM5[Resource::<${logicalId(delivery.hook.node.defaultChild as IConstruct)}.Arn>:*]`,
+      reason:
+        'CDK grants CodeDeploy invoke on the hook function and its versions; nothing else is reachable.',
+    },
+  );
+  if (!app.hasWebAcl) {
+    list.push({
       scope: app.site.distribution,
       rule: 'AwsSolutions-CFR2',
       reason:
-        'AWS WAF costs at least $5 a month plus per-request fees, far more than the site; the API ' +
-        'is throttled at the stage and can only add one view per request.',
-    },
-  ];
+        'AWS WAF costs at least $6 a month plus per-request fees, far more than the site, so it is ' +
+        'opt-in (wafRateLimit); the API is throttled at the stage, capped at the table, alarmed on ' +
+        'request rate and 4xx share, and can only add one view per request.',
+    });
+  }
 
   if (!stacks.certificate) {
     list.push({

@@ -39,6 +39,8 @@ export interface StaticSiteProps {
   readonly domain?: CustomDomain;
   /** @default PRICE_CLASS_100 (North America and Europe edges: the cheapest) */
   readonly priceClass?: cloudfront.PriceClass;
+  /** A WAF web ACL (us-east-1) for the distribution. @default none */
+  readonly webAclArn?: string;
 }
 
 /**
@@ -116,6 +118,7 @@ export class StaticSite extends Construct {
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: 'footfall: the resume page and its counter API',
       defaultRootObject: 'index.html',
+      ...(props.webAclArn ? { webAclId: props.webAclArn } : {}),
       priceClass: props.priceClass ?? cloudfront.PriceClass.PRICE_CLASS_100,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       // The TLS policy can only be chosen with our own certificate; the default one is fixed.

@@ -18,6 +18,13 @@ describe('parseDeployConfig', () => {
       githubOidcProviderArn: undefined,
       bootstrapQualifier: 'hnb659fds',
       acceptPreviousOriginSecret: false,
+      staging: true,
+      // Four request units per request of the API's burst (100).
+      tableMaxReadRequestUnits: 400,
+      tableMaxWriteRequestUnits: 400,
+      reservedConcurrency: 0,
+      monthlyBudgetUsd: 10,
+      wafRateLimit: 0,
     });
   });
 

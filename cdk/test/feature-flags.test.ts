@@ -60,7 +60,7 @@ describe('CDK feature flags', () => {
           compared++;
         }
       }
-      expect(compared).toBe(3); // the table, the site's bucket, the origin secret
+      expect(compared).toBe(6); // each stage: the table, the site's bucket, the origin secret
     },
   );
 });

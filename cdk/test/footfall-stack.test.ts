@@ -432,8 +432,28 @@ describe('only CloudFront reaches the API (ADR 9)', () => {
 });
 
 describe('alarms', () => {
-  test('Lambda errors, API 5xx and DynamoDB throttles; no topic without an email', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+  test('Lambda errors, API 5xx, DynamoDB throttles, request rate, 4xx share; no topic without an email', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    // Half the 50 req/s throttle for two 5-minute periods.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Count',
+      Namespace: 'AWS/ApiGateway',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 7500,
+      EvaluationPeriods: 2,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 20,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'IF(requests >= 100, 100 * errors / requests, 0)' }),
+        Match.objectLike({
+          Id: 'errors',
+          MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: '4xx' }) }),
+        }),
+      ]),
+    });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'Errors',
       Namespace: 'AWS/Lambda',

@@ -27,9 +27,14 @@ describe('cdk-nag AwsSolutions', () => {
         domainName: 'resume.example.com',
         hostedZoneId: 'Z0123456789ABCDEFGHIJ',
         hostedZoneName: 'example.com',
+        wafRateLimit: 600,
+        reservedConcurrency: 20,
+        monthlyBudgetUsd: 25,
+        tableMaxWriteRequestUnits: 1000,
       },
       { account: '123456789012', region: 'eu-west-1' },
     ],
+    ['production only, no budget', { staging: false, monthlyBudgetUsd: 0 }, undefined],
   ])('%s synthesizes with no unacknowledged finding', (_name, context, env) => {
     const { cdkApp, ...stacks } = synthesize(context, {
       outdir: outdir(),
@@ -59,13 +64,13 @@ describe('real bundling', () => {
     );
     cdkApp.synth();
     const template = JSON.parse(readFileSync(join(dir, `${app.artifactId}.template.json`), 'utf8'));
-    const fn = Object.values<{ Type: string; Metadata?: Record<string, string> }>(
-      template.Resources,
-    ).find(
-      (resource) =>
-        resource.Type === 'AWS::Lambda::Function' &&
-        resource.Metadata?.['aws:asset:path']?.startsWith('asset.'),
-    );
+    const [, fn] =
+      Object.entries<{ Type: string; Metadata?: Record<string, string> }>(template.Resources).find(
+        ([logicalId, resource]) =>
+          logicalId.startsWith('ApiFunction') &&
+          resource.Type === 'AWS::Lambda::Function' &&
+          resource.Metadata?.['aws:asset:path']?.startsWith('asset.'),
+      ) ?? [];
     const assetDir = join(dir, fn?.Metadata?.['aws:asset:path'] ?? 'missing');
     expect(readdirSync(assetDir)).toEqual(['index.mjs']);
     const code = readFileSync(join(assetDir, 'index.mjs'), 'utf8');

@@ -27,3 +27,6 @@ export const lambdaBuildOptions = {
 
 /** The Lambda's entry point, from the repository root. */
 export const lambdaEntry = 'service/src/lambda.ts';
+
+/** The pre-traffic hook's entry point (CodeDeploy runs it before a new version takes traffic). */
+export const preTrafficHookEntry = 'service/src/pre-traffic-hook.ts';

@@ -1,0 +1,56 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import type { Construct } from 'constructs';
+
+export interface WafStackProps extends StackProps {
+  /** Requests one address may send to /api/* in any 5 minutes before it is blocked. */
+  readonly rateLimit: number;
+}
+
+/**
+ * An optional web ACL for the site's CloudFront distribution (CloudFront's ACLs live in
+ * us-east-1): it blocks an address that sends more than `rateLimit` API requests in 5 minutes,
+ * so one client cannot take the API's whole throttle. WAF counts addresses inside AWS; footfall
+ * stores, logs and returns none of them (no WAF logging is configured).
+ */
+export class WafStack extends Stack {
+  public readonly webAcl: wafv2.CfnWebACL;
+
+  constructor(scope: Construct, id: string, props: WafStackProps) {
+    super(scope, id, props);
+    const visibility = (metricName: string) => ({
+      cloudWatchMetricsEnabled: true,
+      metricName,
+      sampledRequestsEnabled: false, // samples would keep addresses
+    });
+    this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
+      scope: 'CLOUDFRONT',
+      defaultAction: { allow: {} },
+      description: 'footfall: per-address rate limit on the API',
+      visibilityConfig: visibility('footfall'),
+      rules: [
+        {
+          name: 'api-rate-per-address',
+          priority: 0,
+          action: { block: {} },
+          visibilityConfig: visibility('footfall-api-rate'),
+          statement: {
+            rateBasedStatement: {
+              limit: props.rateLimit,
+              evaluationWindowSec: 300,
+              aggregateKeyType: 'IP',
+              scopeDownStatement: {
+                byteMatchStatement: {
+                  fieldToMatch: { uriPath: {} },
+                  positionalConstraint: 'STARTS_WITH',
+                  searchString: '/api/',
+                  textTransformations: [{ priority: 0, type: 'NONE' }],
+                },
+              },
+            },
+          },
+        },
+      ],
+    });
+  }
+}

@@ -1,0 +1,313 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, test } from 'vitest';
+import { synthesize } from './support.js';
+
+type Resources = Record<
+  string,
+  { Type: string; Properties?: Record<string, unknown>; UpdatePolicy?: unknown }
+>;
+
+const resourcesOf = (template: Template) => template.toJSON().Resources as Resources;
+const ofType = (template: Template, type: string) =>
+  Object.entries(resourcesOf(template)).filter(([, resource]) => resource.Type === type);
+const only = (template: Template, type: string) => {
+  const found = ofType(template, type);
+  expect(found, type).toHaveLength(1);
+  return found[0] as [string, Resources[string]];
+};
+
+const synthesized = synthesize(
+  {
+    alarmEmail: 'me@example.com',
+    domainName: 'cv.example.com',
+    hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+    hostedZoneName: 'example.com',
+  },
+  { env: { account: '111111111111', region: 'eu-west-1' } },
+);
+const production = synthesized.appTemplate;
+const staging = Template.fromStack(synthesized.staging ?? synthesized.app);
+
+describe('two stages from one stack class', () => {
+  test('staging and production each have their own table, function, API, site and alarms', () => {
+    expect(synthesized.staging?.stackName).toBe('FootfallStaging');
+    expect(synthesized.app.stackName).toBe('Footfall');
+    for (const template of [staging, production]) {
+      for (const type of [
+        'AWS::DynamoDB::Table',
+        'AWS::Lambda::Alias',
+        'AWS::ApiGatewayV2::Api',
+        'AWS::CloudFront::Distribution',
+        'AWS::S3::Bucket',
+        'AWS::SecretsManager::Secret',
+        'AWS::CodeDeploy::DeploymentGroup',
+      ]) {
+        expect(ofType(template, type), type).toHaveLength(1);
+      }
+      expect(ofType(template, 'AWS::CloudWatch::Alarm')).toHaveLength(5);
+    }
+    // Every name is the stack's: nothing is shared or named by hand across the two.
+    const [, table] = only(staging, 'AWS::DynamoDB::Table');
+    expect(table.Properties?.TableName).toBeUndefined();
+    expect(staging.toJSON().Outputs).toHaveProperty('TableName');
+  });
+
+  test('only production gets the custom domain and the account budget', () => {
+    expect(production.toJSON().Resources).toSatisfy((r: Resources) =>
+      Object.values(r).some((x) => x.Type === 'AWS::Route53::RecordSet'),
+    );
+    expect(ofType(staging, 'AWS::Route53::RecordSet')).toHaveLength(0);
+    expect(ofType(staging, 'AWS::Budgets::Budget')).toHaveLength(0);
+    const [, distribution] = only(staging, 'AWS::CloudFront::Distribution');
+    expect(JSON.stringify(distribution.Properties)).not.toContain('cv.example.com');
+  });
+
+  test('a fork can switch staging off', () => {
+    const single = synthesize({ staging: false });
+    expect(single.staging).toBeUndefined();
+    expect(single.cdkApp.node.children.map((child) => child.node.id)).not.toContain(
+      'FootfallStaging',
+    );
+  });
+});
+
+describe('production never serves a version that failed its check', () => {
+  const [functionId] =
+    ofType(production, 'AWS::Lambda::Function').find(([id]) => id.startsWith('ApiFunction')) ?? [];
+  const [hookId, hook] =
+    ofType(production, 'AWS::Lambda::Function').find(([id]) => id.includes('PreTrafficHook')) ?? [];
+  const [groupId, group] = only(production, 'AWS::CodeDeploy::DeploymentGroup');
+  const [aliasId, alias] = only(production, 'AWS::Lambda::Alias');
+  const [versionId] = only(production, 'AWS::Lambda::Version');
+
+  test('the API invokes the live alias, which CodeDeploy moves after the hook', () => {
+    expect(alias.Properties).toMatchObject({
+      Name: 'live',
+      FunctionVersion: { 'Fn::GetAtt': [versionId, 'Version'] },
+    });
+    expect(alias.UpdatePolicy).toEqual({
+      CodeDeployLambdaAliasUpdate: {
+        ApplicationName: { Ref: expect.stringContaining('Application') },
+        DeploymentGroupName: { Ref: groupId },
+        BeforeAllowTrafficHook: { Ref: hookId },
+      },
+    });
+    const [, integration] = only(production, 'AWS::ApiGatewayV2::Integration');
+    expect(integration.Properties?.IntegrationUri).toEqual({ Ref: aliasId });
+    // The hook checks exactly the version being deployed, and knows it before CodeDeploy calls.
+    expect(
+      (
+        (hook?.Properties?.Environment ?? { Variables: {} }) as {
+          Variables: Record<string, unknown>;
+        }
+      ).Variables.TARGET_FUNCTION,
+    ).toEqual({ Ref: versionId });
+    expect((production.toJSON().Resources[aliasId] as { DependsOn?: string[] }).DependsOn).toEqual(
+      expect.arrayContaining([hookId]),
+    );
+  });
+
+  test('a failed check, a stop, or an alarm during the deployment rolls it back', () => {
+    expect(group.Properties?.DeploymentConfigName).toBe(
+      'CodeDeployDefault.LambdaCanary10Percent5Minutes',
+    );
+    expect(group.Properties?.AutoRollbackConfiguration).toEqual({
+      Enabled: true,
+      Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM'],
+    });
+    const alarms = group.Properties?.AlarmConfiguration as {
+      Alarms: { Name: { Ref: string } }[];
+      Enabled: boolean;
+    };
+    expect(alarms.Enabled).toBe(true);
+    const watched = alarms.Alarms.map(
+      (entry) => resourcesOf(production)[entry.Name.Ref]?.Properties?.MetricName,
+    );
+    expect(watched.sort()).toEqual(['5xx', 'Errors']);
+  });
+
+  test("the hook's role can invoke only the API function's versions and report to its deployment group", () => {
+    const role = ((hook?.Properties?.Role ?? { 'Fn::GetAtt': [''] }) as { 'Fn::GetAtt': [string] })[
+      'Fn::GetAtt'
+    ][0];
+    const [, roleResource] =
+      Object.entries(resourcesOf(production)).find(([id]) => id === role) ?? [];
+    expect(roleResource?.Properties?.ManagedPolicyArns).toBeUndefined();
+    const policies = ofType(production, 'AWS::IAM::Policy').filter(
+      ([, policy]) => JSON.stringify(policy.Properties?.Roles) === JSON.stringify([{ Ref: role }]),
+    );
+    expect(policies).toHaveLength(1);
+    const statements = (
+      (policies[0]?.[1].Properties?.PolicyDocument ?? {}) as { Statement?: unknown[] }
+    ).Statement;
+    const logGroup = ofType(production, 'AWS::Logs::LogGroup').find(([id]) =>
+      id.includes('HookLogs'),
+    )?.[0];
+    expect(statements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: [
+          { 'Fn::GetAtt': [logGroup, 'Arn'] },
+          { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logGroup, 'Arn'] }, ':log-stream:*']] },
+        ],
+      },
+      {
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [functionId, 'Arn'] }, ':*']] },
+      },
+      {
+        Effect: 'Allow',
+        Action: 'codedeploy:PutLifecycleEventHookExecutionStatus',
+        Resource: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:aws:codedeploy:eu-west-1:111111111111:deploymentgroup:',
+              { Ref: expect.stringContaining('Application') },
+              '/',
+              { Ref: groupId },
+            ],
+          ],
+        },
+      },
+    ]);
+  });
+});
+
+describe('cost caps', () => {
+  test("the table's on-demand ceilings follow the API's burst; the index takes a visit's one write", () => {
+    const [, table] = only(production, 'AWS::DynamoDB::Table');
+    expect(table.Properties?.OnDemandThroughput).toEqual({
+      MaxReadRequestUnits: 400,
+      MaxWriteRequestUnits: 400,
+    });
+    expect(
+      ((table.Properties?.GlobalSecondaryIndexes ?? []) as { OnDemandThroughput: unknown }[])[0]
+        ?.OnDemandThroughput,
+    ).toEqual({
+      MaxReadRequestUnits: 400,
+      MaxWriteRequestUnits: 100,
+    });
+    const custom = synthesize({
+      tableMaxReadRequestUnits: 50,
+      tableMaxWriteRequestUnits: 80,
+      staging: false,
+    }).appTemplate;
+    custom.hasResourceProperties('AWS::DynamoDB::Table', {
+      OnDemandThroughput: { MaxReadRequestUnits: 50, MaxWriteRequestUnits: 80 },
+    });
+  });
+
+  test('reserved concurrency is off by default and set when configured', () => {
+    const api = ofType(production, 'AWS::Lambda::Function').find(([id]) =>
+      id.startsWith('ApiFunction'),
+    )?.[1];
+    expect(api?.Properties?.ReservedConcurrentExecutions).toBeUndefined();
+    const capped = synthesize({ reservedConcurrency: 20, staging: false }).appTemplate;
+    const cappedApi = ofType(capped, 'AWS::Lambda::Function').find(([id]) =>
+      id.startsWith('ApiFunction'),
+    )?.[1];
+    expect(cappedApi?.Properties?.ReservedConcurrentExecutions).toBe(20);
+  });
+
+  test('a monthly budget of $10 emails alarmEmail at 80% actual and 100% forecast; 0 turns it off', () => {
+    const [, budget] = only(production, 'AWS::Budgets::Budget');
+    expect(budget.Properties).toEqual({
+      Budget: {
+        BudgetName: 'footfall-monthly',
+        BudgetType: 'COST',
+        TimeUnit: 'MONTHLY',
+        BudgetLimit: { Amount: 10, Unit: 'USD' },
+      },
+      NotificationsWithSubscribers: [
+        {
+          Notification: {
+            NotificationType: 'ACTUAL',
+            ComparisonOperator: 'GREATER_THAN',
+            Threshold: 80,
+            ThresholdType: 'PERCENTAGE',
+          },
+          Subscribers: [{ SubscriptionType: 'EMAIL', Address: 'me@example.com' }],
+        },
+        {
+          Notification: {
+            NotificationType: 'FORECASTED',
+            ComparisonOperator: 'GREATER_THAN',
+            Threshold: 100,
+            ThresholdType: 'PERCENTAGE',
+          },
+          Subscribers: [{ SubscriptionType: 'EMAIL', Address: 'me@example.com' }],
+        },
+      ],
+    });
+    expect(
+      ofType(
+        synthesize({ monthlyBudgetUsd: 0, staging: false }).appTemplate,
+        'AWS::Budgets::Budget',
+      ),
+    ).toHaveLength(0);
+    const fifty = synthesize({ monthlyBudgetUsd: 50, staging: false }).appTemplate;
+    fifty.hasResourceProperties('AWS::Budgets::Budget', {
+      Budget: { BudgetLimit: { Amount: 50, Unit: 'USD' } },
+    });
+  });
+});
+
+describe('WAF, opt-in', () => {
+  test('off by default', () => {
+    expect(synthesized.waf).toEqual([]);
+    const [, distribution] = only(production, 'AWS::CloudFront::Distribution');
+    expect(
+      ((distribution.Properties?.DistributionConfig ?? {}) as Record<string, unknown>).WebACLId,
+    ).toBeUndefined();
+  });
+
+  test('wafRateLimit puts a per-address rate rule on /api/* in front of each stage', () => {
+    const withWaf = synthesize(
+      { wafRateLimit: 600 },
+      { env: { account: '111111111111', region: 'eu-west-1' } },
+    );
+    expect(withWaf.waf.map((stack) => [stack.stackName, stack.region])).toEqual([
+      ['FootfallStagingWaf', 'us-east-1'],
+      ['FootfallWaf', 'us-east-1'],
+    ]);
+    const acl = Template.fromStack(withWaf.waf[1] ?? withWaf.app);
+    acl.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'CLOUDFRONT',
+      DefaultAction: { Allow: {} },
+      Rules: [
+        {
+          Name: 'api-rate-per-address',
+          Action: { Block: {} },
+          Statement: {
+            RateBasedStatement: {
+              Limit: 600,
+              AggregateKeyType: 'IP',
+              EvaluationWindowSec: 300,
+              ScopeDownStatement: {
+                ByteMatchStatement: {
+                  SearchString: '/api/',
+                  PositionalConstraint: 'STARTS_WITH',
+                  FieldToMatch: { UriPath: {} },
+                  TextTransformations: [{ Priority: 0, Type: 'NONE' }],
+                },
+              },
+            },
+          },
+          Priority: 0,
+          VisibilityConfig: {
+            CloudWatchMetricsEnabled: true,
+            MetricName: 'footfall-api-rate',
+            SampledRequestsEnabled: false,
+          },
+        },
+      ],
+    });
+    const [, distribution] = only(withWaf.appTemplate, 'AWS::CloudFront::Distribution');
+    expect(
+      ((distribution.Properties?.DistributionConfig ?? {}) as Record<string, unknown>).WebACLId,
+    ).toBeDefined();
+  });
+});
