@@ -27,3 +27,6 @@ export const lambdaBuildOptions = {
 
 /** The Lambda's entry point, from the repository root. */
 export const lambdaEntry = 'service/src/lambda.ts';
+
+/** The CodeDeploy pre-traffic hook's entry point, from the repository root; built the same way. */
+export const preTrafficHookEntry = 'service/src/pre-traffic-hook.ts';
