@@ -35,7 +35,11 @@ const VERSIONS = {
   silent: `${FUNCTION}:5`,
   silentPost: `${FUNCTION}:6`,
 } as const;
-const CHECK_TIMEOUT_MS = 300;
+// Generous for versions that answer (a loaded machine must not fail a good one); short for the
+// ones that never do, so their tests are quick. The read before a hung write gets a little more.
+const CHECK_TIMEOUT_MS = 5_000;
+const SHORT_TIMEOUT_MS = 300;
+const WRITE_TIMEOUT_MS = 1_000;
 
 let outDir: string;
 let hookBundle: string;
@@ -205,22 +209,28 @@ describe('a bad version fails, and Failed is reported once', () => {
   });
 
   test('one that never answers: the first check times out after CHECK_TIMEOUT_MS', async () => {
-    const { event, ms } = await runHook({ TARGET_FUNCTION: VERSIONS.silent });
+    const { event, ms } = await runHook({
+      TARGET_FUNCTION: VERSIONS.silent,
+      CHECK_TIMEOUT_MS: String(SHORT_TIMEOUT_MS),
+    });
     expect(reportedOnce(event)).toBe('Failed');
     expect(failedLine()).toMatchObject({
       check: 'health',
-      reason: `no answer within ${CHECK_TIMEOUT_MS} ms`,
+      reason: `no answer within ${SHORT_TIMEOUT_MS} ms`,
     });
     // It gave up on time, rather than waiting for the SDK's or Lambda's own limits.
-    expect(ms).toBeLessThan(CHECK_TIMEOUT_MS + 2_000);
+    expect(ms).toBeLessThan(SHORT_TIMEOUT_MS + 2_000);
   });
 
   test('one that hangs on a write: the increment check times out', async () => {
-    const { event } = await runHook({ TARGET_FUNCTION: VERSIONS.silentPost });
+    const { event } = await runHook({
+      TARGET_FUNCTION: VERSIONS.silentPost,
+      CHECK_TIMEOUT_MS: String(WRITE_TIMEOUT_MS),
+    });
     expect(reportedOnce(event)).toBe('Failed');
     expect(failedLine()).toMatchObject({
       check: 'increment',
-      reason: `no answer within ${CHECK_TIMEOUT_MS} ms`,
+      reason: `no answer within ${WRITE_TIMEOUT_MS} ms`,
     });
   });
 
