@@ -14,6 +14,7 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 const PLAIN_DEFINITIONS = new Set([
   'service/src/db/table.ts',
   'service/src/db/limits.ts',
+  'service/src/pre-traffic/limits.ts',
   'service/src/cloudfront.ts',
   'service/src/config.ts',
   'service/build/options.ts',

@@ -8,6 +8,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { preTrafficHookEntry } from '../../service/build/options.js';
+import { preTrafficHookWorstCaseMs } from '../../service/src/pre-traffic/limits.js';
 import { type CounterApi, lambdaBundling } from './counter-api.js';
 
 export interface SafeDeploymentProps {
@@ -67,8 +68,9 @@ export class SafeDeployment extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
-      // Four checks of at most 5 s each, then the report.
-      timeout: Duration.seconds(60),
+      // Longer than its worst case (every check just in time, every report attempt timing out),
+      // so it is never stopped before it reports.
+      timeout: Duration.millis(preTrafficHookWorstCaseMs() + 10_000),
       role,
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,

@@ -4,8 +4,7 @@
  * headers. Every check says what it found; the first failure says what is wrong.
  */
 
-/** The page key the smoke test counts on, so real visits are never inflated. */
-export const SMOKE_PAGE = '/__footfall-smoke__';
+import { SMOKE_PAGE, SMOKE_USER_AGENT } from '../../service/src/smoke.js';
 
 export interface SmokeCheck {
   readonly name: string;
@@ -39,9 +38,6 @@ interface SmokeCounts {
   views: number;
   bots: number;
 }
-
-/** How the smoke test announces itself: as a bot (`isbot` knows "bot"), never as a person. */
-const SMOKE_USER_AGENT = 'footfall-smoke-test/1 (bot; +https://github.com/)';
 
 async function countFrom(res: Response, what: string): Promise<SmokeCounts> {
   if (res.status >= 500) {

@@ -4,9 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { SMOKE_PAGE } from '../../service/src/smoke.js';
 import { refusingEndpoint } from '../../test/fault-proxy.js';
 import { scratchDevServer, testApp, testClient } from '../../test/support.js';
-import { runSmoke, SMOKE_PAGE } from '../lib/smoke.js';
+import { runSmoke } from '../lib/smoke.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 let server: Awaited<ReturnType<typeof scratchDevServer>>;

@@ -28,5 +28,5 @@ export const lambdaBuildOptions = {
 /** The Lambda's entry point, from the repository root. */
 export const lambdaEntry = 'service/src/lambda.ts';
 
-/** The pre-traffic hook's entry point (CodeDeploy runs it before a new version takes traffic). */
+/** The CodeDeploy pre-traffic hook's entry point, from the repository root; built the same way. */
 export const preTrafficHookEntry = 'service/src/pre-traffic-hook.ts';

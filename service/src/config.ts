@@ -91,22 +91,28 @@ export function loadConfig(env: Env): Config {
         .filter((entry) => entry !== '');
       return new AddressList(entries);
     }),
-    originSecrets: read('ORIGIN_SECRETS', [] as string[], (raw) => {
-      const secrets = raw
-        .split(',')
-        .map((secret) => secret.trim())
-        .filter((secret) => secret !== '');
-      if (secrets.some((secret) => secret.length < 32)) {
-        throw new Error('each secret must be at least 32 characters');
-      }
-      return secrets;
-    }),
+    originSecrets: read('ORIGIN_SECRETS', [] as string[], parseOriginSecrets),
   };
 
   if (problems.length > 0) {
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   return config;
+}
+
+/**
+ * `ORIGIN_SECRETS`: comma-separated, each at least 32 characters. Exported for the pre-traffic
+ * hook, which is given the function's own value and must read it the same way.
+ */
+export function parseOriginSecrets(raw: string): string[] {
+  const secrets = raw
+    .split(',')
+    .map((secret) => secret.trim())
+    .filter((secret) => secret !== '');
+  if (secrets.some((secret) => secret.length < 32)) {
+    throw new Error('each secret must be at least 32 characters');
+  }
+  return secrets;
 }
 
 function parseUrl(raw: string): URL {
