@@ -8,7 +8,7 @@ import { buildSite } from '../web/build/site.js';
 
 // `npm run build -- --site-url https://me.example` puts the site's address in the embed snippet.
 const { values } = parseArgs({
-  options: { 'site-url': { type: 'string', default: process.env.FOOTFALL_SITE_URL } },
+  options: { 'site-url': { type: 'string' } },
 });
 let siteUrl: string | undefined;
 try {

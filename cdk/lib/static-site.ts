@@ -91,9 +91,9 @@ export class StaticSite extends Construct {
       securityHeadersBehavior,
     });
     // The pinned widget is loaded by other sites with `integrity` and `crossorigin="anonymous"`:
-    // a CORS fetch, which needs Access-Control-Allow-Origin (CloudFront adds it to every request
-    // that has an Origin, after its cache, so one cached copy serves every site). No credentials:
-    // the file is public and the same for everyone.
+    // a CORS fetch, which needs Access-Control-Allow-Origin (CloudFront adds it to the answer of
+    // every request that has an Origin, after its cache, so one cached copy serves every site).
+    // No credentials: the file is public and the same for everyone.
     const widgetHeaders = new cloudfront.ResponseHeadersPolicy(this, 'WidgetHeaders', {
       comment: 'footfall: the pinned widget, for any site, with the security headers',
       securityHeadersBehavior,
