@@ -19,6 +19,7 @@ const PLAIN_DEFINITIONS = new Set([
   'service/src/config.ts',
   'service/build/options.ts',
   'web/build/csp.ts',
+  'web/build/embed.ts',
 ]);
 
 const area = (file: string) => file.split('/')[0] ?? '';

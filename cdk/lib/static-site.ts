@@ -11,6 +11,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { BADGE_PATHS, ORIGIN_VERIFY_HEADER } from '../../service/src/cloudfront.js';
 import { contentSecurityPolicy } from '../../web/build/csp.js';
+import { PINNED_WIDGET_DIR } from '../../web/build/embed.js';
 
 export interface CustomDomain {
   /** e.g. `resume.example.com` */
@@ -29,7 +30,10 @@ export const DIRECTORY_INDEX_CODE = `function handler(event) {
 }`;
 
 export interface StaticSiteProps {
-  /** The built site (`dist/web/`): index.html, and hashed files under assets/. */
+  /**
+   * The built site (`dist/web/`): index.html, hashed files under assets/, and the pinned widget
+   * under widget/.
+   */
   readonly siteDir: string;
   /** The API's host name; CloudFront sends `/api/*` there. */
   readonly apiDomainName: string;
@@ -65,26 +69,49 @@ export class StaticSite extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    const securityHeadersBehavior: cloudfront.ResponseSecurityHeadersBehavior = {
+      contentSecurityPolicy: {
+        // The page fetches from its own origin only; sites that embed the counter are CORS's
+        // business, not the page's (ADR 8).
+        contentSecurityPolicy: contentSecurityPolicy(),
+        override: true,
+      },
+      strictTransportSecurity: {
+        accessControlMaxAge: Duration.days(365),
+        includeSubdomains: true,
+        override: true,
+      },
+      contentTypeOptions: { override: true },
+      frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+      referrerPolicy: {
+        referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+        override: true,
+      },
+    };
     const headers = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'footfall: security headers for the page and the API',
-      securityHeadersBehavior: {
-        contentSecurityPolicy: {
-          // The page fetches from its own origin only; sites that embed the counter are CORS's
-          // business, not the page's (ADR 8).
-          contentSecurityPolicy: contentSecurityPolicy(),
-          override: true,
-        },
-        strictTransportSecurity: {
-          accessControlMaxAge: Duration.days(365),
-          includeSubdomains: true,
-          override: true,
-        },
-        contentTypeOptions: { override: true },
-        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
-        referrerPolicy: {
-          referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
-          override: true,
-        },
+      securityHeadersBehavior,
+    });
+    // The pinned widget is loaded by other sites with `integrity` and `crossorigin="anonymous"`:
+    // a CORS fetch, which needs Access-Control-Allow-Origin (CloudFront adds it to the answer of
+    // every request that has an Origin, after its cache, so one cached copy serves every site).
+    // No credentials: the file is public and the same for everyone.
+    const widgetHeaders = new cloudfront.ResponseHeadersPolicy(this, 'WidgetHeaders', {
+      comment: 'footfall: the pinned widget, for any site, with the security headers',
+      securityHeadersBehavior,
+      corsBehavior: {
+        accessControlAllowOrigins: ['*'],
+        accessControlAllowMethods: ['GET', 'HEAD'],
+        // CloudFormation wants at least one; it only ever goes on preflight answers, which this
+        // GET/HEAD behaviour never gives (a <script> is never preflighted).
+        accessControlAllowHeaders: ['*'],
+        accessControlAllowCredentials: false,
+        originOverride: true,
+      },
+      customHeadersBehavior: {
+        customHeaders: [
+          { header: 'Cross-Origin-Resource-Policy', value: 'cross-origin', override: true },
+        ],
       },
     });
 
@@ -115,6 +142,7 @@ export class StaticSite extends Construct {
       enableAcceptEncodingBrotli: true,
     });
 
+    const siteOrigin = origins.S3BucketOrigin.withOriginAccessControl(this.bucket);
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: 'footfall: the resume page and its counter API',
       defaultRootObject: 'index.html',
@@ -130,7 +158,7 @@ export class StaticSite extends Construct {
           }
         : {}),
       defaultBehavior: {
-        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
+        origin: siteOrigin,
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
         functionAssociations: [
@@ -168,6 +196,17 @@ export class StaticSite extends Construct {
           responseHeadersPolicy: headers,
           compress: true,
         },
+        // The pinned widget (its name is its hash): from the bucket, cached as S3 says (a year),
+        // readable by any site.
+        [`/${PINNED_WIDGET_DIR}/*`]: {
+          origin: siteOrigin,
+          // Its URL is always https (the snippet says so); a redirect would fail CORS anyway.
+          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+          allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+          cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+          responseHeadersPolicy: widgetHeaders,
+          compress: true,
+        },
       },
     });
 
@@ -180,15 +219,25 @@ export class StaticSite extends Construct {
       prune: false,
       cacheControl: [deploy.CacheControl.fromString('public, max-age=31536000, immutable')],
     });
+    // The pinned widget likewise; no version is ever deleted, so a site that pinned an old one
+    // keeps loading exactly what it pinned.
+    const pinned = new deploy.BucketDeployment(this, 'DeployPinnedWidget', {
+      sources: [deploy.Source.asset(join(props.siteDir, PINNED_WIDGET_DIR))],
+      destinationBucket: this.bucket,
+      destinationKeyPrefix: `${PINNED_WIDGET_DIR}/`,
+      prune: false,
+      cacheControl: [deploy.CacheControl.fromString('public, max-age=31536000, immutable')],
+      contentType: 'text/javascript; charset=utf-8',
+    });
     const pages = new deploy.BucketDeployment(this, 'DeployPages', {
-      sources: [deploy.Source.asset(props.siteDir, { exclude: ['assets'] })],
+      sources: [deploy.Source.asset(props.siteDir, { exclude: ['assets', PINNED_WIDGET_DIR] })],
       destinationBucket: this.bucket,
       prune: false,
       cacheControl: [deploy.CacheControl.fromString('no-cache')],
       distribution: this.distribution,
       distributionPaths: ['/*'],
     });
-    pages.node.addDependency(assets);
+    pages.node.addDependency(assets, pinned);
 
     if (props.domain) {
       const target = route53.RecordTarget.fromAlias(

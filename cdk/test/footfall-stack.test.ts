@@ -264,7 +264,8 @@ describe('site', () => {
   });
 
   test('the built site is uploaded (hashed assets immutable) and the cache invalidated', () => {
-    template.resourceCountIs('Custom::CDKBucketDeployment', 2);
+    // Pages, hashed assets, and the pinned widget (cdk/test/widget.test.ts).
+    template.resourceCountIs('Custom::CDKBucketDeployment', 3);
     template.hasResourceProperties('Custom::CDKBucketDeployment', {
       DestinationBucketKeyPrefix: 'assets/',
       Prune: false,
@@ -362,6 +363,7 @@ describe('badges', () => {
       '/api/badge.svg',
       '/api/shield',
       '/api/*',
+      '/widget/*',
     ]);
     const [policyId] = Object.keys(template.findResources('AWS::CloudFront::CachePolicy'));
     for (const path of ['/api/badge.svg', '/api/shield']) {

@@ -15,6 +15,8 @@ export function fakeSite(): string {
   mkdirSync(join(dir, 'assets'));
   writeFileSync(join(dir, 'index.html'), '<!doctype html><title>test</title>');
   writeFileSync(join(dir, 'assets', 'site.TEST.css'), 'body{}');
+  mkdirSync(join(dir, 'widget'));
+  writeFileSync(join(dir, 'widget', 'footfall-widget.0123456789abcdef.js'), '"use strict";');
   return dir;
 }
 

@@ -8,6 +8,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { contentSecurityPolicy } from '../../web/build/csp.js';
+import { PINNED_WIDGET_DIR } from '../../web/build/embed.js';
 import { buildSite } from '../../web/build/site.js';
 import { compose } from './compose.js';
 import type { Config } from './config.js';
@@ -86,8 +87,13 @@ export async function startDevServer(
     async (c, next) => {
       await next();
       c.header('Content-Security-Policy', csp);
+      const found = c.res.status === 200;
+      // The pinned widget is fetched by other sites with CORS (`crossorigin` + `integrity`), as
+      // CloudFront's behaviour for it answers.
+      const pinned = found && c.req.path.startsWith(`/${PINNED_WIDGET_DIR}/`);
+      if (pinned) c.header('Access-Control-Allow-Origin', '*');
       // Hashed assets never change; the page itself is revalidated on every load.
-      const immutable = c.req.path.startsWith('/assets/') && c.res.status === 200;
+      const immutable = pinned || (found && c.req.path.startsWith('/assets/'));
       c.header('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
     serveStatic({ root: siteDir }),

@@ -1,6 +1,7 @@
-import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { embedSnippet, type PinnedWidget, pinWidget } from './embed.js';
 import { renderPage, renderStatsPage } from './render.js';
 import { loadResume } from './resume.js';
 
@@ -13,6 +14,10 @@ export interface SiteBuild {
   /** Site paths of the hashed stylesheet and widget script. */
   readonly stylesheet: string;
   readonly script: string;
+  /** The widget under its content hash, for other sites to embed with integrity. */
+  readonly pinnedWidget: PinnedWidget;
+  /** The HTML another site pastes to embed the pinned widget (see README). */
+  readonly embedSnippet: string;
 }
 
 export interface SiteBuildOptions {
@@ -22,6 +27,8 @@ export interface SiteBuildOptions {
   readonly outDir: string;
   /** A cross-origin counter API to embed, if any. */
   readonly apiBase?: string | undefined;
+  /** The site's address, for the embed snippet. @default `https://YOUR-SITE` */
+  readonly siteUrl?: string | undefined;
 }
 
 /**
@@ -74,21 +81,35 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuild> {
     const statsPage = renderStatsPage(resume, { script: statsScript, stylesheet });
     await mkdir(join(staging, 'stats'), { recursive: true });
     await writeFile(join(staging, 'stats', 'index.html'), statsPage);
-    // A stable name for other sites to embed (see README); the page itself uses the hashed one.
+    // A stable name for other sites to embed, which follows every deploy (README); the page
+    // itself uses the hashed one.
     await copyFile(join(staging, script), join(staging, EMBED_SCRIPT));
+    // And under a name that is its own hash, which embedding sites pin with integrity.
+    const widgetBytes = await readFile(join(staging, script));
+    const pinnedWidget = pinWidget(widgetBytes);
+    const snippet = embedSnippet(pinnedWidget, options.siteUrl);
+    await mkdir(dirname(join(staging, pinnedWidget.path)), { recursive: true });
+    await writeFile(join(staging, pinnedWidget.path), widgetBytes);
 
     const files: Record<string, number> = {
       'index.html': Buffer.byteLength(page),
       'stats/index.html': Buffer.byteLength(statsPage),
     };
     files[EMBED_SCRIPT] = (await stat(join(staging, EMBED_SCRIPT))).size;
+    files[pinnedWidget.path.slice(1)] = widgetBytes.length;
     for (const [file, output] of Object.entries(result.metafile.outputs)) {
       files[sitePath(file).slice(1)] = output.bytes;
     }
     await mkdir(dirname(outDir), { recursive: true });
     await rm(outDir, { recursive: true, force: true });
     await rename(staging, outDir);
-    return { files, script, stylesheet };
+    return {
+      files,
+      script,
+      stylesheet,
+      pinnedWidget,
+      embedSnippet: snippet,
+    };
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;

@@ -1,9 +1,10 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { loadConfig } from '../../service/src/config.js';
 import { type DevServer, startDevServer } from '../../service/src/dev-server.js';
+import { PINNED_WIDGET_DIR } from '../build/embed.js';
 
 // The dev server on a copy of web/, so the test can edit the sources it watches.
 let scratch: string;
@@ -68,6 +69,34 @@ test('GET / serves the built page with a strict CSP and revalidation; hashed ass
   expect(embed.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
   const missing = await fetch(`${server.url}/assets/nope.js`);
   expect(missing.status).toBe(404);
+  expect(missing.headers.get('cache-control')).toBe('no-cache');
+});
+
+test('the pinned widget answers any origin (ACAO *) as JavaScript cached for a year; the stable one is as before', async () => {
+  const [file, ...others] = await readdir(join(scratch, 'site', PINNED_WIDGET_DIR));
+  expect(others).toEqual([]);
+  const path = `/${PINNED_WIDGET_DIR}/${file}`;
+  // As a <script crossorigin> on another site asks for it.
+  const res = await fetch(`${server.url}${path}`, {
+    headers: { origin: 'https://blog.example', 'sec-fetch-mode': 'cors' },
+  });
+  expect(res.status).toBe(200);
+  expect(res.headers.get('access-control-allow-origin')).toBe('*');
+  expect(res.headers.get('access-control-allow-credentials')).toBeNull();
+  expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+  expect(res.headers.get('content-type')).toMatch(/^text\/javascript/);
+  expect(res.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+  expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  expect(await res.text()).toBe(await (await fetch(`${server.url}/footfall-widget.js`)).text());
+  // Nothing but the pinned folder is opened to CORS; a missing pinned file is not cached.
+  const stable = await fetch(`${server.url}/footfall-widget.js`, {
+    headers: { origin: 'https://blog.example' },
+  });
+  expect(stable.headers.get('access-control-allow-origin')).toBeNull();
+  expect(stable.headers.get('cache-control')).toBe('no-cache');
+  const missing = await fetch(`${server.url}/${PINNED_WIDGET_DIR}/footfall-widget.0000.js`);
+  expect(missing.status).toBe(404);
+  expect(missing.headers.get('access-control-allow-origin')).toBeNull();
   expect(missing.headers.get('cache-control')).toBe('no-cache');
 });
 

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { embedSnippet, SITE_PLACEHOLDER, siteOrigin } from '../build/embed.js';
 import { buildSite, EMBED_SCRIPT, type SiteBuild } from '../build/site.js';
 
 let scratch: string;
@@ -18,7 +20,7 @@ afterAll(() => rm(scratch, { recursive: true, force: true }));
 const read = (path: string) => readFile(join(outDir, path));
 
 describe('buildSite', () => {
-  test('writes index.html, the stats page, content-hashed assets and the embeddable widget, nothing else', async () => {
+  test('writes index.html, the stats page, content-hashed assets and the embeddable widgets, nothing else', async () => {
     expect(built.script).toMatch(/^\/assets\/widget\.[A-Z0-9]{8}\.js$/);
     expect(built.stylesheet).toMatch(/^\/assets\/site\.[A-Z0-9]{8}\.css$/);
     const statsScript = Object.keys(built.files).find((f) =>
@@ -30,6 +32,7 @@ describe('buildSite', () => {
         'index.html',
         'stats/index.html',
         EMBED_SCRIPT,
+        built.pinnedWidget.path.slice(1),
         built.script.slice(1),
         built.stylesheet.slice(1),
         statsScript,
@@ -42,6 +45,7 @@ describe('buildSite', () => {
       (await readdir(outDir, { recursive: true })).filter((f) => f.includes('.')).sort(),
     ).toEqual(Object.keys(built.files).sort());
     expect(await read(EMBED_SCRIPT)).toEqual(await read(built.script.slice(1)));
+    expect(await read(built.pinnedWidget.path.slice(1))).toEqual(await read(built.script.slice(1)));
     const page = (await read('index.html')).toString();
     expect(page).toContain(`href="${built.stylesheet}"`);
     expect(page).toContain(`src="${built.script}"`);
@@ -87,6 +91,54 @@ describe('buildSite', () => {
     const changed = await buildSite({ webDir: web, outDir: join(scratch, 'changed') });
     expect(changed.stylesheet).not.toBe(built.stylesheet);
     expect(changed.script).toBe(built.script);
+  });
+
+  test('the pinned widget is named after its own SHA-384, and the snippet pins those exact bytes', async () => {
+    const match = built.pinnedWidget.path.match(/^\/widget\/footfall-widget\.([0-9a-f]{16})\.js$/);
+    expect(match).not.toBeNull();
+    const bytes = await read(built.pinnedWidget.path.slice(1));
+    const digest = createHash('sha384').update(bytes).digest();
+    expect(match?.[1]).toBe(digest.toString('hex').slice(0, 16));
+
+    // The snippet as the build prints it: its script is the pinned file, its integrity that of
+    // the bytes on disk, fetched with CORS (integrity on another origin's script needs it).
+    const snippet = built.embedSnippet;
+    const script = snippet.match(/<script [^>]*><\/script>/)?.[0] ?? '';
+    const attribute = (name: string) => script.match(new RegExp(` ${name}="([^"]*)"`))?.[1];
+    expect(attribute('src')).toBe(`${SITE_PLACEHOLDER}${built.pinnedWidget.path}`);
+    expect(attribute('integrity')).toBe(`sha384-${digest.toString('base64')}`);
+    expect(attribute('crossorigin')).toBe('anonymous');
+    expect(script).toMatch(/ defer>/);
+    // What the widget needs on the embedding page: the API's address and where the number goes.
+    expect(snippet).toContain(`<meta name="footfall-api" content="${SITE_PLACEHOLDER}">`);
+    expect(snippet).toContain('<span id="visitor-count">…</span>');
+  });
+
+  test('the snippet takes the site’s origin, and refuses anything else', () => {
+    const widget = built.pinnedWidget;
+    const snippet = embedSnippet(widget, 'https://Me.Example/');
+    expect(snippet).toContain('<meta name="footfall-api" content="https://me.example">');
+    expect(snippet).toContain(`<script src="https://me.example${widget.path}" integrity="`);
+    for (const bad of ['me.example', 'ftp://me.example', 'https://me.example/cv', 'javascript:x'])
+      expect(() => siteOrigin(bad), bad).toThrow(/me\.example|http/);
+  });
+
+  test('a change to the widget gives it a new pinned name and integrity', async () => {
+    const web = join(scratch, 'widget-web');
+    await cp('web', web, { recursive: true });
+    await writeFile(
+      join(web, 'src/widget.ts'),
+      (await readFile(join(web, 'src/widget.ts'), 'utf8')).replace('5_000', '6_000'),
+    );
+    const changed = await buildSite({ webDir: web, outDir: join(scratch, 'widget-changed') });
+    expect(changed.pinnedWidget.path).not.toBe(built.pinnedWidget.path);
+    expect(changed.pinnedWidget.integrity).not.toBe(built.pinnedWidget.integrity);
+    // And the same sources, built from another folder, pin the same bytes (the snippet a local
+    // build prints is the one for what CI deploys).
+    const copy = join(scratch, 'copy', 'of', 'web');
+    await cp('web', copy, { recursive: true });
+    const again = await buildSite({ webDir: copy, outDir: join(scratch, 'again') });
+    expect(again.pinnedWidget).toEqual(built.pinnedWidget);
   });
 
   test('an invalid resume.json fails the build, names the field and keeps the last good site', async () => {
