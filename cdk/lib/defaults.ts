@@ -5,6 +5,10 @@
 export const deployDefaults = {
   /** The GitHub environment the deploy job runs in; the deploy role trusts only this one. */
   environmentName: 'production',
+  /** The GitHub environment the staging deploy job runs in; the staging role trusts only this one. */
+  stagingEnvironmentName: 'staging',
+  /** Deploy a staging copy (`FootfallStaging`) and smoke-test it before production. */
+  staging: true,
   /** Steady-state requests per second the HTTP API accepts. */
   throttleRateLimit: 50,
   /** Burst the HTTP API accepts above the rate. */
@@ -17,6 +21,9 @@ export const deployDefaults = {
 
 /** `OWNER/REPO` as GitHub allows them (an owner is 1-39 characters). */
 export const REPOSITORY_PATTERN = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/;
+
+/** A GitHub repository's or account's numeric id (immutable: never reused, kept across renames). */
+export const GITHUB_ID_PATTERN = /^[1-9][0-9]{0,19}$/;
 
 /** A GitHub environment name. */
 export const ENVIRONMENT_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,255}$/;
