@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -598,5 +598,71 @@ describe('the smoke steps and the summary tell the truth', () => {
     expect(summary({ PRODUCTION_DEPLOY: 'success', PRODUCTION_SMOKE: 'cancelled' })).toContain(
       '| ✓ passed | cancelled |',
     );
+  });
+});
+
+describe('npm, wherever the project is installed, enforces the install-script allow-list', () => {
+  const action = parse(source('.github/actions/enforcing-npm/action.yml')) as {
+    runs: { using: string; steps: Step[] };
+  };
+  const step = action.runs.steps[0] as Step;
+
+  test('every job that runs npm ci first brings npm up to devEngines’ minimum', () => {
+    const jobs = [...Object.entries(ci.jobs), ...Object.entries(deploy.jobs)].filter(([, job]) =>
+      steps(job).some((s) => s.run === 'npm ci'),
+    );
+    expect(jobs.map(([name]) => name).sort()).toEqual([
+      'checks',
+      'smoke-production',
+      'smoke-staging',
+      'synth',
+    ]);
+    for (const [name, job] of jobs) {
+      const order = steps(job).map((s) => s.uses ?? s.run ?? '');
+      const upgrade = order.indexOf('./.github/actions/enforcing-npm');
+      expect(upgrade, name).toBeGreaterThan(
+        order.findIndex((s) => s.startsWith('actions/setup-node@')),
+      );
+      expect(upgrade, name).toBeLessThan(order.indexOf('npm ci'));
+    }
+    expect(action.runs.using).toBe('composite');
+  });
+
+  /** The action's script, with `npm` standing in at the given version and logging installs. */
+  function upgradeWith(version: string) {
+    const dir = tempDir();
+    const log = join(dir, 'npm.log');
+    writeFileSync(
+      join(dir, 'npm'),
+      `#!/bin/sh\nif [ "$1" = "--version" ]; then echo ${version}; else echo "$*" >> "${log}"; fi\n`,
+      { mode: 0o755 },
+    );
+    const result = spawnSync(
+      'bash',
+      ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run ?? ''],
+      {
+        cwd: dir,
+        env: { PATH: `${dir}:${process.env.PATH ?? ''}`, GITHUB_WORKSPACE: root },
+        encoding: 'utf8',
+      },
+    );
+    expect(result.status, result.stderr).toBe(0);
+    return existsSync(log) ? readFileSync(log, 'utf8').trim() : '';
+  }
+
+  test('an older npm is replaced by exactly the minimum, installed without scripts; a new enough one is kept', () => {
+    const minimum = (
+      JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as {
+        devEngines: { packageManager: { version: string } };
+      }
+    ).devEngines.packageManager.version.replace(/^>=/, '');
+    expect(minimum).toMatch(/^\d+\.\d+\.\d+$/);
+    for (const old of ['10.9.2', '11.6.0', '11.18.9']) {
+      expect(upgradeWith(old), old).toBe(
+        `install --global --ignore-scripts --no-audit --no-fund npm@${minimum}`,
+      );
+    }
+    for (const recent of [minimum, '11.20.0', '12.0.1'])
+      expect(upgradeWith(recent), recent).toBe('');
   });
 });
