@@ -118,19 +118,31 @@ export function trustedIdentity(
         `not {"use_default":false,"include_claim_keys":${JSON.stringify(OIDC_SUBJECT_CLAIM_KEYS)}}`,
     );
   }
-  const identity: GitHubRepositoryIdentity = {
+  const [owner, name] = repository.full_name.split('/');
+  const nameOnly: GitHubRepositoryIdentity = {
     repository: repository.full_name,
     repositoryId: String(repository.id),
-    ...(settings.use_immutable_subject ? { repositoryOwnerId: String(repository.owner.id) } : {}),
   };
-  const [owner, name] = identity.repository.split('/');
-  const prefix = identity.repositoryOwnerId
-    ? `repo:${owner}@${identity.repositoryOwnerId}/${name}@${identity.repositoryId}`
-    : `repo:${identity.repository}`;
-  if (settings.sub_claim_prefix !== undefined && settings.sub_claim_prefix !== prefix) {
+  const immutable: GitHubRepositoryIdentity = {
+    ...nameOnly,
+    repositoryOwnerId: String(repository.owner.id),
+  };
+  const prefixes = [
+    [`repo:${repository.full_name}`, nameOnly],
+    [`repo:${owner}@${repository.owner.id}/${name}@${repository.id}`, immutable],
+  ] as const;
+  // GitHub's own word on the prefix wins; without it, its immutable-subject setting decides.
+  const identity =
+    settings.sub_claim_prefix === undefined
+      ? settings.use_immutable_subject
+        ? immutable
+        : nameOnly
+      : prefixes.find(([prefix]) => prefix === settings.sub_claim_prefix)?.[1];
+  if (!identity) {
     throw new Error(
       `GitHub says the subjects of ${repository.full_name} begin "${settings.sub_claim_prefix}", ` +
-        `footfall expected "${prefix}": the deploy roles would trust a subject GitHub never issues`,
+        `footfall expected "${prefixes[0][0]}" or "${prefixes[1][0]}": the deploy roles would ` +
+        'trust a subject GitHub never issues',
     );
   }
   return identity;

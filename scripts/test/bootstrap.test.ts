@@ -242,6 +242,20 @@ describe('the bootstrap plan', () => {
       repositoryId: '987654321',
       repositoryOwnerId: '4242',
     });
+    // GitHub's reported prefix decides, whatever the flag says.
+    expect(
+      trustedIdentity(info, {
+        ...template,
+        sub_claim_prefix: 'repo:Maya-OL@4242/footfall@987654321',
+      }),
+    ).toEqual(immutable);
+    expect(
+      trustedIdentity(info, {
+        ...template,
+        use_immutable_subject: true,
+        sub_claim_prefix: 'repo:Maya-OL/footfall',
+      }),
+    ).toEqual({ repository: 'Maya-OL/footfall', repositoryId: '987654321' });
     const deploy = aws(immutable).find((c) => c.args.includes('deploy'));
     expect(deploy?.args).toEqual(
       expect.arrayContaining([
