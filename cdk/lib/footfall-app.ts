@@ -85,7 +85,8 @@ export function addFootfallStacks(app: App, props: FootfallAppProps): FootfallSt
         appStackNames: appStacks.map((stack) => stack.stackName),
         bootstrapQualifier: config.bootstrapQualifier,
         ...(config.githubOidcProviderArn ? { oidcProviderArn: config.githubOidcProviderArn } : {}),
-        description: 'footfall: GitHub OIDC deploy role (deployed once, by hand)',
+        description:
+          'footfall: GitHub OIDC deploy roles, CDK execution policy and permissions boundary (npm run bootstrap deploys it)',
       })
     : undefined;
 
