@@ -23,7 +23,7 @@ const { deployAccess } = addFootfallStacks(app, {
 });
 if (!deployAccess) {
   console.warn(
-    'footfall: no repository configured (context "repository" or GITHUB_REPOSITORY), so the ' +
+    'footfall: no repository configured (context "repository" and "repositoryId", or GITHUB_REPOSITORY), so the ' +
       'deploy-access stack is left out. See docs/deploy.md.',
   );
 }

@@ -1,12 +1,30 @@
 import { parseOrigin } from '../../service/src/config.js';
-import { deployDefaults, ENVIRONMENT_NAME_PATTERN, REPOSITORY_PATTERN } from './defaults.js';
+import {
+  deployDefaults,
+  ENVIRONMENT_NAME_PATTERN,
+  GITHUB_ID_PATTERN,
+  REPOSITORY_PATTERN,
+} from './defaults.js';
 
 /** Everything a deployment of footfall can be told, in one place. */
 export interface DeployConfig {
   /** `OWNER/REPO` whose GitHub Actions may deploy; undefined skips the deploy-access stack. */
   readonly repository: string | undefined;
-  /** The GitHub environment the deploy job runs in; the role trusts only this one. */
+  /**
+   * The repository's numeric id (`GET /repos/OWNER/REPO` → `id`): the deploy roles trust only
+   * this repository, so a renamed or re-created one cannot inherit them. Required with
+   * `repository`; `npm run bootstrap` supplies it.
+   */
+  readonly repositoryId: string | undefined;
+  /**
+   * The owner's numeric id, set when the repository uses GitHub's immutable OIDC subjects
+   * (`repo:OWNER@OWNER_ID/REPO@REPO_ID:…`); undefined: the name-only form.
+   */
+  readonly repositoryOwnerId: string | undefined;
+  /** The GitHub environment the production deploy job runs in; its role trusts only this one. */
   readonly environmentName: string;
+  /** Whether a staging copy (`FootfallStaging`) is deployed and smoke-tested before production. */
+  readonly staging: boolean;
   /** Origins granted CORS for embedding the counter elsewhere. */
   readonly allowedOrigins: readonly string[];
   /** Custom domain for the site, with the Route 53 zone it lives in. */
@@ -25,8 +43,6 @@ export interface DeployConfig {
   readonly bootstrapQualifier: string;
   /** While rotating the origin secret: the API accepts its previous value too (ADR 9). */
   readonly acceptPreviousOriginSecret: boolean;
-  /** Deploy `FootfallStaging` too (a fork may want production only). */
-  readonly staging: boolean;
   /** The table's on-demand maximum read and write request units per second. */
   readonly tableMaxReadRequestUnits: number;
   readonly tableMaxWriteRequestUnits: number;
@@ -46,7 +62,10 @@ export class DeployConfigError extends Error {
 export interface ConfigSources {
   /** CDK context (`cdk.json`, `-c key=value`). */
   readonly context: (key: string) => unknown;
-  /** The environment; only `GITHUB_REPOSITORY` is read, as a fallback for `repository`. */
+  /**
+   * The environment; only `GITHUB_REPOSITORY` (a fallback for `repository`) and, with it,
+   * `GITHUB_REPOSITORY_ID` (for `repositoryId`) are read: GitHub Actions sets both.
+   */
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
@@ -56,8 +75,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** Reads and validates the deploy configuration: CDK context first, the environment second. */
 export function parseDeployConfig({ context, env }: ConfigSources): DeployConfig {
   const problems: string[] = [];
-  const text = (key: string): string | undefined => {
-    const value = context(key);
+  const text = (key: string, value: unknown = context(key)): string | undefined => {
     if (value === undefined || value === null || value === '') return undefined;
     if (typeof value !== 'string') {
       problems.push(`${key}: must be a string, got ${JSON.stringify(value)}`);
@@ -88,11 +106,36 @@ export function parseDeployConfig({ context, env }: ConfigSources): DeployConfig
     return number;
   };
 
+  const repositoryFromContext = text('repository');
   const repository = check(
     'repository',
-    text('repository') ?? (env.GITHUB_REPOSITORY?.trim() || undefined),
+    repositoryFromContext ?? (env.GITHUB_REPOSITORY?.trim() || undefined),
     (value) => REPOSITORY_PATTERN.test(value),
     'must be OWNER/REPO (set context "repository" or GITHUB_REPOSITORY)',
+  );
+  // The id goes with the name it came with: GITHUB_REPOSITORY_ID only with GITHUB_REPOSITORY.
+  const digits = (key: string): string | undefined => {
+    const value = context(key);
+    return text(key, typeof value === 'number' ? String(value) : value);
+  };
+  const repositoryId = check(
+    'repositoryId',
+    digits('repositoryId') ??
+      (repositoryFromContext ? undefined : env.GITHUB_REPOSITORY_ID?.trim() || undefined),
+    (value) => GITHUB_ID_PATTERN.test(value),
+    "is not a GitHub repository id (digits: GET /repos/OWNER/REPO's id)",
+  );
+  if (repository && !repositoryId) {
+    problems.push(
+      'repositoryId: required with repository (the deploy roles trust the repository by its id ' +
+        'as well as its name; npm run bootstrap sets it)',
+    );
+  }
+  const repositoryOwnerId = check(
+    'repositoryOwnerId',
+    digits('repositoryOwnerId'),
+    (value) => GITHUB_ID_PATTERN.test(value),
+    'is not a GitHub account id (digits)',
   );
   const environmentName =
     check(
@@ -221,7 +264,10 @@ export function parseDeployConfig({ context, env }: ConfigSources): DeployConfig
   }
   return {
     repository,
+    repositoryId,
+    repositoryOwnerId,
     environmentName,
+    staging,
     allowedOrigins,
     domain:
       domainName && hostedZoneId && zoneName
@@ -233,7 +279,6 @@ export function parseDeployConfig({ context, env }: ConfigSources): DeployConfig
     githubOidcProviderArn,
     bootstrapQualifier,
     acceptPreviousOriginSecret,
-    staging,
     tableMaxReadRequestUnits,
     tableMaxWriteRequestUnits,
     reservedConcurrency,

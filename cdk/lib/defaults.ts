@@ -5,6 +5,10 @@
 export const deployDefaults = {
   /** The GitHub environment the deploy job runs in; the deploy role trusts only this one. */
   environmentName: 'production',
+  /** The GitHub environment the staging deploy job runs in; the staging role trusts only this one. */
+  stagingEnvironmentName: 'staging',
+  /** Deploy a staging copy (`FootfallStaging`) and smoke-test it before production. */
+  staging: true,
   /** Steady-state requests per second the HTTP API accepts. */
   throttleRateLimit: 50,
   /** Burst the HTTP API accepts above the rate. */
@@ -13,8 +17,6 @@ export const deployDefaults = {
   bootstrapQualifier: 'hnb659fds',
   /** Accept the origin secret's previous value too (only while rotating it, ADR 9). */
   acceptPreviousOriginSecret: false,
-  /** Deploy a staging stage (`FootfallStaging`) before production. */
-  staging: true,
   /**
    * The table's on-demand ceiling, per second, as a multiple of the API's burst: a visit is at
    * most four one-unit writes (ADR 8), a read one unit; past it DynamoDB throttles (503s), so a
@@ -35,6 +37,9 @@ export const deployDefaults = {
 
 /** `OWNER/REPO` as GitHub allows them (an owner is 1-39 characters). */
 export const REPOSITORY_PATTERN = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/;
+
+/** A GitHub repository's or account's numeric id (immutable: never reused, kept across renames). */
+export const GITHUB_ID_PATTERN = /^[1-9][0-9]{0,19}$/;
 
 /** A GitHub environment name. */
 export const ENVIRONMENT_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,255}$/;

