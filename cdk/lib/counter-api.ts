@@ -55,6 +55,29 @@ export const lambdaBundling = {
   esbuildArgs: { '--legal-comments': lambdaBuildOptions.legalComments },
 };
 
+/**
+ * A Lambda function's own role, allowed at first only to write to its own log group (not
+ * AWSLambdaBasicExecutionRole, which may create and write any log group); callers add the rest.
+ */
+export function functionRole(
+  scope: Construct,
+  id: string,
+  logGroup: logs.ILogGroup,
+  description: string,
+): iam.Role {
+  const role = new iam.Role(scope, id, {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description,
+  });
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [logGroup.logGroupArn, `${logGroup.logGroupArn}:log-stream:*`],
+    }),
+  );
+  return role;
+}
+
 /** The API: the Hono app in one arm64 Lambda behind an HTTP API's `$default` stage. */
 export class CounterApi extends Construct {
   public readonly function: NodejsFunction;
@@ -82,15 +105,11 @@ export class CounterApi extends Construct {
 
     const logGroup = new logs.LogGroup(this, 'FunctionLogs', { retention });
     // Our own role: logs to its own group, and the three DynamoDB calls the code makes. Nothing else.
-    const role = new iam.Role(this, 'FunctionRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'footfall API: write its logs, read and increment counters',
-    });
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [logGroup.logGroupArn, `${logGroup.logGroupArn}:log-stream:*`],
-      }),
+    const role = functionRole(
+      this,
+      'FunctionRole',
+      logGroup,
+      'footfall API: write its logs, read and increment counters',
     );
     role.addToPolicy(
       new iam.PolicyStatement({

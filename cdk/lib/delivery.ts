@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { preTrafficHookEntry } from '../../service/build/options.js';
 import { preTrafficHookWorstCaseMs } from '../../service/src/pre-traffic/limits.js';
-import { type CounterApi, lambdaBundling } from './counter-api.js';
+import { type CounterApi, functionRole, lambdaBundling } from './counter-api.js';
 
 export interface SafeDeploymentProps {
   readonly api: CounterApi;
@@ -42,15 +42,11 @@ export class SafeDeployment extends Construct {
     });
     // Its own role: its logs, invoking the API function's versions, and (granted by the
     // deployment group below) reporting to that deployment group. Nothing else.
-    const role = new iam.Role(this, 'HookRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'footfall pre-traffic check: invoke the new API version, report to CodeDeploy',
-    });
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [logGroup.logGroupArn, `${logGroup.logGroupArn}:log-stream:*`],
-      }),
+    const role = functionRole(
+      this,
+      'HookRole',
+      logGroup,
+      'footfall pre-traffic check: invoke the new API version, report to CodeDeploy',
     );
     role.addToPolicy(
       new iam.PolicyStatement({
