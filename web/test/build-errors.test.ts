@@ -1,9 +1,14 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { findJsonSyntaxError } from '../build/json-error.js';
 import { checkResume, loadResume, ResumeError } from '../build/resume.js';
+import { buildSite } from '../build/site.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
 
 let scratch: string;
 beforeAll(async () => {
@@ -121,5 +126,114 @@ describe('a resume that breaks the schema', () => {
     const text = await readFile('web/resume.json', 'utf8');
     expect(findJsonSyntaxError(text)).toBeUndefined();
     await expect(loadResume('web/resume.json')).resolves.toBeDefined();
+  });
+});
+
+/** A copy of web/ to break, never the repository's own. */
+async function webCopy(name: string): Promise<string> {
+  const dir = join(scratch, name);
+  await cp(join(root, 'web'), dir, {
+    recursive: true,
+    filter: (source) => !source.includes('/test'),
+  });
+  return dir;
+}
+
+async function editResume(
+  webDir: string,
+  edit: (resume: { work: { startDate?: string }[] }) => void,
+) {
+  const file = join(webDir, 'resume.json');
+  const resume = JSON.parse(await readFile(file, 'utf8'));
+  edit(resume);
+  await writeFile(file, JSON.stringify(resume, null, 2));
+}
+
+/** `npm run build` on `webDir` (FOOTFALL_WEB_DIR), as a person runs it. */
+function npmRunBuild(
+  webDir: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn('npm', ['run', 'build'], {
+    cwd: root,
+    env: { ...process.env, FOOTFALL_WEB_DIR: webDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+/** Every file under dist/ with its modification time: what a failed build must leave alone. */
+async function distState(): Promise<Record<string, number>> {
+  const dist = join(root, 'dist');
+  const files = await readdir(dist, { recursive: true }).catch(() => [] as string[]);
+  const state: Record<string, number> = {};
+  for (const file of files) state[file] = (await stat(join(dist, file))).mtimeMs;
+  return state;
+}
+
+/** The failure is one line on stderr, no stack trace or code frame, and nothing else said. */
+function expectOneLine(stderr: string): string {
+  const lines = stderr.split('\n').filter((line) => line !== '');
+  expect(lines, stderr).toHaveLength(1);
+  expect(stderr).not.toMatch(/^\s+at /m);
+  return lines[0] as string;
+}
+
+describe('npm run build with a broken site', () => {
+  test('a resume that fails validation: exit 1, the one clear line the dev server prints, dist/ untouched', async () => {
+    const web = await webCopy('invalid');
+    await editResume(web, (resume) => {
+      resume.work = [{ ...resume.work[0], startDate: 'March 2020' }, ...resume.work.slice(1)];
+    });
+    const before = await distState();
+    const { code, stderr } = await npmRunBuild(web);
+    expect(code).toBe(1);
+    expect(expectOneLine(stderr)).toBe(
+      `${web}/resume.json is not a valid resume: work[0].startDate must be a date written YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2021-03 (it is "March 2020")`,
+    );
+    expect(await distState()).toEqual(before);
+  });
+
+  test('a JSON mistake: exit 1, its line and column', async () => {
+    const web = await webCopy('not-json');
+    const file = join(web, 'resume.json');
+    const lines = (await readFile(file, 'utf8')).split('\n');
+    // Drop the comma ending line 4 (`"name": "…",`): the mistake shows where line 5 goes on.
+    expect(lines[3]).toMatch(/^\s*"name": ".*",$/);
+    lines[3] = (lines[3] as string).replace(/,$/, '');
+    await writeFile(file, lines.join('\n'));
+    const column = (lines[4] as string).indexOf('"') + 1;
+    const { code, stderr } = await npmRunBuild(web);
+    expect(code).toBe(1);
+    expect(expectOneLine(stderr)).toBe(
+      `${file} line 5, column ${column}: a comma is missing before this property`,
+    );
+  });
+
+  test('a widget that does not compile: exit 1, the file, line and column', async () => {
+    const web = await webCopy('bad-source');
+    const main = join(web, 'src', 'main.ts');
+    await writeFile(main, `${await readFile(main, 'utf8')}\nconst broken = ;\n`);
+    const { code, stderr } = await npmRunBuild(web);
+    expect(code).toBe(1);
+    expect(expectOneLine(stderr)).toMatch(
+      new RegExp(
+        `^the site does not build: ${main.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:16: `,
+      ),
+    );
+  });
+});
+
+describe('a build swaps the whole site in', () => {
+  test('builds racing into one folder both finish and leave one whole site, nothing beside it', async () => {
+    const out = join(scratch, 'raced', 'site');
+    const web = await webCopy('raced-web');
+    await buildSite({ webDir: web, outDir: out });
+    await Promise.all([1, 2, 3].map(() => buildSite({ webDir: web, outDir: out })));
+    expect((await readFile(join(out, 'index.html'), 'utf8')).length).toBeGreaterThan(1000);
+    expect(await readdir(join(scratch, 'raced'))).toEqual(['site']);
   });
 });
