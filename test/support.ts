@@ -137,6 +137,8 @@ export async function scratchDevServer(
     dir,
     url: server.url,
     database: server.database,
+    storage: server.storage,
+    siteDir: server.siteDir,
     close: async () => {
       await server.close();
       await rm(dir, { recursive: true, force: true });

@@ -102,6 +102,11 @@ describe('parseDeployConfig', () => {
     [{ repository: 'owner/repo/extra' }, 'repository'],
     [{ environmentName: 'has space' }, 'environmentName'],
     [{ allowedOrigins: ['https://ok.example', 'https://bad.example/path'] }, 'allowedOrigins'],
+    // The same parser, and the same advice, as the Lambda's ALLOWED_ORIGINS.
+    [
+      { allowedOrigins: ['blog.example.com'] },
+      'allowedOrigins: "blog.example.com" is not an origin: write https://blog.example.com',
+    ],
     [
       { domainName: 'resume.example.com' },
       'domainName, hostedZoneId and hostedZoneName go together',

@@ -33,7 +33,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 // DynamoDB's own rule for table names.
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 
-/** Parses the environment; throws one ConfigError listing every bad variable. */
+/** Parses the environment; throws one ConfigError, on one line, listing every bad variable. */
 export function loadConfig(env: Env): Config {
   const problems: string[] = [];
   const read = <T>(name: string, fallback: T, parse: (raw: string) => T): T => {
@@ -61,13 +61,20 @@ export function loadConfig(env: Env): Config {
       }
       return raw;
     }),
-    allowedOrigins: read('ALLOWED_ORIGINS', [], (raw) =>
-      raw
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter((entry) => entry !== '')
-        .map(parseOrigin),
-    ),
+    allowedOrigins: read('ALLOWED_ORIGINS', [], (raw) => {
+      const origins: string[] = [];
+      const wrong: string[] = [];
+      for (const entry of raw.split(',').map((part) => part.trim())) {
+        if (entry === '') continue;
+        try {
+          origins.push(parseOrigin(entry));
+        } catch (error) {
+          wrong.push((error as Error).message);
+        }
+      }
+      if (wrong.length > 0) throw new Error(wrong.join('; '));
+      return origins;
+    }),
     port: read('PORT', 8787, (raw) => {
       const port = Number(raw);
       if (!/^\d+$/.test(raw) || port > 65535) {
@@ -95,7 +102,7 @@ export function loadConfig(env: Env): Config {
   };
 
   if (problems.length > 0) {
-    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   return config;
 }
@@ -123,14 +130,36 @@ function parseUrl(raw: string): URL {
   }
 }
 
-/** An origin is scheme://host[:port] and nothing more; browsers send it in that exact form. */
+/**
+ * An origin is scheme://host[:port] and nothing more; browsers send it in that exact form. A
+ * mistaken entry is refused with the origin it probably meant (`blog.example.com`,
+ * `https://blog.example.com/path` → `https://blog.example.com`).
+ */
 export function parseOrigin(raw: string): string {
-  const url = parseUrl(raw);
-  if (
-    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
-    url.origin !== raw.replace(/\/$/, '').toLowerCase()
-  ) {
-    throw new Error(`"${raw}" is not an origin like https://example.com`);
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {}
+  const web = url?.protocol === 'http:' || url?.protocol === 'https:';
+  if (url && web && url.origin === raw.replace(/\/$/, '').toLowerCase()) return url.origin;
+  const meant = meantOrigin(raw, web ? url : undefined);
+  throw new Error(
+    `"${raw}" is not an origin: ${meant ? `write ${meant}` : 'write it as https://host or http://host:port, without a path'}`,
+  );
+}
+
+/** The origin a person most likely meant by `raw`, if one can be told. */
+function meantOrigin(raw: string, url: URL | undefined): string | undefined {
+  // A web URL with more than an origin (a path, a query, the default port): its origin.
+  if (url) return url.origin;
+  // No scheme (`blog.example.com`, `localhost:3000/x`): https://, or http:// for this machine.
+  let bare: URL;
+  try {
+    bare = new URL(`https://${raw.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')}`);
+  } catch {
+    return undefined;
   }
-  return url.origin;
+  const local = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(bare.hostname);
+  if (!local && !bare.hostname.includes('.')) return undefined;
+  return local ? `http://${bare.host}` : bare.origin;
 }

@@ -89,8 +89,9 @@ describe('loadConfig', () => {
         PORT: '80a',
       });
     expect(bad).toThrow(ConfigError);
+    // One line: an entry point prints it as it is, with nothing else.
     expect(bad).toThrow(
-      /TABLE_NAME.*\n.*DYNAMODB_ENDPOINT.*\n.*ALLOWED_ORIGINS.*site\.example\/path.*\n.*PORT/,
+      /^invalid configuration: TABLE_NAME[^\n]*; DYNAMODB_ENDPOINT[^\n]*; ALLOWED_ORIGINS[^\n]*site\.example\/path[^\n]*; PORT[^\n]*$/,
     );
   });
 
@@ -104,4 +105,23 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ ALLOWED_ORIGINS: origin })).toThrow(/ALLOWED_ORIGINS/);
     },
   );
+
+  test.each([
+    ['blog.example.com', 'https://blog.example.com'],
+    ['https://blog.example.com/path', 'https://blog.example.com'],
+    ['https://blog.example.com/?from=me', 'https://blog.example.com'],
+    ['https://blog.example.com:443', 'https://blog.example.com'],
+    ['ftp://files.example', 'https://files.example'],
+    ['localhost:3000', 'http://localhost:3000'],
+  ])('ALLOWED_ORIGINS=%s is refused with the origin it means, %s', (entry, meant) => {
+    expect(() => loadConfig({ ALLOWED_ORIGINS: `https://ok.example,${entry}` })).toThrow(
+      `invalid configuration: ALLOWED_ORIGINS: "${entry}" is not an origin: write ${meant}`,
+    );
+  });
+
+  test('every bad ALLOWED_ORIGINS entry is named, and an entry with nothing to go on gets the form', () => {
+    expect(() => loadConfig({ ALLOWED_ORIGINS: 'a.example, *' })).toThrow(
+      'ALLOWED_ORIGINS: "a.example" is not an origin: write https://a.example; "*" is not an origin: write it as https://host or http://host:port, without a path',
+    );
+  });
 });

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { ValidationError } from 'jsonschema';
+import { findJsonSyntaxError } from './json-error.js';
 
 // The JSON Resume v1.0.0 schema, as its maintainers publish it (CommonJS).
 const { validate } = createRequire(import.meta.url)('@jsonresume/schema') as {
@@ -91,29 +93,52 @@ export interface Resume {
   projects?: Project[];
 }
 
-/** resume.json cannot be rendered; the message names each field at fault. */
+/** resume.json cannot be rendered; the message, one line, names each field at fault. */
 export class ResumeError extends Error {
   override readonly name = 'ResumeError';
 }
 
-/** Reads and validates a JSON Resume file. */
+/**
+ * Reads and validates a JSON Resume file. Messages name the file as given, relative to the
+ * working folder when it is inside it (`web/resume.json`).
+ */
 export async function loadResume(path: string): Promise<Resume> {
-  let data: unknown;
+  const shown = displayPath(path);
+  let text: string;
   try {
-    data = JSON.parse(await readFile(path, 'utf8'));
+    text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new ResumeError(`${path}: ${(error as Error).message}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new ResumeError(
+        `${shown} not found: the site is built from it (FOOTFALL_WEB_DIR names its folder, web/ by default)`,
+      );
+    }
+    throw new ResumeError(`${shown} cannot be read: ${(error as Error).message}`);
   }
-  return checkResume(data, path);
+  // Some editors start a UTF-8 file with a byte-order mark, which JSON.parse refuses.
+  if (text.startsWith('\uFEFF')) text = text.slice(1);
+  const syntax = findJsonSyntaxError(text);
+  if (syntax) {
+    throw new ResumeError(
+      `${shown} line ${syntax.line}, column ${syntax.column}: ${syntax.problem}`,
+    );
+  }
+  return checkResume(JSON.parse(text), shown);
+}
+
+/** `path` relative to the working folder when inside it (`web/resume.json`), else absolute. */
+export function displayPath(path: string): string {
+  const fromHere = relative(process.cwd(), resolve(path));
+  const inside = fromHere !== '' && !fromHere.startsWith('..') && !isAbsolute(fromHere);
+  return (inside ? fromHere : resolve(path)).split(sep).join('/');
 }
 
 /** Validates against the JSON Resume schema, then what this page needs on top of it. */
 export function checkResume(data: unknown, source = 'resume.json'): Resume {
   const problems: string[] = [];
   validate(data, (errors) => {
-    for (const error of errors ?? []) {
-      problems.push(`${fieldName(error.property)} ${error.message}`);
-    }
+    for (const error of errors ?? []) problems.push(describe(error));
   });
   if (data !== null && typeof data === 'object' && !Array.isArray(data)) {
     const resume = data as Partial<Resume>;
@@ -123,15 +148,54 @@ export function checkResume(data: unknown, source = 'resume.json'): Resume {
     walk(data, '', (path, value) => {
       // Links become href attributes: escaping stops markup, not `javascript:` URLs.
       if (/(^|\.)(url|image)$/.test(path) && typeof value === 'string' && value !== '') {
-        if (!/^https?:\/\//i.test(value))
-          problems.push(`${path} must be an http:// or https:// URL`);
+        const named = problems.some((problem) => problem.startsWith(`${path} `));
+        if (!named && !/^https?:\/\//i.test(value))
+          problems.push(`${path} must be an http:// or https:// URL (it is ${quote(value)})`);
       }
     });
   }
   if (problems.length > 0) {
-    throw new ResumeError(`${source} is not a valid resume:\n  ${problems.join('\n  ')}`);
+    throw new ResumeError(`${source} is not a valid resume: ${problems.join('; ')}`);
   }
   return data as Resume;
+}
+
+// The schema's one pattern: its dates, where every part after the year is optional.
+const DATE_PATTERN =
+  '^([1-2][0-9]{3}-[0-1][0-9]-[0-3][0-9]|[1-2][0-9]{3}-[0-1][0-9]|[1-2][0-9]{3})$';
+
+const TYPES: Record<string, string> = {
+  string: 'text in double quotes',
+  array: 'a list: [ … ]',
+  object: 'an object: { … }',
+  number: 'a number',
+  boolean: 'true or false',
+};
+
+/** One schema failure as a person would put it: the field, and what it must be. */
+function describe(error: ValidationError): string {
+  const field = fieldName(error.property);
+  const was = error.instance === undefined ? '' : ` (it is ${quote(error.instance)})`;
+  if (error.name === 'pattern' && String(error.argument) === DATE_PATTERN) {
+    return `${field} must be a date written YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2021-03${was}`;
+  }
+  if (error.name === 'format' && error.argument === 'email') {
+    return `${field} must be an email address like name@example.com${was}`;
+  }
+  if (error.name === 'format' && error.argument === 'uri') {
+    return `${field} must be a full URL like https://example.com${was}`;
+  }
+  if (error.name === 'type') {
+    const types = ([] as unknown[]).concat(error.argument).map((type) => TYPES[String(type)]);
+    if (types.every(Boolean)) return `${field} must be ${types.join(' or ')}${was}`;
+  }
+  return `${field} ${error.message}`;
+}
+
+/** A value as it appears in the file, shortened to stay on one line. */
+function quote(value: unknown): string {
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length > 40 ? `${json.slice(0, 37)}…` : json;
 }
 
 // jsonschema names fields `instance.basics.profiles[0].url`; people know them without the prefix.

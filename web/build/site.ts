@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { build, type Message } from 'esbuild';
 import { embedSnippet, type PinnedWidget, pinWidget } from './embed.js';
 import { renderPage, renderStatsPage } from './render.js';
-import { loadResume } from './resume.js';
+import { displayPath, loadResume, ResumeError } from './resume.js';
 
 /** The widget under a name that does not change between builds, for embedding elsewhere. */
 export const EMBED_SCRIPT = 'footfall-widget.js';
@@ -40,8 +41,7 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuild> {
   const resume = await loadResume(join(options.webDir, 'resume.json'));
   // A sibling of the output (never inside it, whatever slashes the caller wrote).
   const outDir = resolve(options.outDir);
-  const staging = `${outDir}.building-${process.pid}`;
-  await rm(staging, { recursive: true, force: true });
+  const staging = `${outDir}.building-${process.pid}-${randomUUID().slice(0, 8)}`;
   try {
     const result = await build({
       // Paths relative to the sources, so hashes depend on content, not on the checkout's place.
@@ -60,6 +60,8 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuild> {
       metafile: true,
       write: true,
       logLevel: 'silent',
+    }).catch((error: unknown) => {
+      throw sourceError(error, options.webDir) ?? error;
     });
     // Metafile paths are relative to absWorkingDir.
     const sitePath = (file: string) =>
@@ -100,9 +102,7 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuild> {
     for (const [file, output] of Object.entries(result.metafile.outputs)) {
       files[sitePath(file).slice(1)] = output.bytes;
     }
-    await mkdir(dirname(outDir), { recursive: true });
-    await rm(outDir, { recursive: true, force: true });
-    await rename(staging, outDir);
+    await replaceDir(staging, outDir);
     return {
       files,
       script,
@@ -114,4 +114,65 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuild> {
     await rm(staging, { recursive: true, force: true });
     throw error;
   }
+}
+
+/**
+ * Puts the folder `staging` in place of `target` by renames, so `target` is never half-written
+ * and never missing for longer than between two renames; the old one is then removed. Safe
+ * against another process doing the same at once (the last one in wins).
+ */
+export async function replaceDir(staging: string, target: string): Promise<void> {
+  await mkdir(dirname(target), { recursive: true });
+  const aside = `${target}.old-${process.pid}-${randomUUID().slice(0, 8)}`;
+  for (let attempt = 1; ; attempt++) {
+    const moved = await rename(target, aside).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return false;
+        throw error;
+      },
+    );
+    try {
+      await rename(staging, target);
+      break;
+    } catch (error) {
+      // Another build put its folder in between our two renames: move that one aside too.
+      const code = (error as NodeJS.ErrnoException).code;
+      if ((code !== 'ENOTEMPTY' && code !== 'EEXIST') || attempt === 5) {
+        // Whatever went wrong, the last site stays where it was.
+        if (moved) await rename(aside, target).catch(() => {});
+        throw error;
+      }
+      if (moved) await rm(aside, { recursive: true, force: true });
+    }
+  }
+  await rm(aside, { recursive: true, force: true });
+}
+
+/** The widget's or the stylesheet's sources do not build; the message, one line, says where. */
+export class SiteSourceError extends Error {
+  override readonly name = 'SiteSourceError';
+}
+
+/**
+ * A failed site build in one line for a person, naming what to fix (the resume, or where the
+ * sources stopped esbuild); undefined for anything else, which is a bug and shown in full.
+ */
+export function describeBuildError(error: unknown): string | undefined {
+  return error instanceof ResumeError || error instanceof SiteSourceError
+    ? error.message
+    : undefined;
+}
+
+/** esbuild's failure, as `web/src/main.ts:3:7: Expected ";" but found "x"`, or undefined. */
+function sourceError(error: unknown, webDir: string): SiteSourceError | undefined {
+  const failures = (error as { errors?: unknown } | null)?.errors;
+  if (!Array.isArray(failures) || failures.length === 0) return undefined;
+  const lines = (failures as Message[]).map(({ text, location }) => {
+    const at = location
+      ? `${displayPath(join(webDir, location.file))}:${location.line}:${location.column + 1}: `
+      : '';
+    return `${at}${text.split('\n')[0]}`;
+  });
+  return new SiteSourceError(`the site does not build: ${lines.join('; ')}`);
 }
