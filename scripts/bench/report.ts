@@ -1,5 +1,6 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { arch, cpus } from 'node:os';
+import { dirname } from 'node:path';
 
 /** The whole report, headed by the machine it was measured on. */
 export function report(sections: string[]): string {
@@ -14,9 +15,10 @@ ${sections.join('\n\n')}
 `;
 }
 
-/** Prints the report and writes it to `file`. */
-export async function publish(text: string, file: string): Promise<void> {
+/** Prints the report and writes it to `file`; `note` says where it went. */
+export async function publish(text: string, file: string, note: string): Promise<void> {
   console.log(`\n${text}`);
+  await mkdir(dirname(file), { recursive: true });
   await writeFile(file, text);
-  console.error(`written to ${file}`);
+  console.error(note);
 }
