@@ -1,9 +1,9 @@
 /**
  * `npm run bench`: footfall's speed, exactness and memory as figures against references
  * measured in the same run, interleaved so machine noise falls on both sides alike. Prints
- * tables and writes them to .cache/bench/benchmarks.md (ignored by git); `npm run bench --
- * --update-docs` writes docs/benchmarks.md instead. It asserts nothing: figures are for people
- * to read.
+ * tables, each target marked met or missed, and writes them to .cache/bench/benchmarks.md
+ * (ignored by git); `npm run bench -- --update-docs` writes docs/benchmarks.md instead. It fails
+ * on nothing: a missed target is reported, for people to read.
  *
  * Bounded: about two minutes on a 2-core machine. Everything stays on loopback.
  */
