@@ -1,16 +1,27 @@
 /**
  * `npm run screenshots`: pictures of the resume page (desktop, phone, dark) and the stats page
  * for the README, taken in headless Chromium against the dev server on a scratch data folder.
+ * Written to `.cache/screenshots/` (ignored by git); `npm run screenshots -- --update-docs`
+ * replaces the README's pictures in `docs/screenshots/`.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../service/src/config.js';
 import { startDevServer } from '../service/src/dev-server.js';
 import { findChromium, launchChromium } from '../test/chromium.js';
+import { outputFor } from './lib/outputs.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+const root = fileURLToPath(new URL('../', import.meta.url));
+let output: ReturnType<typeof outputFor>;
+try {
+  output = outputFor(root, 'screenshots', process.argv.slice(2));
+} catch (error) {
+  console.error(`${(error as Error).message}\nusage: npm run screenshots [-- --update-docs]`);
+  process.exit(2);
+}
 const executable = findChromium();
 if (!executable) {
   console.error(
@@ -18,7 +29,8 @@ if (!executable) {
   );
   process.exit(1);
 }
-const out = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
+const out = output.path;
+await mkdir(out, { recursive: true });
 const scratch = await mkdtemp(join(tmpdir(), 'footfall-shots-'));
 const server = await startDevServer(
   loadConfig({
@@ -84,7 +96,7 @@ try {
     await page.goto(`${server.url}/`);
     await page.locator('#visitor-count[data-state="ready"]').waitFor();
     await page.screenshot({ path: join(out, `${shot.name}.png`) });
-    console.log(`docs/screenshots/${shot.name}.png`);
+    console.log(`${output.relative}/${shot.name}.png`);
     await context.close();
   }
   const context = await browser.newContext({
@@ -96,8 +108,9 @@ try {
   await stats.goto(`${server.url}/stats/`);
   await stats.locator('body[data-state="ready"]').waitFor();
   await stats.screenshot({ path: join(out, 'stats.png'), fullPage: true });
-  console.log('docs/screenshots/stats.png');
+  console.log(`${output.relative}/stats.png`);
   await context.close();
+  console.log(output.note);
 } finally {
   await browser.close();
   await server.close();

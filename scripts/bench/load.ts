@@ -3,6 +3,7 @@ import { loadTest } from '../lib/load.js';
 import type { BenchContext } from './context.js';
 import { step, table } from './format.js';
 import { startDevServerProcess } from './processes.js';
+import { type Check, exactly, met, type Section } from './targets.js';
 
 const CONNECTIONS = 50;
 
@@ -11,7 +12,7 @@ export async function devServerLoad(
   ctx: BenchContext,
   workDir: string,
   seconds: number,
-): Promise<string> {
+): Promise<Section> {
   step(`load: ${CONNECTIONS} connections for ${seconds} s`);
   const dev = await startDevServerProcess(ctx.root, {
     ...process.env,
@@ -22,11 +23,26 @@ export async function devServerLoad(
   try {
     const load = await loadTest(dev.url, { connections: CONNECTIONS, seconds, page: '/load' });
     const added = load.after - load.before;
-    return `## Load on the dev server
+    // As the short version in npm test (scripts/test/load.test.ts) asserts.
+    const checks: Check[] = [
+      {
+        measure: 'load on the dev server: errors',
+        target: exactly(0, 'count'),
+        measured: load.failed,
+      },
+      {
+        measure: 'load on the dev server: requests sent but not counted (or counted twice)',
+        target: exactly(0, 'count'),
+        measured: Math.abs(load.sent - added),
+      },
+    ];
+    const missed = checks.filter((check) => !met(check));
+    const text = `## Load on the dev server
 
 \`autocannon\`, ${CONNECTIONS} keep-alive connections POSTing one page for ${seconds} s against \`npm run dev\`
 (dynalite on disk, in the server's process), then the count read back. Requests still in flight
 when the clock stops are answered after it: they are counted by the server, not by autocannon.
+Target: no errors, and every request sent counted exactly once.
 
 ${table(
   [
@@ -36,7 +52,8 @@ ${table(
     'requests/s',
     'latency p50 / p99 / max',
     'count added',
-    'exact',
+    'target',
+    'met?',
   ],
   [
     [
@@ -46,10 +63,19 @@ ${table(
       load.requestsPerSecond.toFixed(0),
       `${load.latencyMs.p50} / ${load.latencyMs.p99} / ${load.latencyMs.max} ms`,
       String(added),
-      added === load.sent && load.failed === 0 ? 'yes' : 'NO',
+      '0 errors, count added = requests sent',
+      missed.length === 0
+        ? 'met'
+        : `missed: ${[
+            load.failed ? `${load.failed} errors` : '',
+            added === load.sent ? '' : `count added off by ${added - load.sent}`,
+          ]
+            .filter(Boolean)
+            .join(', ')}`,
     ],
   ],
 )}`;
+    return { text, checks };
   } finally {
     dev.child.kill('SIGINT');
   }

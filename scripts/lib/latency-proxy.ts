@@ -6,6 +6,11 @@ export interface LatencyProxy {
   readonly endpoint: string;
   /** Requests passed on so far. */
   readonly requests: number;
+  /**
+   * Round trips so far: times a request arrived while none was in flight. Requests sent together
+   * (in parallel) are one round trip; one sent after the last answer is another.
+   */
+  readonly roundTrips: number;
   close(): Promise<void>;
 }
 
@@ -17,8 +22,14 @@ export async function startLatencyProxy(target: string, delayMs: number): Promis
   const upstream = new URL(target);
   const agent = new Agent({ keepAlive: true, maxSockets: 512 });
   let requests = 0;
+  let roundTrips = 0;
+  let inFlight = 0;
   const server = createServer((req, res) => {
     requests++;
+    if (inFlight++ === 0) roundTrips++;
+    res.once('close', () => {
+      inFlight--;
+    });
     setTimeout(() => {
       const outgoing = request(
         {
@@ -45,6 +56,9 @@ export async function startLatencyProxy(target: string, delayMs: number): Promis
     endpoint: `http://127.0.0.1:${port}`,
     get requests() {
       return requests;
+    },
+    get roundTrips() {
+      return roundTrips;
     },
     close: () =>
       new Promise<void>((resolve) => {

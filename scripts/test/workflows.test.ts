@@ -143,20 +143,28 @@ describe('GitHub workflows', () => {
     expect(deploy.jobs.summary?.permissions).toEqual({});
   });
 
-  test('CI runs on pushes and pull requests: install, typecheck, lint, every test with the browser required, synth', () => {
+  test('CI runs on pushes and pull requests: install, typecheck, lint, every test with the browser required, the web tests on a renamed resume, synth', () => {
     expect(Object.keys(ci.on).sort()).toEqual(['pull_request', 'push', 'workflow_call']);
     const job = ci.jobs.checks;
     expect(job?.env?.REQUIRE_BROWSER).toBe('1');
     const runs = steps(job).map((step) => step.run ?? '');
-    for (const command of [
+    const commands = [
       'npm ci',
       'npm run typecheck',
       'npm run lint',
       'npm test',
+      'npm run test:renamed',
       'npm run synth',
-    ]) {
+    ];
+    for (const command of commands) {
       expect(runs, command).toContain(command);
     }
+    // In that order, and the tests must leave the working tree as the checkout made it.
+    const at = (command: string) => runs.indexOf(command);
+    expect(commands.map(at)).toEqual(commands.map(at).toSorted((a, b) => a - b));
+    const clean = runs.findIndex((run) => run.includes('git status --porcelain'));
+    expect(clean).toBeGreaterThan(at('npm run test:renamed'));
+    expect(runs[clean]).toMatch(/exit 1/);
     expect(ci.concurrency?.['cancel-in-progress']).toBe(
       // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression
       "${{ github.event_name == 'pull_request' }}",

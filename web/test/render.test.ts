@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { date, renderPage } from '../build/render.js';
+import { date, renderPage, renderStatsPage } from '../build/render.js';
 import { checkResume, loadResume, type Resume, ResumeError } from '../build/resume.js';
+import { currentResume, escaped, fixtureResume } from './sources.js';
 
 const assets = { stylesheet: '/assets/site.HASH.css', script: '/assets/widget.HASH.js' };
 const minimal: Resume = { basics: { name: 'Ada Lovelace' } };
@@ -10,21 +11,89 @@ const tags = (page: string, name: string) =>
   [...page.matchAll(new RegExp(`<${name}[\\s>]`, 'g'))].length;
 const headings = (page: string) => [...page.matchAll(/<h([1-6])[\s>]/g)].map((m) => Number(m[1]));
 
+/** Every string a resume holds, wherever it is. */
+function strings(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(strings);
+  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(strings);
+  return [];
+}
+
+/** The page's outline: landmarks once each, one h1 first, and no level skipped going down. */
+function expectOutline(page: string) {
+  expect(page.startsWith('<!doctype html>')).toBe(true);
+  expect(page).toContain('<html lang="en">');
+  for (const landmark of ['header', 'main', 'footer']) expect(tags(page, landmark)).toBe(1);
+  const levels = headings(page);
+  expect(levels.filter((level) => level === 1)).toHaveLength(1);
+  expect(levels[0]).toBe(1);
+  // Never skips a level going down (h1 → h3 would).
+  for (let i = 1; i < levels.length; i++)
+    expect((levels[i] ?? 0) - (levels[i - 1] ?? 0)).toBeLessThanOrEqual(1);
+  expect(page).toContain('id="visitor-count"');
+  expect(page).toContain('<link rel="stylesheet" href="/assets/site.HASH.css">');
+  expect(page).toContain('<script defer src="/assets/widget.HASH.js"></script>');
+}
+
+/** The sections of resume.json and the ids of their headings on the page. */
+const SECTIONS = {
+  work: 'experience',
+  projects: 'projects',
+  skills: 'skills',
+  education: 'education',
+  certificates: 'certificates',
+  awards: 'awards',
+  publications: 'publications',
+  volunteer: 'volunteer',
+  languages: 'languages',
+  interests: 'interests',
+  references: 'references',
+} as const;
+
 describe('renderPage', () => {
-  test('the sample resume renders with landmarks, one h1 and headings in order', async () => {
-    const page = renderPage(await loadResume('web/resume.json'), assets);
-    expect(page.startsWith('<!doctype html>')).toBe(true);
-    expect(page).toContain('<html lang="en">');
-    for (const landmark of ['header', 'main', 'footer']) expect(tags(page, landmark)).toBe(1);
-    const levels = headings(page);
-    expect(levels.filter((level) => level === 1)).toHaveLength(1);
-    expect(levels[0]).toBe(1);
-    // Never skips a level going down (h1 → h3 would).
-    for (let i = 1; i < levels.length; i++)
-      expect((levels[i] ?? 0) - (levels[i - 1] ?? 0)).toBeLessThanOrEqual(1);
-    expect(page).toContain('id="visitor-count"');
-    expect(page).toContain('<link rel="stylesheet" href="/assets/site.HASH.css">');
-    expect(page).toContain('<script defer src="/assets/widget.HASH.js"></script>');
+  test('the resume in resume.json, whoever it names, renders as an outline headed by its name', async () => {
+    const resume = await currentResume();
+    const page = renderPage(resume, assets);
+    expectOutline(page);
+    expect(page).toContain(`<h1>${escaped(resume.basics.name)}</h1>`);
+    for (const [key, id] of Object.entries(SECTIONS)) {
+      const entries = resume[key as keyof typeof SECTIONS];
+      expect(page.includes(`id="${id}-heading"`), key).toBe((entries?.length ?? 0) > 0);
+    }
+  });
+
+  test('a resume with every section, unicode and markup-like text renders every section, as text', async () => {
+    const resume = await fixtureResume();
+    const page = renderPage(resume, assets);
+    expectOutline(page);
+    // Every section of the fixture has its heading, in the page's order.
+    const ids = Object.values(SECTIONS).map((id) => page.indexOf(`<h2 id="${id}-heading">`));
+    expect(ids.every((at) => at > 0)).toBe(true);
+    expect(page.indexOf('<h2 id="about-heading">')).toBeGreaterThan(0);
+    // Unicode arrives as it was written (the page is UTF-8), markup-like text as text.
+    expect(page).toContain('<meta charset="utf-8">');
+    expect(page).toContain(`<h1>${escaped(resume.basics.name)}</h1>`);
+    expect(page).toContain(
+      `<title>${escaped(`${resume.basics.name} — ${resume.basics.label}`)}</title>`,
+    );
+    expect(page).toContain('日本語');
+    const markupLike = strings(resume).filter((text) => /[<>&"']/.test(text));
+    expect(markupLike.length).toBeGreaterThan(5);
+    for (const text of markupLike.filter((t) => !/^https?:/.test(t))) {
+      expect(page, text).toContain(escaped(text));
+    }
+    // Nothing it holds became an element: one script (the widget), one h1, no img, b or i.
+    expect(tags(page, 'script')).toBe(1);
+    expect(tags(page, 'h1')).toBe(1);
+    expect(page).not.toMatch(/<img|<b>|<i>|<unknown>/);
+  });
+
+  test('the stats page names the resume’s person, escaped', async () => {
+    const resume = await fixtureResume();
+    const page = renderStatsPage(resume, assets);
+    expect(page).toContain(`<title>Visitors · ${escaped(resume.basics.name)}</title>`);
+    expect(page).toContain(`of <a href="/">${escaped(resume.basics.name)}</a>’s site`);
+    expect(page).not.toContain('<Fixture>');
   });
 
   test('every string from resume.json is escaped', () => {
@@ -83,10 +152,15 @@ describe('renderPage', () => {
 });
 
 describe('checkResume', () => {
-  test('the sample resume is valid JSON Resume', async () => {
-    await expect(loadResume('web/resume.json')).resolves.toMatchObject({
+  test('resume.json, whoever it names, is a valid resume (JSON Resume and footfall’s rules)', async () => {
+    // Its content is the owner's: validated, never asserted.
+    await expect(currentResume()).resolves.toMatchObject({
       basics: { name: expect.any(String) },
     });
+  });
+
+  test('the tests’ fixture resume is valid too', async () => {
+    await expect(fixtureResume()).resolves.toMatchObject({ basics: { name: expect.any(String) } });
   });
 
   test.each([
