@@ -181,8 +181,6 @@ export interface AwsPlanInputs {
  * execution role.
  */
 export function awsCommands(inputs: AwsPlanInputs): Command[] {
-  const names = bootstrapPolicyNames(inputs.qualifier);
-  const executionPolicyArn = `arn:${inputs.partition}:iam::${inputs.account}:policy/${names.execution}`;
   return [
     { command: 'npm', args: ['run', 'build'], purpose: 'build the site the app stacks carry' },
     {
@@ -201,22 +199,35 @@ export function awsCommands(inputs: AwsPlanInputs): Command[] {
       purpose:
         "GitHub's OIDC provider, a deploy role per environment, the execution policy and the boundary",
     },
-    {
-      command: 'npx',
-      args: [
-        'cdk',
-        'bootstrap',
-        `aws://${inputs.account}/${inputs.region}`,
-        '--qualifier',
-        inputs.qualifier,
-        '--cloudformation-execution-policies',
-        executionPolicyArn,
-        '--custom-permissions-boundary',
-        names.boundary,
-      ],
-      purpose: "CDK's roles and asset bucket, CloudFormation limited to footfall's services",
-    },
+    bootstrapCommand(inputs),
   ];
+}
+
+/**
+ * `cdk bootstrap` of one account and region with footfall's execution policy instead of
+ * AdministratorAccess, and its boundary on the execution role. The policies are IAM's (global):
+ * once the deploy-access stack has created them, any region can be bootstrapped with them.
+ */
+export function bootstrapCommand(
+  inputs: Pick<AwsPlanInputs, 'account' | 'region' | 'partition' | 'qualifier'>,
+): Command {
+  const names = bootstrapPolicyNames(inputs.qualifier);
+  const executionPolicyArn = `arn:${inputs.partition}:iam::${inputs.account}:policy/${names.execution}`;
+  return {
+    command: 'npx',
+    args: [
+      'cdk',
+      'bootstrap',
+      `aws://${inputs.account}/${inputs.region}`,
+      '--qualifier',
+      inputs.qualifier,
+      '--cloudformation-execution-policies',
+      executionPolicyArn,
+      '--custom-permissions-boundary',
+      names.boundary,
+    ],
+    purpose: "CDK's roles and asset bucket, CloudFormation limited to footfall's services",
+  };
 }
 
 /**
