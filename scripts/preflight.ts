@@ -17,6 +17,7 @@ import {
   formatProblems,
   isNetworkError,
   type Problem,
+  settingProblems,
 } from './lib/aws-access.js';
 import {
   type BootstrapState,
@@ -45,16 +46,12 @@ try {
   config = parseDeployConfig({ context: (key) => context[key], env: process.env });
 } catch (error) {
   if (!(error instanceof DeployConfigError)) throw error;
-  const lines = error.message
-    .split('\n')
-    .slice(1)
-    .map((line) => line.trim());
-  for (const line of lines.length > 0 ? lines : [error.message]) {
-    problems.push({
-      what: `invalid deploy setting: ${line}`,
-      fix: "correct it in cdk.json's context (or the environment variable it names)",
-    });
-  }
+  problems.push(
+    ...settingProblems(
+      error,
+      () => "correct it in cdk.json's context (or the environment variable it names)",
+    ),
+  );
   config = {
     bootstrapQualifier: deployDefaults.bootstrapQualifier,
     domain: undefined,

@@ -25,6 +25,22 @@ export function formatProblems(heading: string, problems: readonly Problem[], cl
   ].join('\n');
 }
 
+/**
+ * A deploy-configuration error (`DeployConfigError`: a heading, then one setting a line) as one
+ * problem per setting, each with its fix.
+ */
+export function settingProblems(error: Error, fix: (line: string) => string): Problem[] {
+  const lines = error.message
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  return (lines.length > 0 ? lines : [error.message]).map((line) => ({
+    what: `invalid deploy setting: ${line}`,
+    fix: fix(line),
+  }));
+}
+
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**

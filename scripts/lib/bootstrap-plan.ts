@@ -3,12 +3,15 @@
  * and the variables, from what it has read. Pure functions, so the plan is tested offline;
  * `scripts/bootstrap.ts` only reads, runs and prints.
  */
+
+import { REPOSITORY_PATTERN } from '../../cdk/lib/defaults.js';
 import {
   bootstrapPolicyNames,
   type GitHubRepositoryIdentity,
   OIDC_SUBJECT_CLAIM_KEYS,
 } from '../../cdk/lib/deploy-access-stack.js';
 import { stackNames } from '../../cdk/lib/footfall-app.js';
+import type { Problem } from './aws-access.js';
 
 /** A GitHub REST call, made with `gh api --method M PATH --input -` (the body on stdin). */
 export interface GitHubCall {
@@ -73,6 +76,48 @@ export const WORKFLOW_VARIABLES = {
 } as const;
 
 export const repositoryPath = (repository: string) => `repos/${repository}`;
+
+/** Where the repository was found, first one wins: `--repo`, `GITHUB_REPOSITORY`, … */
+export interface RepositoryChoice {
+  readonly source: string;
+  readonly repository: string;
+}
+
+/** The usage line every command-line mistake ends with. */
+export const BOOTSTRAP_USAGE =
+  'usage: npm run bootstrap -- --repo OWNER/REPO [--environment NAME] [--no-staging]';
+
+/**
+ * Why this repository cannot be used, if it cannot: there is none, it is the docs' `OWNER/REPO`
+ * placeholder, or it is not `OWNER/REPO` at all. Each answer says how to give it with `--repo`.
+ */
+export function repositoryProblem(choice: RepositoryChoice | undefined): Problem | undefined {
+  const yours =
+    "your fork's owner and name, e.g. --repo maya-ol/footfall " +
+    '(in your clone, gh repo view --json nameWithOwner --jq .nameWithOwner prints it)';
+  if (!choice) {
+    return {
+      what: 'no repository configured: footfall needs to know which GitHub repository may deploy',
+      fix: `pass --repo OWNER/REPO with ${yours}; or set GITHUB_REPOSITORY, or "repository" in cdk.json`,
+    };
+  }
+  const given = `${choice.source} "${choice.repository}"`;
+  const instead =
+    choice.source === '--repo' ? '' : ` (--repo takes precedence over ${choice.source})`;
+  if (/^owner\/repo$/i.test(choice.repository)) {
+    return {
+      what: `${given} is the placeholder from the docs, not a repository`,
+      fix: `pass --repo with ${yours}${instead}`,
+    };
+  }
+  if (!REPOSITORY_PATTERN.test(choice.repository)) {
+    return {
+      what: `${given} is not a GitHub repository (OWNER/REPO)`,
+      fix: `pass --repo OWNER/REPO with ${yours}${instead}`,
+    };
+  }
+  return undefined;
+}
 
 /** Step 1, read first: the repository's canonical name and its ids. */
 export const readRepository = (repository: string): GitHubCall => ({
