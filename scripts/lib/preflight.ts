@@ -92,7 +92,7 @@ export function bootstrapProblem(
   }
   const command = bootstrapCommand({ ...context, region: target.region });
   return {
-    what: `CDK is not bootstrapped in ${where}, where ${target.stacks.join(' and ')} must go (CloudFront takes them from there only)`,
+    what: `CDK is not bootstrapped in ${where}, where ${target.stacks.join(' and ')} ${target.stacks.length === 1 ? 'goes' : 'go'} (CloudFront takes certificates and web ACLs from us-east-1 only)`,
     fix: `npm run bootstrap if you have not, then ${describeCommand(command)}`,
   };
 }

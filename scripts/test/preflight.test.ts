@@ -335,7 +335,7 @@ describe('what the pre-flight decides', () => {
     };
     const edge = regions[1] ?? { region: '', stacks: [] };
     expect(bootstrapProblem(edge, { state: 'missing' }, context)).toEqual({
-      what: `CDK is not bootstrapped in account ${ACCOUNT}, us-east-1, where FootfallCertificate and FootfallWaf must go (CloudFront takes them from there only)`,
+      what: `CDK is not bootstrapped in account ${ACCOUNT}, us-east-1, where FootfallCertificate and FootfallWaf go (CloudFront takes certificates and web ACLs from us-east-1 only)`,
       fix: `npm run bootstrap if you have not, then npx cdk bootstrap aws://${ACCOUNT}/us-east-1 --qualifier hnb659fds --cloudformation-execution-policies arn:aws:iam::${ACCOUNT}:policy/footfall-hnb659fds-cfn-execution --custom-permissions-boundary footfall-hnb659fds-permissions-boundary`,
     });
     expect(
