@@ -12,13 +12,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DeployConfigError, parseDeployConfig } from '../cdk/lib/config.js';
 import { deployDefaults } from '../cdk/lib/defaults.js';
 import { githubSubject } from '../cdk/lib/deploy-access-stack.js';
 import { stackNames } from '../cdk/lib/footfall-app.js';
+import { checkAwsAccess, formatProblems, type Problem, settingProblems } from './lib/aws-access.js';
 import {
   awsCommands,
+  BOOTSTRAP_USAGE,
   type Command,
   DEPLOY_BRANCH,
   type DeployAccessOutputs,
@@ -30,6 +31,7 @@ import {
   type GitHubCall,
   type RepositoryInfo,
   readRepository,
+  repositoryProblem,
   type SubjectSettings,
   subjectCalls,
   trustedIdentity,
@@ -39,20 +41,32 @@ import {
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const root = fileURLToPath(new URL('../', import.meta.url));
 
-function stop(message: string, changed = false): never {
-  console.error(
-    `✗ ${message}\n\n${changed ? 'Fix it and run npm run bootstrap again.' : 'Nothing was changed.'}`,
-  );
+/** After the checks: a step failed part-way; what was already done stays done. */
+function stop(message: string): never {
+  console.error(`✗ ${message}\n\nFix it and run npm run bootstrap again.`);
   process.exit(1);
 }
 
-const { values } = parseArgs({
-  options: {
-    repo: { type: 'string' },
-    environment: { type: 'string' },
-    'no-staging': { type: 'boolean' },
-  },
-});
+let values: { repo?: string; environment?: string; 'no-staging'?: boolean };
+try {
+  ({ values } = parseArgs({
+    options: {
+      repo: { type: 'string' },
+      environment: { type: 'string' },
+      'no-staging': { type: 'boolean' },
+    },
+  }));
+} catch (error) {
+  // Node's own words name the option (`--repo <value>' argument missing`, an unknown `--rpo`).
+  const hint = /positional/.test((error as Error).message)
+    ? ' (the repository goes after --repo)'
+    : '';
+  console.error(`✗ ${(error as Error).message}${hint}\n  ${BOOTSTRAP_USAGE}`);
+  process.exit(2);
+}
+
+// Everything is checked before anything changes, and every problem is reported in one go.
+const problems: Problem[] = [];
 
 // 1. Which repository may deploy: --repo, GITHUB_REPOSITORY, cdk.json, or this clone's GitHub remote.
 const cdkContext =
@@ -72,24 +86,27 @@ const fromRemote = (() => {
     return undefined;
   }
 })();
-const repository =
-  values.repo ??
-  process.env.GITHUB_REPOSITORY ??
-  (cdkContext.repository as string | undefined) ??
-  fromRemote;
-if (!repository) {
-  stop(
-    'no repository configured: footfall needs to know which GitHub repository may deploy.\n' +
-      '  Pass --repo OWNER/REPO (or set GITHUB_REPOSITORY, or "repository" in cdk.json).',
-  );
-}
-let config: ReturnType<typeof parseDeployConfig>;
+const choice = (
+  [
+    ['--repo', values.repo],
+    ['GITHUB_REPOSITORY', process.env.GITHUB_REPOSITORY],
+    ['"repository" in cdk.json', cdkContext.repository],
+    ['the git remote origin', fromRemote],
+  ] as const
+)
+  .map(([source, value]) => ({ source, repository: typeof value === 'string' ? value.trim() : '' }))
+  .find(({ repository }) => repository !== '');
+const badRepository = repositoryProblem(choice);
+if (badRepository) problems.push(badRepository);
+const repository = badRepository ? undefined : choice?.repository;
+
+let config: ReturnType<typeof parseDeployConfig> | undefined;
 try {
   config = parseDeployConfig({
     context: (key) => {
       if (key === 'repository') return repository;
       // Read from GitHub below; a placeholder passes the check that it is there.
-      if (key === 'repositoryId') return '1';
+      if (key === 'repositoryId') return repository ? '1' : undefined;
       if (key === 'environmentName') return values.environment ?? cdkContext[key];
       if (key === 'staging' && values['no-staging']) return false;
       return cdkContext[key];
@@ -97,43 +114,26 @@ try {
     env: {},
   });
 } catch (error) {
-  if (error instanceof DeployConfigError) stop(error.message);
-  throw error;
-}
-const environments: Environments = {
-  production: config.environmentName,
-  staging: config.staging ? deployDefaults.stagingEnvironmentName : undefined,
-};
-
-// 2. Where, and as whom. Resolving credentials is local; only GetCallerIdentity reaches AWS.
-const sts = new STSClient({});
-let region: string;
-try {
-  region = await sts.config.region();
-} catch {
-  stop('no AWS region: set AWS_REGION (or a region in your AWS profile).');
-}
-try {
-  await sts.config.credentials();
-} catch {
-  stop(
-    'no AWS credentials: sign in with admin rights for the target account first\n' +
-      '  (for example `aws sso login --profile NAME` and `export AWS_PROFILE=NAME`).',
+  if (!(error instanceof DeployConfigError)) throw error;
+  problems.push(
+    ...settingProblems(error, (line) =>
+      line.startsWith('environmentName') && values.environment
+        ? 'pass --environment with the name of your GitHub environment (letters, digits, _ . -)'
+        : "correct it in cdk.json's context",
+    ),
   );
 }
-let account: string;
-let partition: string;
-try {
-  const identity = await sts.send(new GetCallerIdentityCommand({}));
-  account = identity.Account ?? stop('AWS did not say which account these credentials belong to.');
-  partition = identity.Arn?.split(':')[1] ?? 'aws';
-  console.log(`✓ signed in to account ${account} as ${identity.Arn}`);
-} catch (error) {
-  stop(`AWS refused these credentials: ${(error as Error).message}`);
-}
-console.log(`✓ region ${region}`);
+const environments: Environments = {
+  production: config?.environmentName ?? deployDefaults.environmentName,
+  staging:
+    (config?.staging ?? !values['no-staging']) ? deployDefaults.stagingEnvironmentName : undefined,
+};
 
-// 3. GitHub, through the GitHub CLI: signed in, and the repository is there.
+// 2. Where, and as whom: the region, the profile, the credentials (as the deploy pre-flight does).
+const access = await checkAwsAccess();
+problems.push(...access.problems);
+
+// 3. GitHub, through the GitHub CLI: installed, signed in, and the repository is there.
 const gh = (call: GitHubCall): unknown => {
   const result = spawnSync(
     'gh',
@@ -148,26 +148,59 @@ const gh = (call: GitHubCall): unknown => {
   return result.stdout.trim() === '' ? undefined : JSON.parse(result.stdout);
 };
 const ghReady = spawnSync('gh', ['auth', 'status'], { encoding: 'utf8' });
+const ghMissing = (ghReady.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
 if (ghReady.error || ghReady.status !== 0) {
-  stop(
-    'the GitHub CLI (gh) is not installed or not signed in: footfall reads the repository id from ' +
-      'GitHub and sets the repository up through it.\n  Install it (https://cli.github.com), run ' +
-      '`gh auth login`, and run npm run bootstrap again. It will then make these calls:\n\n' +
-      [
+  problems.push(
+    ghMissing
+      ? {
+          what: 'the GitHub CLI (gh) is not installed: footfall reads the repository id and sets the repository up through it',
+          fix: 'install it (https://cli.github.com), then gh auth login',
+        }
+      : {
+          what: 'the GitHub CLI (gh) is not signed in: footfall reads the repository id and sets the repository up through it',
+          fix: 'gh auth login (as an admin of the repository)',
+        },
+  );
+}
+let info: RepositoryInfo | undefined;
+if (repository && !ghReady.error && ghReady.status === 0) {
+  try {
+    info = gh(readRepository(repository)) as RepositoryInfo;
+  } catch (error) {
+    const said = (error as Error).message.replace(/^gh api .*? failed: /, '');
+    problems.push({
+      what: `GitHub does not show ${repository} (from ${choice?.source}) to you: ${said}`,
+      fix: 'check --repo OWNER/REPO (your fork, as GitHub spells it), and that gh is signed in as an admin of it (gh auth status)',
+    });
+  }
+}
+
+if (problems.length > 0 || !info || !access.region || !access.identity || !repository) {
+  console.error(
+    formatProblems(
+      `npm run bootstrap stopped before changing anything: ${problems.length === 1 ? 'one thing needs' : `${problems.length} things need`} fixing.`,
+      problems,
+      'Nothing was changed. Fix the above and run npm run bootstrap again.',
+    ),
+  );
+  if (repository && (ghReady.error || ghReady.status !== 0)) {
+    console.error(
+      `\nOnce gh is signed in, it makes these calls:\n\n${[
         readRepository(repository),
         ...subjectCalls(repository),
         ...environmentCalls(repository, environments),
       ]
         .map((call) => `  # ${call.purpose}\n  ${describeCall(call).replaceAll('\n', '\n  ')}`)
-        .join('\n'),
-  );
+        .join('\n')}`,
+    );
+  }
+  process.exit(1);
 }
-let info: RepositoryInfo;
-try {
-  info = gh(readRepository(repository)) as RepositoryInfo;
-} catch (error) {
-  stop(`GitHub does not show ${repository} to you: ${(error as Error).message}`);
-}
+const { region } = access;
+const { account, partition } = access.identity;
+const qualifier = config?.bootstrapQualifier ?? deployDefaults.bootstrapQualifier;
+console.log(`✓ signed in to account ${account} as ${access.identity.arn}`);
+console.log(`✓ region ${region}`);
 console.log(`✓ repository ${info.full_name} (id ${info.id})`);
 
 // 4. Now change things: first the OIDC subject, read back, so the trust matches what GitHub issues.
@@ -177,7 +210,7 @@ try {
   gh(putSubject as GitHubCall);
   trust = trustedIdentity(info, gh(getSubject as GitHubCall) as SubjectSettings);
 } catch (error) {
-  stop((error as Error).message, true);
+  stop((error as Error).message);
 }
 for (const environment of [environments.staging, environments.production]) {
   if (environment)
@@ -192,7 +225,7 @@ const run = (command: Command) => {
     env: { ...process.env, AWS_REGION: region },
   });
   if (result.status !== 0)
-    stop(`${command.command} ${command.args[0]} … failed (exit ${result.status}).`, true);
+    stop(`${command.command} ${command.args[0]} … failed (exit ${result.status}).`);
 };
 const outputs = mkdtempSync(join(tmpdir(), 'footfall-bootstrap-'));
 const outputsFile = join(outputs, 'outputs.json');
@@ -200,7 +233,7 @@ for (const command of awsCommands({
   account,
   region,
   partition,
-  qualifier: config.bootstrapQualifier,
+  qualifier,
   identity: trust,
   environments,
   outputsFile,
@@ -241,7 +274,7 @@ for (const call of environmentCalls(info.full_name, environments, existing, bran
   try {
     gh(call);
   } catch (error) {
-    stop((error as Error).message, true);
+    stop((error as Error).message);
   }
 }
 
@@ -250,7 +283,7 @@ let variables: Command[];
 try {
   variables = variableCommands(info.full_name, region, accessOutputs, environments);
 } catch (error) {
-  stop((error as Error).message, true);
+  stop((error as Error).message);
 }
 for (const command of variables) run(command);
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { DeployConfigError, parseDeployConfig } from '../lib/config.js';
 import { deployDefaults } from '../lib/defaults.js';
@@ -158,5 +159,29 @@ describe('cdk.json', () => {
     }
     // And whatever it sets is a valid configuration.
     expect(() => parse(context)).not.toThrow();
+  });
+});
+
+describe('allowedOrigins as the README writes it', () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+
+  test('on the command line: every `-c allowedOrigins=…` the README shows, as the CDK CLI hands it over', () => {
+    const flags = [...readme.matchAll(/-c (allowedOrigins=\S+)/g)].map((match) => match[1] ?? '');
+    expect(flags).toContain('allowedOrigins=https://blog.example.com,https://other.example');
+    for (const flag of flags) {
+      // `cdk -c key=value` splits at the first "=" and passes the rest as one string.
+      const [key = '', value] = flag.split(/=(.*)/s, 2);
+      expect(parse({ [key]: value }).allowedOrigins).toEqual([
+        'https://blog.example.com',
+        'https://other.example',
+      ]);
+    }
+  });
+
+  test("in cdk.json's context: the README's line, as JSON", () => {
+    const line = readme.match(/^"allowedOrigins": .*$/m)?.[0];
+    expect(line).toBe('"allowedOrigins": ["https://blog.example.com"]');
+    const context = JSON.parse(`{${line}}`) as Record<string, unknown>;
+    expect(parse(context).allowedOrigins).toEqual(['https://blog.example.com']);
   });
 });

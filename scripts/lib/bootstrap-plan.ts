@@ -3,12 +3,15 @@
  * and the variables, from what it has read. Pure functions, so the plan is tested offline;
  * `scripts/bootstrap.ts` only reads, runs and prints.
  */
+
+import { REPOSITORY_PATTERN } from '../../cdk/lib/defaults.js';
 import {
   bootstrapPolicyNames,
   type GitHubRepositoryIdentity,
   OIDC_SUBJECT_CLAIM_KEYS,
 } from '../../cdk/lib/deploy-access-stack.js';
 import { stackNames } from '../../cdk/lib/footfall-app.js';
+import type { Problem } from './aws-access.js';
 
 /** A GitHub REST call, made with `gh api --method M PATH --input -` (the body on stdin). */
 export interface GitHubCall {
@@ -73,6 +76,48 @@ export const WORKFLOW_VARIABLES = {
 } as const;
 
 export const repositoryPath = (repository: string) => `repos/${repository}`;
+
+/** Where the repository was found, first one wins: `--repo`, `GITHUB_REPOSITORY`, … */
+export interface RepositoryChoice {
+  readonly source: string;
+  readonly repository: string;
+}
+
+/** The usage line every command-line mistake ends with. */
+export const BOOTSTRAP_USAGE =
+  'usage: npm run bootstrap -- --repo OWNER/REPO [--environment NAME] [--no-staging]';
+
+/**
+ * Why this repository cannot be used, if it cannot: there is none, it is the docs' `OWNER/REPO`
+ * placeholder, or it is not `OWNER/REPO` at all. Each answer says how to give it with `--repo`.
+ */
+export function repositoryProblem(choice: RepositoryChoice | undefined): Problem | undefined {
+  const yours =
+    "your fork's owner and name, e.g. --repo maya-ol/footfall " +
+    '(in your clone, gh repo view --json nameWithOwner --jq .nameWithOwner prints it)';
+  if (!choice) {
+    return {
+      what: 'no repository configured: footfall needs to know which GitHub repository may deploy',
+      fix: `pass --repo OWNER/REPO with ${yours}; or set GITHUB_REPOSITORY, or "repository" in cdk.json`,
+    };
+  }
+  const given = `${choice.source} "${choice.repository}"`;
+  const instead =
+    choice.source === '--repo' ? '' : ` (--repo takes precedence over ${choice.source})`;
+  if (/^owner\/repo$/i.test(choice.repository)) {
+    return {
+      what: `${given} is the placeholder from the docs, not a repository`,
+      fix: `pass --repo with ${yours}${instead}`,
+    };
+  }
+  if (!REPOSITORY_PATTERN.test(choice.repository)) {
+    return {
+      what: `${given} is not a GitHub repository (OWNER/REPO)`,
+      fix: `pass --repo OWNER/REPO with ${yours}${instead}`,
+    };
+  }
+  return undefined;
+}
 
 /** Step 1, read first: the repository's canonical name and its ids. */
 export const readRepository = (repository: string): GitHubCall => ({
@@ -181,8 +226,6 @@ export interface AwsPlanInputs {
  * execution role.
  */
 export function awsCommands(inputs: AwsPlanInputs): Command[] {
-  const names = bootstrapPolicyNames(inputs.qualifier);
-  const executionPolicyArn = `arn:${inputs.partition}:iam::${inputs.account}:policy/${names.execution}`;
   return [
     { command: 'npm', args: ['run', 'build'], purpose: 'build the site the app stacks carry' },
     {
@@ -201,22 +244,35 @@ export function awsCommands(inputs: AwsPlanInputs): Command[] {
       purpose:
         "GitHub's OIDC provider, a deploy role per environment, the execution policy and the boundary",
     },
-    {
-      command: 'npx',
-      args: [
-        'cdk',
-        'bootstrap',
-        `aws://${inputs.account}/${inputs.region}`,
-        '--qualifier',
-        inputs.qualifier,
-        '--cloudformation-execution-policies',
-        executionPolicyArn,
-        '--custom-permissions-boundary',
-        names.boundary,
-      ],
-      purpose: "CDK's roles and asset bucket, CloudFormation limited to footfall's services",
-    },
+    bootstrapCommand(inputs),
   ];
+}
+
+/**
+ * `cdk bootstrap` of one account and region with footfall's execution policy instead of
+ * AdministratorAccess, and its boundary on the execution role. The policies are IAM's (global):
+ * once the deploy-access stack has created them, any region can be bootstrapped with them.
+ */
+export function bootstrapCommand(
+  inputs: Pick<AwsPlanInputs, 'account' | 'region' | 'partition' | 'qualifier'>,
+): Command {
+  const names = bootstrapPolicyNames(inputs.qualifier);
+  const executionPolicyArn = `arn:${inputs.partition}:iam::${inputs.account}:policy/${names.execution}`;
+  return {
+    command: 'npx',
+    args: [
+      'cdk',
+      'bootstrap',
+      `aws://${inputs.account}/${inputs.region}`,
+      '--qualifier',
+      inputs.qualifier,
+      '--cloudformation-execution-policies',
+      executionPolicyArn,
+      '--custom-permissions-boundary',
+      names.boundary,
+    ],
+    purpose: "CDK's roles and asset bucket, CloudFormation limited to footfall's services",
+  };
 }
 
 /**

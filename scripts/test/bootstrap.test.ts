@@ -1,8 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,11 +12,13 @@ import {
   describeCommand,
   environmentCalls,
   type RepositoryInfo,
+  repositoryProblem,
   subjectCalls,
   trustedIdentity,
   variableCommands,
   WORKFLOW_VARIABLES,
 } from '../lib/bootstrap-plan.js';
+import { type AwsStandIn, closedPort, KEYS, startAwsStandIn } from './aws-stand-in.js';
 
 const script = fileURLToPath(new URL('../bootstrap.ts', import.meta.url));
 const tsx = fileURLToPath(new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url));
@@ -26,8 +26,8 @@ let home: string;
 /** Stand-ins for gh, npm and npx: each logs its arguments and answers as the real one would. */
 let fakeBin: string;
 let log: string;
-let sts: Server;
-let stsUrl: string;
+let aws: AwsStandIn;
+let nowhere: string;
 
 const FAKE_TOOL = `#!/bin/sh
 echo "$(basename "$0") $*" >> "$FAKE_LOG"
@@ -35,6 +35,7 @@ case "$(basename "$0") $*" in
   "gh auth status") [ -n "$FAKE_GH_SIGNED_IN" ] || exit 1 ;;
   "gh api --method GET repos/maya-ol/footfall")
     echo '{"full_name":"Maya-OL/footfall","id":987654321,"owner":{"id":4242,"login":"Maya-OL"}}' ;;
+  "gh api --method GET repos/maya-ol/fotfall") echo 'gh: Not Found (HTTP 404)' >&2; exit 1 ;;
   "gh api --method GET repos/Maya-OL/footfall/actions/oidc/customization/sub")
     echo '{"use_default":false,"include_claim_keys":["repo","context","repository_id"],"use_immutable_subject":true,"sub_claim_prefix":"repo:Maya-OL@4242/footfall@987654321"}' ;;
   "gh api --method GET repos/Maya-OL/footfall/environments/"*) echo 'HTTP 404' >&2; exit 1 ;;
@@ -57,40 +58,30 @@ beforeAll(async () => {
   for (const tool of ['gh', 'npm', 'npx']) {
     await writeFile(join(fakeBin, tool), FAKE_TOOL, { mode: 0o755 });
   }
-  // STS on loopback: GetCallerIdentity, in the Query protocol's XML.
-  sts = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      response.setHeader('content-type', 'text/xml');
-      response.end(
-        '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>' +
-          '<Arn>arn:aws:iam::123456789012:user/maya</Arn><UserId>AIDAEXAMPLE</UserId><Account>123456789012</Account>' +
-          '</GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>',
-      );
-    });
-  });
-  await new Promise<void>((resolve) => sts.listen(0, '127.0.0.1', resolve));
-  stsUrl = `http://127.0.0.1:${(sts.address() as AddressInfo).port}`;
+  // STS on loopback, answering GetCallerIdentity by the access key.
+  aws = await startAwsStandIn();
+  nowhere = await closedPort();
 });
 afterAll(async () => {
-  await new Promise((resolve) => sts.close(resolve));
+  await aws.close();
   await rm(home, { recursive: true, force: true });
 });
 
 /** Credentials that work against the loopback STS only. */
-const signedIn = () => ({
+const signedIn = (key: string = KEYS.good) => ({
   AWS_REGION: 'eu-north-1',
-  AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+  AWS_ACCESS_KEY_ID: key,
   AWS_SECRET_ACCESS_KEY: 'example',
-  AWS_ENDPOINT_URL_STS: stsUrl,
   FAKE_LOG: log,
 });
 
 /**
  * The bootstrap script in a bare environment: no AWS profile, no credentials, no instance
- * metadata, run outside any git clone. Nothing here can reach AWS.
+ * metadata, STS on loopback, run outside any git clone. Nothing here can reach AWS. The log of
+ * calls starts empty.
  */
-function bootstrap(args: string[], env: Record<string, string> = {}) {
+async function bootstrap(args: string[], env: Record<string, string> = {}) {
+  await rm(log, { force: true });
   const child = spawn(process.execPath, ['--import', tsx, script, ...args], {
     cwd: home,
     env: {
@@ -99,6 +90,8 @@ function bootstrap(args: string[], env: Record<string, string> = {}) {
       AWS_CONFIG_FILE: join(home, 'no-config'),
       AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
       AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_ENDPOINT_URL_STS: aws.endpoint,
+      FAKE_LOG: log,
       ...env,
     },
   });
@@ -110,38 +103,138 @@ function bootstrap(args: string[], env: Record<string, string> = {}) {
   );
 }
 
+/** What ran: gh, npm and npx log every call. */
+const calls = async () => (await readFile(log, 'utf8').catch(() => '')).trim().split('\n');
+
+/** Stopped by the checks: exit 1, one block, no stack trace, nothing but `gh auth status` and reads run. */
+async function expectStopped({ code, out }: { code: number | null; out: string }) {
+  expect(code).toBe(1);
+  expect(out).toContain('npm run bootstrap stopped before changing anything');
+  expect(out).toContain('Nothing was changed.');
+  expect(out).not.toMatch(/^\s+at /m);
+  expect(out.match(/✗/g)).toHaveLength(1);
+  for (const call of await calls()) {
+    expect(call).toMatch(/^(gh auth status|gh api --method GET repos\/[^/ ]+\/[^/ ]+)?$/);
+  }
+}
+
 describe('npm run bootstrap', () => {
-  test('without a repository it stops before changing anything and says what is missing', async () => {
-    const { code, out } = await bootstrap([]);
-    expect(code).toBe(1);
-    expect(out).toContain('no repository configured');
-    expect(out).toContain('--repo OWNER/REPO');
-    expect(out).toContain('Nothing was changed.');
+  test('with nothing set up, every missing thing is reported in one run', async () => {
+    const result = await bootstrap([]);
+    await expectStopped(result);
+    expect(result.out).toContain('4 things need fixing');
+    expect(result.out).toContain('• no repository configured');
+    expect(result.out).toContain('→ pass --repo OWNER/REPO with your fork');
+    expect(result.out).toContain('• no AWS region is set');
+    expect(result.out).toContain('• no AWS credentials were found');
+    expect(result.out).toContain('• the GitHub CLI (gh) is not signed in');
+    expect(result.out).toContain('→ gh auth login');
   });
 
-  test('with a malformed repository it names the setting', async () => {
-    const { code, out } = await bootstrap(['--repo', 'not-a-repo']);
-    expect(code).toBe(1);
-    expect(out).toContain('repository');
-    expect(out).toContain('Nothing was changed.');
+  test.each(['OWNER/REPO', 'owner/repo'])(
+    'the placeholder --repo %s is refused, with how to find the real name',
+    async (placeholder) => {
+      const result = await bootstrap(['--repo', placeholder], {
+        ...signedIn(),
+        FAKE_GH_SIGNED_IN: '1',
+      });
+      await expectStopped(result);
+      expect(result.out).toContain(`• --repo "${placeholder}" is the placeholder from the docs`);
+      expect(result.out).toContain('gh repo view --json nameWithOwner');
+    },
+  );
+
+  test('a malformed --repo is named as --repo', async () => {
+    const result = await bootstrap(['--repo', 'not-a-repo'], {
+      ...signedIn(),
+      FAKE_GH_SIGNED_IN: '1',
+    });
+    await expectStopped(result);
+    expect(result.out).toContain('• --repo "not-a-repo" is not a GitHub repository (OWNER/REPO)');
+    expect(result.out).toContain('→ pass --repo OWNER/REPO');
+  });
+
+  test('a repository GitHub does not show: named with --repo, and what gh said', async () => {
+    const result = await bootstrap(['--repo', 'maya-ol/fotfall'], {
+      ...signedIn(),
+      FAKE_GH_SIGNED_IN: '1',
+    });
+    await expectStopped(result);
+    expect(result.out).toContain(
+      '• GitHub does not show maya-ol/fotfall (from --repo) to you: gh: Not Found (HTTP 404)',
+    );
+    expect(result.out).toContain('→ check --repo OWNER/REPO');
+  });
+
+  test('a bad --environment is named as --environment', async () => {
+    const result = await bootstrap(['--repo', 'maya-ol/footfall', '--environment', 'prod env'], {
+      ...signedIn(),
+      FAKE_GH_SIGNED_IN: '1',
+    });
+    await expectStopped(result);
+    expect(result.out).toContain('• invalid deploy setting: environmentName: "prod env"');
+    expect(result.out).toContain('→ pass --environment with the name of your GitHub environment');
+  });
+
+  test('a mistyped option is one line with the usage', async () => {
+    for (const args of [['--rpo', 'maya-ol/footfall'], ['--repo'], ['maya-ol/footfall']]) {
+      const { code, out } = await bootstrap(args);
+      expect(code).toBe(2);
+      expect(out).toContain('usage: npm run bootstrap -- --repo OWNER/REPO');
+      expect(out).not.toMatch(/^\s+at /m);
+      expect(out.trim().split('\n')).toHaveLength(2);
+    }
   });
 
   test('without AWS credentials it stops before changing anything and says what is missing', async () => {
-    const { code, out } = await bootstrap(['--repo', 'maya-ol/footfall'], {
+    const result = await bootstrap(['--repo', 'maya-ol/footfall'], {
       AWS_REGION: 'eu-north-1',
+      FAKE_GH_SIGNED_IN: '1',
     });
-    expect(code).toBe(1);
-    expect(out).toContain('no AWS credentials');
-    expect(out).toContain('Nothing was changed.');
-    expect(out).not.toContain('cdk');
+    await expectStopped(result);
+    expect(result.out).toContain('one thing needs fixing');
+    expect(result.out).toContain('• no AWS credentials were found');
+  });
+
+  test('AWS_PROFILE naming a profile that does not exist: the profile is named', async () => {
+    const result = await bootstrap(['--repo', 'maya-ol/footfall'], {
+      AWS_PROFILE: 'footfall-admin',
+      AWS_REGION: 'eu-north-1',
+      FAKE_GH_SIGNED_IN: '1',
+    });
+    await expectStopped(result);
+    expect(result.out).toContain(
+      '• AWS_PROFILE names the profile "footfall-admin", which is in neither',
+    );
+    expect(result.out).toContain('aws configure sso --profile footfall-admin');
+  });
+
+  test('credentials AWS refuses are said to be refused', async () => {
+    const result = await bootstrap(['--repo', 'maya-ol/footfall'], {
+      ...signedIn(KEYS.refused),
+      FAKE_GH_SIGNED_IN: '1',
+    });
+    await expectStopped(result);
+    expect(result.out).toContain('• AWS refused these credentials (InvalidClientTokenId');
+  });
+
+  test('AWS out of reach is a network failure, not refused credentials', async () => {
+    const result = await bootstrap(['--repo', 'maya-ol/footfall'], {
+      ...signedIn(),
+      AWS_ENDPOINT_URL_STS: nowhere,
+      FAKE_GH_SIGNED_IN: '1',
+    });
+    await expectStopped(result);
+    expect(result.out).toMatch(/• could not reach AWS STS \(connect ECONNREFUSED/);
+    expect(result.out).not.toContain('refused these credentials');
   });
 
   test('without the GitHub CLI signed in it stops before changing anything and prints the calls it would make', async () => {
-    await rm(log, { force: true });
-    const { code, out } = await bootstrap(['--repo', 'maya-ol/footfall'], signedIn());
-    expect(code).toBe(1);
+    const result = await bootstrap(['--repo', 'maya-ol/footfall'], signedIn());
+    await expectStopped(result);
+    const { out } = result;
+    expect(out).toContain('one thing needs fixing');
     expect(out).toContain('gh auth login');
-    expect(out).toContain('Nothing was changed.');
     expect(out).toContain(
       'gh api --method PUT repos/maya-ol/footfall/actions/oidc/customization/sub',
     );
@@ -150,24 +243,34 @@ describe('npm run bootstrap', () => {
       'gh api --method POST repos/maya-ol/footfall/environments/production/deployment-branch-policies',
     );
     expect(out).toContain('{"name":"main","type":"branch"}');
-    expect((await readFile(log, 'utf8')).trim()).toBe('gh auth status');
+    expect(await calls()).toEqual(['gh auth status']);
+  });
+
+  test('without gh at all it says to install it', async () => {
+    const result = await bootstrap(['--repo', 'maya-ol/footfall'], {
+      ...signedIn(),
+      // node, and nothing else: no gh to find.
+      PATH: join(process.execPath, '..'),
+    });
+    expect(result.code).toBe(1);
+    expect(result.out).toContain('• the GitHub CLI (gh) is not installed');
+    expect(result.out).toContain('→ install it (https://cli.github.com), then gh auth login');
   });
 
   test('signed in, it sets the subject, deploys the access stack, bootstraps with the scoped policy, protects the environments and sets the variables, in that order', async () => {
-    await rm(log, { force: true });
     const { code, out } = await bootstrap(['--repo', 'maya-ol/footfall'], {
       ...signedIn(),
       FAKE_GH_SIGNED_IN: '1',
     });
     expect(out).toContain('✓ footfall can deploy');
     expect(code).toBe(0);
-    const calls = (await readFile(log, 'utf8')).trim().split('\n');
-    const deploy = calls.find((call) => call.startsWith('npx cdk deploy')) ?? '';
+    const ran = await calls();
+    const deploy = ran.find((call) => call.startsWith('npx cdk deploy')) ?? '';
     expect(deploy).toContain('FootfallDeployAccess --exclusively');
     expect(deploy).toContain(
       '-c repository=Maya-OL/footfall -c repositoryId=987654321 -c repositoryOwnerId=4242',
     );
-    expect(calls.map((call) => call.replace(/ --outputs-file .*/, ''))).toEqual([
+    expect(ran.map((call) => call.replace(/ --outputs-file .*/, ''))).toEqual([
       'gh auth status',
       'gh api --method GET repos/maya-ol/footfall',
       'gh api --method PUT repos/Maya-OL/footfall/actions/oidc/customization/sub --input -',
@@ -191,9 +294,32 @@ describe('npm run bootstrap', () => {
   });
 
   test('without a region it says so', async () => {
-    const { code, out } = await bootstrap(['--repo', 'maya-ol/footfall']);
-    expect(code).toBe(1);
-    expect(out).toContain('no AWS region');
+    const result = await bootstrap(['--repo', 'maya-ol/footfall'], {
+      AWS_ACCESS_KEY_ID: KEYS.good,
+      AWS_SECRET_ACCESS_KEY: 'example',
+      FAKE_GH_SIGNED_IN: '1',
+    });
+    await expectStopped(result);
+    expect(result.out).toContain('one thing needs fixing');
+    expect(result.out).toContain('• no AWS region is set');
+  });
+});
+
+describe('which repository', () => {
+  test('none, the placeholder in any case, or not OWNER/REPO: each says how to give it with --repo', () => {
+    expect(repositoryProblem(undefined)?.fix).toMatch(/^pass --repo OWNER\/REPO/);
+    for (const repository of ['OWNER/REPO', 'Owner/Repo', 'owner/repo']) {
+      expect(repositoryProblem({ source: '--repo', repository })?.what).toBe(
+        `--repo "${repository}" is the placeholder from the docs, not a repository`,
+      );
+    }
+    expect(
+      repositoryProblem({ source: 'GITHUB_REPOSITORY', repository: 'OWNER/REPO' })?.fix,
+    ).toContain('(--repo takes precedence over GITHUB_REPOSITORY)');
+    expect(
+      repositoryProblem({ source: '--repo', repository: 'https://github.com/a/b' })?.what,
+    ).toBe('--repo "https://github.com/a/b" is not a GitHub repository (OWNER/REPO)');
+    expect(repositoryProblem({ source: '--repo', repository: 'maya-ol/footfall' })).toBeUndefined();
   });
 });
 
