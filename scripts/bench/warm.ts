@@ -265,7 +265,7 @@ export async function warmRequests(ctx: BenchContext, samples: number): Promise<
     const history = await yearOfHistory(ctx, Math.min(samples, 200));
 
     const checks: Check[] = [];
-    const table1 = table(
+    const requestsTable = table(
       [
         'request',
         'footfall median (p95)',
@@ -335,7 +335,7 @@ dynalite running in its own process: ${samples} samples each straight to it, the
 ${linkSamples} each through a proxy that holds every DynamoDB request for ${LINK_LATENCY_MS} ms
 (real DynamoDB is 3–6 ms from a Lambda; on dynalite alone fixed overheads look far larger).
 
-${table1}
+${requestsTable}
 
 DynamoDB requests per POST, counted on the wire: ${requests.person} from a person, in
 ${wire.person.roundTrips} round trips (their address's mark, then the page, the page's day and the
