@@ -1,5 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
-import { query, type TestApp, testApp, uniquePage, visitor } from '../../../test/support.js';
+import {
+  query,
+  type TestApp,
+  testApp,
+  testClient,
+  uniquePage,
+  visitor,
+} from '../../../test/support.js';
 import { readCounts, setCounts } from '../../admin/counts.js';
 import { createAdminDatabase } from '../../admin/database.js';
 import {
@@ -20,7 +27,14 @@ beforeAll(async () => {
   fake = await startFakeAws();
   table = await freshTable('set');
   fake.stacks.set(stack, { TableName: table, SiteUrl: 'https://example.test' });
-  app = testApp({ tableName: table, viewsPerAddressPerDay: 0 });
+  // Counting under contention, not the time limits: on a busy machine a visit can wait past
+  // production's one-second request timeout and be (correctly) refused with a 503.
+  app = testApp({
+    tableName: table,
+    viewsPerAddressPerDay: 0,
+    client: testClient(undefined, { requestTimeoutMs: 30_000, connectionTimeoutMs: 10_000 }),
+    deadlineMs: 60_000,
+  });
 });
 afterAll(async () => {
   app.client.destroy();

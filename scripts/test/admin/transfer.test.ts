@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { ensureTable } from '../../../service/src/local-dynamodb.js';
-import { query, type TestApp, testApp, visitor } from '../../../test/support.js';
+import { query, type TestApp, testApp, testClient, visitor } from '../../../test/support.js';
 import { readCounts } from '../../admin/counts.js';
 import { createAdminDatabase } from '../../admin/database.js';
 import { readAll } from '../../admin/transfer.js';
@@ -32,6 +32,9 @@ async function deployment(label: string) {
     tableName: table,
     viewsPerAddressPerDay: 0,
     allowedOrigins: ['https://blog.example'],
+    // Counting, not speed: a busy machine must not turn a visit into a (correct) 503.
+    client: testClient(undefined, { requestTimeoutMs: 30_000, connectionTimeoutMs: 10_000 }),
+    deadlineMs: 60_000,
   });
   return { table, stack, app, database: createAdminDatabase(app.client, table) };
 }
