@@ -56,6 +56,23 @@ export const lambdaBundling = {
 };
 
 /**
+ * What every footfall function shares: its entry bundled by the local esbuild as `npm run build`
+ * bundles it, the same runtime, architecture and memory.
+ */
+export function footfallFunction(projectRoot: string, entry: string) {
+  return {
+    entry: join(projectRoot, entry),
+    handler: 'handler',
+    projectRoot,
+    depsLockFilePath: join(projectRoot, 'package-lock.json'),
+    runtime: lambda.Runtime.NODEJS_24_X,
+    architecture: lambda.Architecture.ARM_64,
+    memorySize: 256,
+    bundling: lambdaBundling,
+  };
+}
+
+/**
  * A Lambda function's own role, allowed at first only to write to its own log group (not
  * AWSLambdaBasicExecutionRole, which may create and write any log group); callers add the rest.
  */
@@ -136,13 +153,7 @@ export class CounterApi extends Construct {
     ].join(',');
 
     this.function = new NodejsFunction(this, 'Function', {
-      entry: join(props.projectRoot, lambdaEntry),
-      handler: 'handler',
-      projectRoot: props.projectRoot,
-      depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
+      ...footfallFunction(props.projectRoot, lambdaEntry),
       // Longer than the store's own deadline, so a slow DynamoDB ends in our 503, not a timeout.
       timeout: Duration.millis(dynamodbLimits.operationDeadlineMs + 2_500),
       role,
@@ -159,7 +170,6 @@ export class CounterApi extends Construct {
         ALLOWED_ORIGINS: (props.allowedOrigins ?? []).join(','),
         ORIGIN_SECRETS: this.originSecrets,
       },
-      bundling: lambdaBundling,
     });
 
     this.alias = new lambda.Alias(this, 'Live', {

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
@@ -9,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { preTrafficHookEntry } from '../../service/build/options.js';
 import { preTrafficHookWorstCaseMs } from '../../service/src/pre-traffic/limits.js';
-import { type CounterApi, functionRole, lambdaBundling } from './counter-api.js';
+import { type CounterApi, footfallFunction, functionRole } from './counter-api.js';
 
 export interface SafeDeploymentProps {
   readonly api: CounterApi;
@@ -57,13 +56,7 @@ export class SafeDeployment extends Construct {
     );
 
     this.hook = new NodejsFunction(this, 'PreTrafficHook', {
-      entry: join(props.projectRoot, preTrafficHookEntry),
-      handler: 'handler',
-      projectRoot: props.projectRoot,
-      depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
+      ...footfallFunction(props.projectRoot, preTrafficHookEntry),
       // Longer than its worst case (every check just in time, every report attempt timing out),
       // so it is never stopped before it reports.
       timeout: Duration.millis(preTrafficHookWorstCaseMs() + 10_000),
@@ -76,7 +69,6 @@ export class SafeDeployment extends Construct {
         TARGET_FUNCTION: api.function.currentVersion.functionArn,
         ORIGIN_SECRETS: api.originSecrets,
       },
-      bundling: lambdaBundling,
     });
 
     this.group = new codedeploy.LambdaDeploymentGroup(this, 'DeploymentGroup', {
