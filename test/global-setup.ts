@@ -1,7 +1,9 @@
 import type { TestProject } from 'vitest/node';
 import { createDynamoDBClient } from '../service/src/db/client.js';
+import { visitsTable } from '../service/src/db/table.js';
 import {
   ensureTable,
+  ensureVisitsTable,
   localCredentials,
   localRegion,
   startLocalDynamoDB,
@@ -11,6 +13,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     dynamodbEndpoint: string;
     tableName: string;
+    visitsTableName: string;
   }
 }
 
@@ -24,10 +27,13 @@ export default async function setup(project: TestProject) {
     region: localRegion,
     credentials: localCredentials,
   });
+  const visitsTableName = visitsTable.defaultNameFor(tableName);
   await ensureTable(client, tableName);
+  await ensureVisitsTable(client, visitsTableName);
   client.destroy();
 
   project.provide('dynamodbEndpoint', dynamodb.endpoint);
   project.provide('tableName', tableName);
+  project.provide('visitsTableName', visitsTableName);
   return () => dynamodb.close();
 }

@@ -6,7 +6,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject, vi } from 'vitest';
 import { cloudFrontViewerAddress } from '../service/src/address.js';
 import { compose } from '../service/src/compose.js';
-import { loadConfig } from '../service/src/config.js';
+import { countingLimits, defaultViewsPerNetwork, loadConfig } from '../service/src/config.js';
 import { createDynamoDBClient } from '../service/src/db/client.js';
 import type { DynamoDBLimits } from '../service/src/db/limits.js';
 import {
@@ -21,6 +21,7 @@ import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
 
 export const endpoint = () => inject('dynamodbEndpoint');
 export const tableName = () => inject('tableName');
+export const visitsTableName = () => inject('visitsTableName');
 
 /** A client of the shared dynalite (or of `at`, for fault tests), with production's limits. */
 export function testClient(
@@ -42,6 +43,7 @@ export function testClient(
 export function stubLambdaEnvironment(extra: Record<string, string> = {}): void {
   const env: Record<string, string> = {
     TABLE_NAME: tableName(),
+    VISITS_TABLE_NAME: visitsTableName(),
     DYNAMODB_ENDPOINT: endpoint(),
     AWS_REGION: 'eu-west-1',
     AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
@@ -64,10 +66,18 @@ export interface TestAppOptions {
   client?: DynamoDBClient;
   /** @default the shared test table */
   tableName?: string;
+  /** @default the shared test visits table */
+  visitsTableName?: string;
   allowedOrigins?: string[];
   deadlineMs?: number;
   /** @default 20, production's */
   viewsPerAddressPerDay?: number;
+  /** @default 10 × viewsPerAddressPerDay, production's */
+  viewsPerNetworkPerDay?: number;
+  /** @default 0: tests make pages freely (production's is 50) */
+  newPagesPerAddressPerDay?: number;
+  /** @default the most there may be, 100,000 (production's is 10,000) */
+  maxPagesPerSite?: number;
   excludedAddresses?: string[];
   /** The app's clock. @default the system clock */
   now?: () => Date;
@@ -81,12 +91,21 @@ export function testApp(options: TestAppOptions = {}): TestApp {
   const client = options.client ?? testClient();
   const logs: Record<string, unknown>[] = [];
   const log: Logger = (entry) => logs.push(entry);
+  const viewsPerAddressPerDay =
+    options.viewsPerAddressPerDay ?? countingLimits.viewsPerAddressPerDay.default;
   const composed = compose(
     {
       tableName: options.tableName ?? tableName(),
+      visitsTableName: options.visitsTableName ?? visitsTableName(),
       dynamodbEndpoint: undefined,
       allowedOrigins: options.allowedOrigins ?? [],
-      viewsPerAddressPerDay: options.viewsPerAddressPerDay ?? 20,
+      viewsPerAddressPerDay,
+      viewsPerNetworkPerDay:
+        options.viewsPerNetworkPerDay ?? defaultViewsPerNetwork(viewsPerAddressPerDay),
+      // Tests share one dynalite and one address across thousands of pages.
+      newPagesPerAddressPerDay: options.newPagesPerAddressPerDay ?? 0,
+      // Thousands of test pages share the resume's site.
+      maxPagesPerSite: options.maxPagesPerSite ?? countingLimits.maxPagesPerSite.max,
       excludedAddresses: new AddressList(options.excludedAddresses ?? []),
     },
     cloudFrontViewerAddress,

@@ -15,7 +15,7 @@ import type { AddressList } from './visitor.js';
 export interface AppDeps {
   /** Where the counts live. */
   readonly counter: CounterStore;
-  readonly config: Pick<Config, 'allowedOrigins'>;
+  readonly config: Pick<Config, 'allowedOrigins' | 'maxPagesPerSite'>;
   /** Addresses whose POSTs are never counted (`EXCLUDED_ADDRESSES`). */
   readonly excluded: AddressList;
   /** The viewer's address, as the entry point knows it (socket, or CloudFront's header). */
@@ -49,7 +49,11 @@ export function createApp(deps: AppDeps) {
     .route('/', badgeRoutes({ counter: deps.counter }))
     .route(
       '/pages',
-      pagesRoutes({ counter: deps.counter, allowedOrigins: deps.config.allowedOrigins }),
+      pagesRoutes({
+        counter: deps.counter,
+        allowedOrigins: deps.config.allowedOrigins,
+        maxPagesPerSite: deps.config.maxPagesPerSite,
+      }),
     )
     .route(
       '/stats',

@@ -3,9 +3,10 @@ import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { createDynamoDBClient } from './db/client.js';
 import { createCounterStore } from './db/counter-store.js';
-import { createDatabase } from './db/index.js';
-import type { Logger } from './http.js';
+import { createDatabase, createVisitsDatabase } from './db/index.js';
+import { jsonLogger, type Logger, limitedEntry } from './http.js';
 import type { AddressOf } from './routes/count.js';
+import { SMOKE_PAGE } from './smoke.js';
 
 export interface ComposeOptions {
   /** The DynamoDB client; @default a bounded client of `config.dynamodbEndpoint` */
@@ -18,37 +19,52 @@ export interface ComposeOptions {
   readonly now?: () => Date;
 }
 
+/** What `compose` needs of the configuration. */
+export type ComposeConfig = Pick<
+  Config,
+  | 'tableName'
+  | 'visitsTableName'
+  | 'dynamodbEndpoint'
+  | 'allowedOrigins'
+  | 'viewsPerAddressPerDay'
+  | 'viewsPerNetworkPerDay'
+  | 'newPagesPerAddressPerDay'
+  | 'maxPagesPerSite'
+  | 'excludedAddresses'
+> &
+  Partial<Pick<Config, 'originSecrets'>>;
+
 /**
  * The one place the app's dependencies are built: the Lambda entry, the dev server and the
- * tests all come through here, so a new entity or store is wired once.
+ * tests all come through here, so a new entity or store is wired once. `ready` settles when what
+ * the first visit would otherwise wait for (the day's salt) is fetched; it never rejects.
  */
-export function compose(
-  config: Pick<
-    Config,
-    | 'tableName'
-    | 'dynamodbEndpoint'
-    | 'allowedOrigins'
-    | 'viewsPerAddressPerDay'
-    | 'excludedAddresses'
-  > &
-    Partial<Pick<Config, 'originSecrets'>>,
-  addressOf: AddressOf,
-  options: ComposeOptions = {},
-) {
+export function compose(config: ComposeConfig, addressOf: AddressOf, options: ComposeOptions = {}) {
   const client = options.client ?? createDynamoDBClient({ endpoint: config.dynamodbEndpoint });
+  const log = options.log ?? jsonLogger;
   const database = createDatabase({ client, table: config.tableName });
-  const app = createApp({
-    counter: createCounterStore(database, {
+  const visits = createVisitsDatabase({ client, table: config.visitsTableName });
+  const counter = createCounterStore(database, visits, {
+    limits: {
       viewsPerAddressPerDay: config.viewsPerAddressPerDay,
-      ...(options.deadlineMs === undefined ? {} : { deadlineMs: options.deadlineMs }),
-      ...(options.now ? { now: options.now } : {}),
-    }),
+      viewsPerNetworkPerDay: config.viewsPerNetworkPerDay,
+      newPagesPerAddressPerDay: config.newPagesPerAddressPerDay,
+      maxPagesPerSite: config.maxPagesPerSite,
+    },
+    // The deploy checks' counter: the one page a bot's POST may create.
+    botPages: [SMOKE_PAGE],
+    onLimited: (limit) => log(limitedEntry(limit)),
+    ...(options.deadlineMs === undefined ? {} : { deadlineMs: options.deadlineMs }),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const app = createApp({
+    counter,
     config,
     excluded: config.excludedAddresses,
     addressOf,
     originSecrets: config.originSecrets ?? [],
     ...(options.now ? { now: options.now } : {}),
-    ...(options.log ? { log: options.log } : {}),
+    log,
   });
-  return { app, client, database };
+  return { app, client, database, visits, ready: counter.prepare() };
 }

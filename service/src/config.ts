@@ -1,10 +1,37 @@
-import { table } from './db/table.js';
+import { table, visitsTable } from './db/table.js';
 import { AddressList } from './visitor.js';
+
+/**
+ * The counting limits' defaults and bounds, written once: the dev server, the function (through
+ * its environment) and the deploy settings (`cdk/lib/config.ts`) all read them from here.
+ */
+export const countingLimits = {
+  /** Views one address may add to one page a UTC day; 0: no limit. */
+  viewsPerAddressPerDay: { default: 20, max: 1_000_000 },
+  /**
+   * Views one IPv6 /48 may add to one page a UTC day; 0: no limit. Unset, it is this many times
+   * the per-address limit.
+   */
+  viewsPerNetworkPerDay: { perAddress: 10, max: 10_000_000 },
+  /** Page counters one address may create a UTC day; 0: no limit. */
+  newPagesPerAddressPerDay: { default: 50, max: 1_000_000 },
+  /** Page counters a site may hold (at least 1: a site always has its pages bounded). */
+  maxPagesPerSite: { default: 10_000, max: 100_000 },
+} as const;
+
+/** The per-network limit a per-address limit implies when none is set. */
+export const defaultViewsPerNetwork = (viewsPerAddressPerDay: number): number =>
+  Math.min(
+    viewsPerAddressPerDay * countingLimits.viewsPerNetworkPerDay.perAddress,
+    countingLimits.viewsPerNetworkPerDay.max,
+  );
 
 /** footfall's settings, parsed and validated once by an entry point. */
 export interface Config {
   /** DynamoDB table holding the counters. */
   readonly tableName: string;
+  /** DynamoDB table holding the day's salts, visitor and limit records (TTL, no backups). */
+  readonly visitsTableName: string;
   /** Endpoint override (dynalite, DynamoDB Local); `undefined` means real AWS. */
   readonly dynamodbEndpoint: string | undefined;
   /** Origins granted CORS; empty means same-origin only. */
@@ -17,6 +44,12 @@ export interface Config {
   readonly dataDir: string;
   /** Views one address may add to one page in a UTC day; 0: no limit. */
   readonly viewsPerAddressPerDay: number;
+  /** Views one IPv6 /48 may add to one page in a UTC day; 0: no limit. */
+  readonly viewsPerNetworkPerDay: number;
+  /** Page counters one address may create in a UTC day; 0: no limit. */
+  readonly newPagesPerAddressPerDay: number;
+  /** Page counters one site may hold. */
+  readonly maxPagesPerSite: number;
   /** Addresses and ranges whose POSTs are never counted. */
   readonly excludedAddresses: AddressList;
   /** Secrets CloudFront sends in its origin header; empty: no check (local runs). ADR 9. */
@@ -47,13 +80,22 @@ export function loadConfig(env: Env): Config {
     }
   };
 
+  const tableNameOf = (raw: string) => {
+    if (!TABLE_NAME.test(raw)) {
+      throw new Error(`"${raw}" is not a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)`);
+    }
+    return raw;
+  };
+  const tableName = read('TABLE_NAME', table.defaultName, tableNameOf);
+  const viewsPerAddressPerDay = read(
+    'VIEWS_PER_ADDRESS_PER_DAY',
+    countingLimits.viewsPerAddressPerDay.default,
+    (raw) => parseLimit(raw, { max: countingLimits.viewsPerAddressPerDay.max, of: 'views' }),
+  );
+
   const config: Config = {
-    tableName: read('TABLE_NAME', table.defaultName, (raw) => {
-      if (!TABLE_NAME.test(raw)) {
-        throw new Error(`"${raw}" is not a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)`);
-      }
-      return raw;
-    }),
+    tableName,
+    visitsTableName: read('VISITS_TABLE_NAME', visitsTable.defaultNameFor(tableName), tableNameOf),
     dynamodbEndpoint: read('DYNAMODB_ENDPOINT', undefined, (raw) => {
       const url = parseUrl(raw);
       if (url.protocol !== 'http:' && url.protocol !== 'https:') {
@@ -84,20 +126,21 @@ export function loadConfig(env: Env): Config {
     }),
     host: read('HOST', '127.0.0.1', (raw) => raw),
     dataDir: read('FOOTFALL_DATA_DIR', '.data', (raw) => raw),
-    viewsPerAddressPerDay: read('VIEWS_PER_ADDRESS_PER_DAY', 20, (raw) => {
-      const views = Number(raw);
-      if (!/^\d+$/.test(raw) || views > 1_000_000) {
-        throw new Error(`"${raw}" is not a whole number of views (0 for no limit)`);
-      }
-      return views;
-    }),
-    excludedAddresses: read('EXCLUDED_ADDRESSES', new AddressList([]), (raw) => {
-      const entries = raw
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter((entry) => entry !== '');
-      return new AddressList(entries);
-    }),
+    viewsPerAddressPerDay,
+    viewsPerNetworkPerDay: read(
+      'VIEWS_PER_NETWORK_PER_DAY',
+      defaultViewsPerNetwork(viewsPerAddressPerDay),
+      (raw) => parseLimit(raw, { max: countingLimits.viewsPerNetworkPerDay.max, of: 'views' }),
+    ),
+    newPagesPerAddressPerDay: read(
+      'NEW_PAGES_PER_ADDRESS_PER_DAY',
+      countingLimits.newPagesPerAddressPerDay.default,
+      (raw) => parseLimit(raw, { max: countingLimits.newPagesPerAddressPerDay.max, of: 'pages' }),
+    ),
+    maxPagesPerSite: read('MAX_PAGES_PER_SITE', countingLimits.maxPagesPerSite.default, (raw) =>
+      parseLimit(raw, { min: 1, max: countingLimits.maxPagesPerSite.max, of: 'pages' }),
+    ),
+    excludedAddresses: read('EXCLUDED_ADDRESSES', new AddressList([]), parseAddressList),
     originSecrets: read('ORIGIN_SECRETS', [] as string[], parseOriginSecrets),
   };
 
@@ -105,6 +148,32 @@ export function loadConfig(env: Env): Config {
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   return config;
+}
+
+/**
+ * A limit: a whole number from `min` (default 0, which means no limit) to `max`. Exported for the
+ * deploy settings, which take the same values.
+ */
+export function parseLimit(
+  raw: string,
+  { min = 0, max, of }: { min?: number; max: number; of: string },
+): number {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    const none = min === 0 ? ', 0 for no limit' : '';
+    throw new Error(`"${raw}" is not a whole number of ${of} from ${min} to ${max}${none}`);
+  }
+  return value;
+}
+
+/** `EXCLUDED_ADDRESSES`: comma-separated addresses and CIDR ranges. Exported for the deploy settings. */
+export function parseAddressList(raw: string): AddressList {
+  return new AddressList(
+    raw
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== ''),
+  );
 }
 
 /**

@@ -19,6 +19,7 @@ import type { DynamoDBLimits } from './db/limits.js';
 import {
   checkDataDir,
   ensureTable,
+  ensureVisitsTable,
   LocalDataError,
   localCredentials,
   localRegion,
@@ -103,10 +104,16 @@ export async function startDevServer(
 
     // The viewer is whoever is at the other end of the socket.
     const deadlineMs = options.dynamodbLimits?.operationDeadlineMs;
-    const { app: api, database } = compose(config, (c) => getConnInfo(c).remote.address, {
+    const {
+      app: api,
+      database,
+      ready,
+    } = compose(config, (c) => getConnInfo(c).remote.address, {
       client,
       ...(deadlineMs === undefined ? {} : { deadlineMs }),
     });
+    // The day's salt, before the first visit needs it.
+    await ready;
     const site = siteApp(siteDir);
     const server = serve({
       hostname: config.host,
@@ -274,6 +281,7 @@ async function openStore(
     };
     try {
       await ensureTable(client, config.tableName);
+      await ensureVisitsTable(client, config.visitsTableName);
     } catch (error) {
       await close();
       throw error;
@@ -284,10 +292,12 @@ async function openStore(
   const client = createDynamoDBClient({ endpoint, ...withLimits });
   try {
     if (isAws(endpoint)) {
-      // Never created (nor rebuilt) from here: in AWS the table is the stack's.
+      // Never created (nor rebuilt) from here: in AWS the tables are the stack's.
       await client.send(new DescribeTableCommand({ TableName: config.tableName }));
+      await client.send(new DescribeTableCommand({ TableName: config.visitsTableName }));
     } else {
       await ensureTable(client, config.tableName);
+      await ensureVisitsTable(client, config.visitsTableName);
     }
   } catch (error) {
     client.destroy();
@@ -339,7 +349,7 @@ function storeProblem(error: unknown, config: Config, endpoint: string): DevStar
   }
   if (name === 'ResourceNotFoundException') {
     return new DevStartError(
-      `table ${config.tableName} does not exist at ${at}: set TABLE_NAME to the deployed table's name (the stack's TableName output)`,
+      `table ${config.tableName} or ${config.visitsTableName} does not exist at ${at}: set TABLE_NAME and VISITS_TABLE_NAME to the deployed tables' names (the stack's TableName and VisitsTableName outputs)`,
       2,
     );
   }

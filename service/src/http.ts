@@ -31,9 +31,42 @@ export function errorCodeFor(status: number): string {
 export type Logger = (entry: Record<string, unknown>) => void;
 
 export const jsonLogger: Logger = (entry) => {
+  if (entry.level === 'info') {
+    // Straight to stdout, unwrapped: Lambda keeps a JSON line with a level as it is, and
+    // CloudWatch reads the metrics an `_aws` member declares (embedded metric format).
+    process.stdout.write(`${JSON.stringify(entry)}\n`);
+    return;
+  }
   // console.warn/error map to Lambda's WARN/ERROR levels; one JSON line either way.
   (entry.level === 'warn' ? console.warn : console.error)(JSON.stringify(entry));
 };
+
+/** The CloudWatch namespace footfall's own metrics are in. */
+export const METRICS_NAMESPACE = 'footfall';
+
+/**
+ * The log line for a visit refused by a limit (`"counted":"limited"`), which is also a
+ * CloudWatch metric, `Limited` by `Limit`, in the embedded metric format. Written once per
+ * function instance, limit and address (or site) a day, so a flood adds no log volume.
+ */
+export function limitedEntry(limit: string): Record<string, unknown> {
+  return {
+    level: 'info',
+    msg: 'visit limited',
+    Limit: limit,
+    Limited: 1,
+    _aws: {
+      Timestamp: Date.now(),
+      CloudWatchMetrics: [
+        {
+          Namespace: METRICS_NAMESPACE,
+          Dimensions: [['Limit']],
+          Metrics: [{ Name: 'Limited', Unit: 'Count' }],
+        },
+      ],
+    },
+  };
+}
 
 /**
  * A resource's CORS and `Allow` handling: preflights from `allowed` origins are answered (and

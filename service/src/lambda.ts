@@ -18,9 +18,12 @@ const sourceIp: AddressOf = (c) => {
   return context?.http?.sourceIp;
 };
 
-const { app } = compose(
+const { app, ready } = compose(
   config,
   config.originSecrets.length > 0 ? cloudFrontViewerAddress : sourceIp,
 );
+// During the function's init, so the first visit does not wait for the day's salt. It never
+// rejects (a failure is fetched again by the first visit) and is bounded by the store's deadline.
+await ready;
 
 export const handler = handle(app);

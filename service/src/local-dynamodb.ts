@@ -13,7 +13,7 @@ import {
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { createTableInput, table } from './db/table.js';
+import { createTableInput, createVisitsTableInput, table } from './db/table.js';
 
 /** Credentials for local DynamoDB: it checks that requests are signed, not by whom. */
 export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
@@ -120,6 +120,30 @@ export async function ensureTable(
     await client.send(new CreateTableCommand(createTableInput(tableName)));
   } catch (error) {
     // Another process created it between our two calls.
+    if (error instanceof ResourceInUseException) return 'exists';
+    throw error;
+  }
+  await untilActive(client, tableName);
+  return 'created';
+}
+
+/**
+ * Creates the visits table (salts, visitor and limit records) unless it exists. Safe to call on
+ * every start. dynalite has no TTL: locally, old days' records stay until the data folder goes.
+ */
+export async function ensureVisitsTable(
+  client: DynamoDBClient,
+  tableName: string,
+): Promise<'created' | 'exists'> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return 'exists';
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  try {
+    await client.send(new CreateTableCommand(createVisitsTableInput(tableName)));
+  } catch (error) {
     if (error instanceof ResourceInUseException) return 'exists';
     throw error;
   }

@@ -32,8 +32,15 @@ export interface DayCounts extends Counts {
 export interface CounterStore {
   /** The page's counts; all 0 for a page never counted. Writes nothing. */
   counts(page: string): Promise<Counts>;
-  /** Every page counted on a site (by its totals key), with its counts, in any order. */
-  pages(site: string): Promise<(Counts & { readonly page: string })[]>;
+  /**
+   * The pages counted on a site (by its totals key), with their counts, in any order: at most
+   * `max` of them, read in at most that many index entries. `complete` is false when there are
+   * more.
+   */
+  pages(
+    site: string,
+    max: number,
+  ): Promise<{ pages: (Counts & { readonly page: string })[]; complete: boolean }>;
   /**
    * The days from `from` to `to` (inclusive, `YYYY-MM-DD`) on which `page` (or a site's
    * totals key) was counted, oldest first, in one query. Days without traffic are absent.
@@ -41,7 +48,19 @@ export interface CounterStore {
   history(page: string, from: string, to: string): Promise<DayCounts[]>;
   /** Counts one visit atomically and returns the page's counts after it. */
   record(visit: Visit): Promise<Counts & { readonly counted: Counted }>;
+  /**
+   * Fetches ahead what the first visit would otherwise wait for (the day's salt). Never rejects:
+   * whatever failed is fetched again by the visit that needs it.
+   */
+  prepare(): Promise<void>;
 }
+
+/** The limits a visit can be refused by (`"counted":"limited"`), as logs and metrics name them. */
+export type LimitName =
+  | 'views-per-address'
+  | 'views-per-network'
+  | 'new-pages-per-address'
+  | 'pages-per-site';
 
 /**
  * Storage could not answer (refused, timed out, throttled past retries, missing table).

@@ -31,6 +31,16 @@ export function networkOf(address: string): string {
   return `${expandIPv6(address).slice(0, 4).join(':')}::/64`;
 }
 
+/**
+ * The IPv6 network an address belongs to for the per-network limit: its /48 (a site's or an
+ * ISP customer's usual allocation, and what a tunnel broker hands out). Undefined for IPv4, whose
+ * addresses are limited one by one.
+ */
+export function network48Of(address: string): string | undefined {
+  if (/^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(address) || isIP(address) !== 6) return undefined;
+  return `${expandIPv6(address).slice(0, 3).join(':')}::/48`;
+}
+
 function expandIPv6(address: string): string[] {
   const [head = '', tail] = address.replace(/%.*$/, '').split('::');
   const left = head === '' ? [] : head.split(':');

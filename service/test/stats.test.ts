@@ -46,6 +46,8 @@ describe('GET /api/stats', () => {
     await post(page, '2031-03-06T00:00:00.000Z', visitor('198.51.100.5')); // day 6
     await post(page, '2031-03-06T10:00:00.000Z', visitor('198.51.100.5')); // day 6, returning
     await post(page, '2031-03-20T08:00:00.000Z', visitor(undefined, 'curl/8.5.0')); // a bot
+    await post(page, '2031-03-21T08:00:00.000Z', visitor('198.51.100.6')); // day 21
+    await post(page, '2031-03-21T09:00:00.000Z', visitor(undefined, 'curl/8.5.0')); // a bot
     await post(page, '2031-04-09T22:00:00.000Z'); // day 40
 
     now = new Date('2031-04-09T23:00:00Z');
@@ -63,13 +65,20 @@ describe('GET /api/stats', () => {
     expect(on('2031-03-01')).toEqual({ date: '2031-03-01', views: 1, visitors: 1, bots: 0 });
     expect(on('2031-03-05')).toEqual({ date: '2031-03-05', views: 1, visitors: 1, bots: 0 });
     expect(on('2031-03-06')).toEqual({ date: '2031-03-06', views: 2, visitors: 1, bots: 0 });
-    expect(on('2031-03-20')).toEqual({ date: '2031-03-20', views: 0, visitors: 0, bots: 1 });
+    // A bot adds to a page's day only once a person made it: it creates nothing itself.
+    expect(on('2031-03-20')).toEqual({ date: '2031-03-20', views: 0, visitors: 0, bots: 0 });
+    expect(on('2031-03-21')).toEqual({ date: '2031-03-21', views: 1, visitors: 1, bots: 1 });
     expect(on('2031-04-09')).toEqual({ date: '2031-04-09', views: 1, visitors: 1, bots: 0 });
     expect(on('2031-03-02')).toEqual({ date: '2031-03-02', views: 0, visitors: 0, bots: 0 });
     const total = (key: 'views' | 'visitors' | 'bots') =>
       result.days.reduce((n, d) => n + d[key], 0);
     expect(result.totals).toEqual({ views: total('views'), visitors: total('visitors'), bots: 1 });
-    expect(result.totals).toEqual({ views: 5, visitors: 4, bots: 1 });
+    expect(result.totals).toEqual({ views: 6, visitors: 5, bots: 1 });
+    // The page's own total has both bots; the site's days have both too.
+    const counts = await subject.app.request(`/api/count${query(page)}`, { headers: fromSite });
+    expect(await counts.json()).toMatchObject({ views: 6, visitors: 5, bots: 2 });
+    const siteDays = await stats('/api/stats?days=40');
+    expect(siteDays.days.find((d) => d.date === '2031-03-20')).toMatchObject({ bots: 1 });
 
     // A shorter window ends today and starts days − 1 before it.
     const week = await stats(`/api/stats${query(page)}&days=7`);

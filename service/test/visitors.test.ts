@@ -168,13 +168,13 @@ describe('days', () => {
       .get({ page: `${site}${page}` })
       .go({ consistent: true });
     expect(counts?.data).toMatchObject({ views: 100, visitors: 1 });
-    const salt = await environments[0]?.database.entities.salt
+    const salt = await environments[0]?.visits.entities.salt
       .get({ day: dayOf(day) })
       .go({ consistent: true });
     expect(Buffer.from(salt?.data?.value ?? '', 'base64').length).toBeGreaterThanOrEqual(16);
   });
 
-  test('a new UTC day counts the same visitor again; the day’s salt and marks expire within 48 h', async () => {
+  test('a new UTC day counts the same visitor again; the day’s salt and records expire within 48 h', async () => {
     const site = `https://${randomUUID()}.example`;
     let now = freshDay();
     now.setUTCHours(23, 59, 59);
@@ -194,16 +194,19 @@ describe('days', () => {
     expect(await post()).toMatchObject({ views: 3, visitors: 2, counted: 'view' });
 
     const dayStart = Date.parse(`${before}T00:00:00Z`) / 1000;
-    const { salt, mark } = subject.database.entities;
+    const { salt, visitor: visitorRecord, quota } = subject.visits.entities;
     const saltItem = (await salt.get({ day: before }).go({ consistent: true })).data;
     expect(saltItem?.expiresAt).toBeGreaterThan(dayStart);
     expect(saltItem?.expiresAt).toBeLessThanOrEqual(dayStart + 48 * 3600);
-    const marks = (
-      await mark.scan
-        .where(({ expiresAt }, { eq }) => eq(expiresAt, dayStart + 48 * 3600))
-        .go({ pages: 'all', consistent: true })
-    ).data;
-    expect(marks.length).toBeGreaterThanOrEqual(1);
+    const expiring = { pages: 'all', consistent: true } as const;
+    const visitors = await visitorRecord.scan
+      .where(({ expiresAt }, { eq }) => eq(expiresAt, dayStart + 48 * 3600))
+      .go(expiring);
+    const quotas = await quota.scan
+      .where(({ expiresAt }, { eq }) => eq(expiresAt, dayStart + 48 * 3600))
+      .go(expiring);
+    expect(visitors.data.length).toBeGreaterThanOrEqual(1);
+    expect(quotas.data.length).toBeGreaterThanOrEqual(1);
   });
 });
 
@@ -211,22 +214,43 @@ describe('bots', () => {
   test.each(BOT_USER_AGENTS)('POST /api/count from %j adds a bot and nothing else', async (ua) => {
     const s = siteApp();
     const page = uniquePage('bot');
+    await s.post(page, visitor(address()));
     expect(await s.post(page, visitor(address(), ua))).toEqual({
       page,
-      views: 0,
-      visitors: 0,
+      views: 1,
+      visitors: 1,
       bots: 1,
       counted: 'bot',
     });
+    expect(await s.siteToday()).toMatchObject({ views: 1, visitors: 1, bots: 1 });
+  });
+
+  test('POST /api/count from a bot to a page nobody counted creates nothing but the site’s bot', async () => {
+    const s = siteApp();
+    const page = uniquePage('bot-only');
+    expect(await s.post(page, visitor(address(), BOT_USER_AGENTS[0]))).toEqual({
+      page,
+      views: 0,
+      visitors: 0,
+      bots: 0,
+      counted: 'bot',
+    });
+    expect(await s.get(page)).toEqual({ page, views: 0, visitors: 0, bots: 0 });
+    const { counter, daily } = s.database.entities;
+    const key = `${s.site}${page}`;
+    expect((await counter.get({ page: key }).go({ consistent: true })).data).toBeNull();
+    expect(
+      (await daily.get({ page: key, day: dayOf(new Date()) }).go({ consistent: true })).data,
+    ).toBeNull();
     expect(await s.siteToday()).toMatchObject({ bots: 1 });
-    expect((await s.siteToday())?.views ?? 0).toBe(0);
   });
 
   test('POST /api/count with no User-Agent at all is a bot', async () => {
     const s = siteApp();
     const page = uniquePage('no-ua');
+    await s.post(page, visitor(address()));
     const { 'user-agent': _, ...noAgent } = visitor(address());
-    expect(await s.post(page, noAgent)).toMatchObject({ views: 0, bots: 1, counted: 'bot' });
+    expect(await s.post(page, noAgent)).toMatchObject({ views: 1, bots: 1, counted: 'bot' });
   });
 
   test.each(BROWSER_USER_AGENTS)('POST /api/count from %j counts a person', async (ua) => {

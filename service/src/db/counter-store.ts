@@ -1,48 +1,108 @@
-import { randomBytes } from 'node:crypto';
 import {
   type Counted,
   type CounterStore,
   type Counts,
+  type LimitName,
   StorageUnavailableError,
   type Visit,
+  type Visitor,
 } from '../store.js';
-import { type Day, dayOf, expiresAt, keyedId, networkOf } from '../visitor.js';
-import type { Database } from './index.js';
+import { type Day, dayOf, expiresAt, keyedId, network48Of, networkOf } from '../visitor.js';
+import { Coalescer, type Increments } from './coalesce.js';
+import type { CounterItem } from './counter.js';
+import { DayMemory } from './day-memory.js';
+import type { Database, VisitsDatabase } from './index.js';
 import { dynamodbLimits } from './limits.js';
+import { QUOTA_SLOTS, type QuotaSlot } from './quota.js';
+import { Salts } from './salts.js';
+
+/** The limits a store holds visits to (`config.ts` documents and defaults them). */
+export interface CountingLimits {
+  /** Views one address adds to one page a UTC day; 0: no limit. */
+  readonly viewsPerAddressPerDay: number;
+  /** Views one IPv6 /48 adds to one page a UTC day; 0: no limit. */
+  readonly viewsPerNetworkPerDay: number;
+  /** Page counters one address creates a UTC day; 0: no limit. */
+  readonly newPagesPerAddressPerDay: number;
+  /** Page counters one site holds. */
+  readonly maxPagesPerSite: number;
+}
 
 export interface CounterStoreOptions {
   /** Hard limit for one operation, retries included. @default dynamodbLimits.operationDeadlineMs */
   readonly deadlineMs?: number;
-  /** Views one address may add to one page in a UTC day; 0: no limit. @default 20 */
-  readonly viewsPerAddressPerDay?: number;
+  readonly limits?: Partial<CountingLimits>;
   /** The time. @default the system clock */
   readonly now?: () => Date;
+  /**
+   * Page keys a bot's POST may create: the smoke counter the deploy checks count on. A fixed
+   * list, so bots still create nothing a client can choose.
+   */
+  readonly botPages?: readonly string[];
+  /** Told when this instance first finds a visit over a limit (once per limit, key and day). */
+  readonly onLimited?: (limit: LimitName) => void;
 }
 
-/** Bytes of randomness in a day's salt. */
-const SALT_BYTES = 32;
-/** Addresses remembered as over the limit, per day, so a loop stops costing writes. */
-const LIMITED_MEMORY = 10_000;
+/** Pages one visitor's record holds for a day; past them, its visits count as views only. */
+export const MAX_PAGES_PER_VISITOR = 64;
+/** Characters of a page's token in a visitor's record (48 bits of a keyed hash). */
+const PAGE_TOKEN_LENGTH = 8;
+/** What one instance remembers about today: visitors on pages, pages that exist, limited keys. */
+const MEMORY = { visitors: 50_000, pages: 10_000, limited: 10_000 } as const;
+
+const defaultLimits: CountingLimits = {
+  viewsPerAddressPerDay: 20,
+  viewsPerNetworkPerDay: 200,
+  newPagesPerAddressPerDay: 50,
+  maxPagesPerSite: 10_000,
+};
 
 const countsOf = (item: Partial<Counts> | null | undefined): Counts => ({
   views: item?.views ?? 0,
   visitors: item?.visitors ?? 0,
   bots: item?.bots ?? 0,
 });
+const NONE: Counts = { views: 0, visitors: 0, bots: 0 };
+
+const conditionFailed = (error: unknown) =>
+  (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
+
+/** A write whose condition failed answers `false` instead of failing. */
+const unlessCondition = <T>(write: Promise<T>): Promise<T | false> =>
+  write.catch((error: unknown) => {
+    if (conditionFailed(error)) return false;
+    throw error;
+  });
+
+type Person = Extract<Visitor, { kind: 'person' }>;
+type ViewLimit = Extract<LimitName, 'views-per-address' | 'views-per-network'>;
+
+/** What a visit is charged against the per-address and per-network view limits. */
+interface ViewQuota {
+  /** The quota item: the address's (or, for IPv6 with a network limit, its /48's) on the page. */
+  readonly id: string;
+  /** For a /48: the slot this /64 counts in. */
+  readonly slot?: QuotaSlot;
+}
 
 /**
- * The CounterStore on footfall's entities. A person's POST is at most four `UpdateItem`s in two
- * round trips: their address's mark for the day (new to the site? new to the page? over the
- * limit?), then the page's counter, the page's day and the site's day, all atomic `ADD`s.
+ * The CounterStore on footfall's entities (ADR 12). A person's visit writes one record of the
+ * visitor's day (new to the site? to the page?) and, with limits on, one of the address's views
+ * of the page; then the page's counter, the page's day and the site's day, all atomic `ADD`s.
+ * A visitor this instance already counted on the page today skips the first and sends the rest
+ * at once: one round trip. Bots add to pages that exist and create nothing.
  */
 export function createCounterStore(
   database: Database,
+  visits: VisitsDatabase,
   options: CounterStoreOptions = {},
 ): CounterStore {
-  const { counter, daily, salt, mark } = database.entities;
+  const { counter, daily, site: siteRecord } = database.entities;
+  const { visitor: visitorRecord, quota } = visits.entities;
   const deadlineMs = options.deadlineMs ?? dynamodbLimits.operationDeadlineMs;
-  const limit = options.viewsPerAddressPerDay ?? 20;
+  const limits = { ...defaultLimits, ...options.limits };
   const now = options.now ?? (() => new Date());
+  const botPages = new Set(options.botPages ?? []);
   // The AWS error as thrown, not wrapped in an ElectroError (which ElectroDB otherwise builds,
   // stack trace and all, on every call): it becomes our error's `cause`.
   const originalErr = true;
@@ -61,89 +121,403 @@ export function createCounterStore(
       return await Promise.race([call, deadline]);
     } catch (error) {
       call.catch(() => {}); // the abandoned call may still fail later; nobody is waiting for it
+      if (error instanceof StorageUnavailableError) throw error;
       throw new StorageUnavailableError(`counter ${operation} failed`, { cause: error });
     } finally {
       clearTimeout(timer);
     }
   };
 
-  // The day's salt: created once, race-free (the first write wins and every writer reads the
-  // winner back), then kept in memory. Only today's and yesterday's are kept.
-  const salts = new Map<Day, Promise<Buffer>>();
-  const saltFor = (day: Day): Promise<Buffer> => {
-    let known = salts.get(day);
-    if (!known) {
-      known = guard(
-        'salt',
-        salt
-          .upsert({ day })
-          .ifNotExists({
-            value: randomBytes(SALT_BYTES).toString('base64'),
-            expiresAt: expiresAt(day),
-          })
-          .go({ response: 'all_new', originalErr }),
-      ).then(({ data }) => {
-        if (!data.value) throw new StorageUnavailableError(`the salt of ${day} came back empty`);
-        return Buffer.from(data.value, 'base64');
-      });
-      known.catch(() => salts.delete(day)); // a failed fetch is tried again by the next request
-      salts.set(day, known);
-      for (const old of salts.keys()) if (old < day && salts.size > 2) salts.delete(old);
-    }
-    return known;
+  const salts = new Salts(visits, guard);
+  const seen = new DayMemory(MEMORY.visitors);
+  const existing = new DayMemory(MEMORY.pages);
+  /** Quotas this instance knows are used up today, by `${limit} ${key}`. */
+  const full = new DayMemory(MEMORY.limited);
+  const reported = new DayMemory(MEMORY.limited);
+  /** One visitor's first POST to a page while it is under way, for their others to wait on. */
+  const firstVisits = new Map<string, Promise<unknown>>();
+
+  const isFull = (day: Day, limit: LimitName, key: string) => full.has(day, `${limit} ${key}`);
+  const markFull = (day: Day, limit: LimitName, key: string) => full.add(day, `${limit} ${key}`);
+  /** A visit refused by `limit`: said once per instance, limit and key a day. */
+  const refuse = (day: Day, limit: LimitName, key: string) => {
+    markFull(day, limit, key);
+    if (reported.has(day, `${limit} ${key}`)) return;
+    reported.add(day, `${limit} ${key}`);
+    options.onLimited?.(limit);
   };
 
-  let limitedDay: Day | undefined;
-  const limited = new Set<string>();
-  const rememberLimited = (day: Day, key: string) => {
-    if (limitedDay !== day) {
-      limited.clear();
-      limitedDay = day;
-    }
-    if (limited.size < LIMITED_MEMORY) limited.add(key);
-  };
-
-  const read = async (page: string): Promise<Counts> => {
+  const read = async (page: string): Promise<Counts | undefined> => {
     const { data } = await guard(
       'read',
       // Strongly consistent, so a read after an increment sees it (one read unit, not half).
       counter.get({ page }).go({ consistent: true, originalErr }),
     );
-    return countsOf(data);
+    return data ? countsOf(data) : undefined;
   };
 
-  /** The three counters of a visit, in parallel; answers with the page's counts. */
-  const add = async (
+  // --- the counts: atomic ADDs, coalesced per item while one is in flight -------------------
+
+  const counters = new Coalescer<Counts>();
+  const days = new Coalescer<undefined>();
+  type Existence = 'any' | 'existing' | 'new';
+
+  /** ADD to the page's counter; `existing` only if it exists, `new` only if it does not. */
+  const addToPage = (visit: Visit, increments: Increments, existence: Existence) => {
+    const send = async (sums: Increments) => {
+      let write = counter.upsert({ page: visit.page, site: visit.site }).add(sums);
+      if (existence === 'existing') write = write.where(({ page }, { exists }) => exists(page));
+      if (existence === 'new') write = write.where(({ page }, { notExists }) => notExists(page));
+      return countsOf((await write.go({ response: 'all_new', originalErr })).data);
+    };
+    // A creation is one visit's own: never summed with another.
+    return existence === 'new'
+      ? send(increments)
+      : counters.add(`${existence} ${visit.page}`, increments, send);
+  };
+
+  /** ADD to a page's (or a site's) day; `existing` only if that day already has counts. */
+  const addToDay = (
+    page: string,
+    day: Day,
+    increments: Increments,
+    existence: Exclude<Existence, 'new'>,
+  ) =>
+    days.add(`${existence} ${page} ${day}`, increments, async (sums) => {
+      let write = daily.upsert({ page, day }).add(sums);
+      if (existence === 'existing') write = write.where(({ page }, { exists }) => exists(page));
+      await write.go({ response: 'none', originalErr });
+      return undefined;
+    });
+
+  // --- a person's records for the day, in the visits table -----------------------------------
+
+  /** Adds the page to the visitor's day: were they new to the site, and to the page? */
+  const markVisitor = async (id: string, token: string, day: Day) => {
+    const marked = await guard(
+      'visitor',
+      unlessCondition(
+        visitorRecord
+          .update({ id })
+          .add({ pages: [token] })
+          .set({ expiresAt: expiresAt(day) })
+          // Bounded: a day holds at most MAX_PAGES_PER_VISITOR pages.
+          .where(
+            ({ pages }, { notExists, contains, size, value }) =>
+              `${notExists(pages)} OR ${contains(pages, token)} OR ${size(pages)} < ${value(pages, MAX_PAGES_PER_VISITOR as unknown as string[])}`,
+          )
+          .go({ response: 'updated_old', originalErr }),
+      ),
+    );
+    // A full day: this page is not in it and cannot be added; the visit counts as a view.
+    if (marked === false) return { newToSite: false, newToPage: false };
+    const before = (marked.data as { pages?: string[] } | null)?.pages;
+    return { newToSite: before === undefined, newToPage: !before?.includes(token) };
+  };
+
+  const viewQuotaOf = (salt: Buffer, address: string, page: string): ViewQuota | undefined => {
+    const network = network48Of(address);
+    if (network !== undefined && limits.viewsPerNetworkPerDay > 0) {
+      const slotOf = keyedId(salt, 'slot', networkOf(address)).charCodeAt(0);
+      return {
+        id: keyedId(salt, 'views', network, page),
+        slot: QUOTA_SLOTS[slotOf % QUOTA_SLOTS.length] as QuotaSlot,
+      };
+    }
+    if (limits.viewsPerAddressPerDay === 0) return undefined;
+    return { id: keyedId(salt, 'views', networkOf(address), page) };
+  };
+  /** The key each of a view quota's limits is remembered by. */
+  const quotaKeys = (view: ViewQuota) => ({
+    'views-per-address': `${view.id} ${view.slot ?? ''}`,
+    'views-per-network': view.id,
+  });
+  /** The limit this instance already knows the view quota is at, if any. */
+  const knownOver = (day: Day, view: ViewQuota): ViewLimit | undefined => {
+    const keys = quotaKeys(view);
+    if (isFull(day, 'views-per-network', keys['views-per-network'])) return 'views-per-network';
+    if (isFull(day, 'views-per-address', keys['views-per-address'])) return 'views-per-address';
+    return undefined;
+  };
+
+  /**
+   * Charges one view to the address's (or its /48's) quota on the page, if it is under its
+   * limits, and says which limit refused it if not (then nothing is charged). A charge that
+   * fills a quota is remembered, so this instance refuses the next view without asking.
+   */
+  const chargeView = async (view: ViewQuota, day: Day): Promise<ViewLimit | undefined> => {
+    const { viewsPerAddressPerDay: perAddress, viewsPerNetworkPerDay: perNetwork } = limits;
+    const slot = view.slot;
+    const keys = quotaKeys(view);
+    const charged = await guard(
+      'view quota',
+      unlessCondition(
+        quota
+          .update({ id: view.id })
+          .add(slot ? { views: 1, [slot]: 1 } : { views: 1 })
+          .set({ expiresAt: expiresAt(day) })
+          .where((item, { notExists, lt }) => {
+            const under = (name: 'views' | QuotaSlot, limit: number) =>
+              `(${notExists(item[name])} OR ${lt(item[name], limit)})`;
+            if (!slot) return under('views', perAddress);
+            const network = under('views', perNetwork);
+            return perAddress > 0 ? `${network} AND ${under(slot, perAddress)}` : network;
+          })
+          .go({ response: 'all_new', originalErr }),
+      ),
+    );
+    let after = charged === false ? undefined : (charged.data as Record<string, number>);
+    if (charged === false) {
+      // Which limit it was: read once, on this instance's first refusal for this quota.
+      const { data } = await guard(
+        'view quota',
+        quota.get({ id: view.id }).go({ consistent: true, originalErr }),
+      );
+      after = (data ?? {}) as Record<string, number>;
+    }
+    const atNetwork = slot !== undefined && (after?.views ?? 0) >= perNetwork;
+    const atAddress = perAddress > 0 && (after?.[slot ?? 'views'] ?? 0) >= perAddress;
+    if (atNetwork) markFull(day, 'views-per-network', keys['views-per-network']);
+    if (atAddress) markFull(day, 'views-per-address', keys['views-per-address']);
+    if (charged !== false) return undefined;
+    return atNetwork ? 'views-per-network' : 'views-per-address';
+  };
+
+  /**
+   * Reserves a new page: one more for the address today and for the site. Both or neither: a
+   * reservation the other refused is given back.
+   */
+  const creatorOf = (salt: Buffer, address: string) => keyedId(salt, 'created', networkOf(address));
+  const reservePage = async (
+    creator: string,
     visit: Visit,
     day: Day,
-    page: Partial<Counts>,
-    site: Partial<Counts>,
-  ): Promise<Counts> => {
-    // A POST is counted at most once: the client retries an UpdateItem only after failures
-    // that prove it was not applied (client.ts, ADR 5).
-    const [total] = await guard(
-      'increment',
+  ): Promise<LimitName | undefined> => {
+    const perAddress = limits.newPagesPerAddressPerDay;
+    const [byAddress, bySite] = await guard(
+      'page quota',
       Promise.all([
-        counter
-          .upsert({ page: visit.page, site: visit.site })
-          .add(page)
-          .go({ response: 'all_new', originalErr }),
-        daily.upsert({ page: visit.page, day }).add(page).go({ response: 'none', originalErr }),
-        daily.upsert({ page: visit.site, day }).add(site).go({ response: 'none', originalErr }),
+        perAddress === 0
+          ? Promise.resolve(true)
+          : unlessCondition(
+              quota
+                .update({ id: creator })
+                .add({ created: 1 })
+                .set({ expiresAt: expiresAt(day) })
+                .where(
+                  ({ created }, { notExists, lt }) =>
+                    `${notExists(created)} OR ${lt(created, perAddress)}`,
+                )
+                .go({ response: 'all_new', originalErr }),
+            ),
+        unlessCondition(
+          siteRecord
+            .update({ site: visit.site })
+            .add({ pages: 1 })
+            .where(
+              ({ pages }, { notExists, lt }) =>
+                `${notExists(pages)} OR ${lt(pages, limits.maxPagesPerSite)}`,
+            )
+            .go({ response: 'all_new', originalErr }),
+        ),
       ]),
     );
-    return countsOf(total.data);
+    // Filled by this one: the next new page is refused here without asking.
+    if (typeof byAddress === 'object' && (byAddress.data.created ?? 0) >= perAddress) {
+      markFull(day, 'new-pages-per-address', creator);
+    }
+    if (bySite !== false && (bySite.data.pages ?? 0) >= limits.maxPagesPerSite) {
+      markFull(day, 'pages-per-site', visit.site);
+    }
+    if (byAddress !== false && bySite !== false) return undefined;
+    await Promise.allSettled([
+      byAddress !== false && perAddress > 0 ? releaseCreator(creator) : undefined,
+      bySite !== false ? releaseSitePage(visit.site) : undefined,
+    ]);
+    return byAddress === false ? 'new-pages-per-address' : 'pages-per-site';
+  };
+  const releaseCreator = (id: string) =>
+    guard('page quota', quota.update({ id }).subtract({ created: 1 }).go({ originalErr }));
+  const releaseSitePage = (site: string) =>
+    guard('page quota', siteRecord.update({ site }).subtract({ pages: 1 }).go({ originalErr }));
+
+  // --- the visits -------------------------------------------------------------------------------
+
+  const countBot = async (visit: Visit, day: Day): Promise<Counts & { counted: Counted }> => {
+    const bot = { bots: 1 };
+    // The site's day always takes it (one item a site a day, whoever sends what); a page, and a
+    // page's day, only if a person made them: a bot creates nothing a client can choose.
+    const created = botPages.has(visit.page);
+    const onPage = () =>
+      created ? addToPage(visit, bot, 'any') : unlessCondition(addToPage(visit, bot, 'existing'));
+    const onDays = () =>
+      Promise.all([
+        created
+          ? addToDay(visit.page, day, bot, 'any')
+          : unlessCondition(addToDay(visit.page, day, bot, 'existing')),
+        addToDay(visit.site, day, bot, 'any'),
+      ]);
+    let counts: Counts | false;
+    if (created || existing.has(day, visit.page)) {
+      [counts] = await guard('increment', Promise.all([onPage(), onDays()]));
+    } else {
+      // Not known here to exist: the page first, so a bot's junk page costs one write.
+      counts = await guard('increment', onPage());
+      await guard('increment', counts === false ? addToDay(visit.site, day, bot, 'any') : onDays());
+    }
+    if (counts === false) {
+      existing.delete(visit.page);
+      return { ...NONE, counted: 'bot' };
+    }
+    existing.add(day, visit.page);
+    return { ...counts, counted: 'bot' };
+  };
+
+  /** A visitor this instance counted on this page today: everything in one round trip. */
+  const countReturning = async (
+    visit: Visit,
+    day: Day,
+    view: ViewQuota | undefined,
+    visitorKey: string,
+  ): Promise<Counts & { counted: Counted }> => {
+    const once = { views: 1 };
+    const [over, [counts]] = await Promise.all([
+      view ? chargeView(view, day) : undefined,
+      guard(
+        'increment',
+        Promise.all([
+          unlessCondition(addToPage(visit, once, 'existing')),
+          unlessCondition(addToDay(visit.page, day, once, 'existing')),
+          addToDay(visit.site, day, once, 'any'),
+        ]),
+      ),
+    ]);
+    // Over a limit: this view was counted before that was known (the bound ADR 12 states);
+    // this instance refuses the next ones.
+    if (over && view) refuse(day, over, quotaKeys(view)[over]);
+    if (counts === false) {
+      // The page was removed meanwhile (npm run admin): counted on the site's day only.
+      existing.delete(visit.page);
+      seen.delete(visitorKey);
+      return { ...NONE, counted: 'view' };
+    }
+    return { ...counts, counted: 'view' };
+  };
+
+  /** A visitor this instance does not know on this page: who are they, then the counts. */
+  const countUnknown = async (
+    visit: Visit,
+    person: Person,
+    day: Day,
+    salt: Buffer,
+    ids: { visitor: string; token: string; key: string },
+    view: ViewQuota | undefined,
+  ): Promise<Counts & { counted: Counted }> => {
+    const pageKnown = existing.has(day, visit.page);
+    const [marked, over, found] = await Promise.all([
+      markVisitor(ids.visitor, ids.token, day),
+      view ? chargeView(view, day) : undefined,
+      pageKnown ? undefined : read(visit.page),
+    ]);
+    if (over && view) {
+      refuse(day, over, quotaKeys(view)[over]);
+      return { ...(found ?? (await read(visit.page)) ?? NONE), counted: 'limited' };
+    }
+
+    const onPage = { views: 1, visitors: marked.newToPage ? 1 : 0 };
+    const onSite = { views: 1, visitors: marked.newToSite ? 1 : 0 };
+    const others = () => [
+      addToDay(visit.page, day, onPage, 'any'),
+      addToDay(visit.site, day, onSite, 'any'),
+    ];
+    let counts: Counts;
+    if (pageKnown || found) {
+      [counts] = await guard(
+        'increment',
+        Promise.all([addToPage(visit, onPage, 'any'), ...others()]),
+      );
+    } else {
+      // A new page: reserved against the address's and the site's limits first.
+      const creator = creatorOf(salt, person.address);
+      const refused = isFull(day, 'new-pages-per-address', creator)
+        ? 'new-pages-per-address'
+        : isFull(day, 'pages-per-site', visit.site)
+          ? 'pages-per-site'
+          : await reservePage(creator, visit, day);
+      if (refused) {
+        refuse(day, refused, refused === 'pages-per-site' ? visit.site : creator);
+        return { ...NONE, counted: 'limited' };
+      }
+      const [created] = await guard(
+        'increment',
+        Promise.all([unlessCondition(addToPage(visit, onPage, 'new')), ...others()]),
+      );
+      if (created === false) {
+        // Another visit created it meanwhile: this one's reservation goes back.
+        await Promise.allSettled([
+          limits.newPagesPerAddressPerDay > 0 ? releaseCreator(creator) : undefined,
+          releaseSitePage(visit.site),
+        ]);
+        counts = await guard('increment', addToPage(visit, onPage, 'any'));
+      } else {
+        counts = created;
+      }
+    }
+    existing.add(day, visit.page);
+    seen.add(day, ids.key);
+    return { ...counts, counted: marked.newToPage ? 'visitor' : 'view' };
+  };
+
+  const countPerson = async (
+    visit: Visit,
+    person: Person,
+    day: Day,
+  ): Promise<Counts & { counted: Counted }> => {
+    const salt = await salts.get(day);
+    const address = networkOf(person.address);
+    // Keyed hashes under the day's salt; the address and User-Agent go no further.
+    const visitor = keyedId(salt, 'visitor', address, person.userAgent, visit.site);
+    const token = keyedId(salt, 'page', visit.page).slice(0, PAGE_TOKEN_LENGTH);
+    const key = `${visitor} ${token}`;
+    const view = viewQuotaOf(salt, person.address, visit.page);
+    const over = view && knownOver(day, view);
+    if (view && over) {
+      refuse(day, over, quotaKeys(view)[over]);
+      return { ...((await read(visit.page)) ?? NONE), counted: 'limited' };
+    }
+
+    // One visitor's concurrent POSTs to one page: the first finds out who they are, the others
+    // wait for it and are then returning visitors.
+    const first = firstVisits.get(key);
+    if (first) await first.catch(() => {});
+    if (seen.has(day, key) && existing.has(day, visit.page)) {
+      return countReturning(visit, day, view, key);
+    }
+    const counting = countUnknown(visit, person, day, salt, { visitor, token, key }, view);
+    firstVisits.set(key, counting);
+    try {
+      return await counting;
+    } finally {
+      if (firstVisits.get(key) === counting) firstVisits.delete(key);
+    }
   };
 
   return {
-    counts: (page) => read(page),
+    counts: async (page) => (await read(page)) ?? NONE,
 
-    pages: async (site) => {
-      const { data } = await guard(
-        'pages',
-        counter.query.bySite({ site }).go({ pages: 'all', originalErr }),
-      );
-      return data.map((item) => ({ page: item.page, ...countsOf(item) }));
+    pages: async (site, max) => {
+      const found: (Counts & { page: string })[] = [];
+      let cursor: string | null = null;
+      // One more than asked for, to tell "exactly max" from "more than max".
+      do {
+        const result: { data: CounterItem[]; cursor: string | null } = await guard(
+          'pages',
+          counter.query.bySite({ site }).go({ limit: max + 1 - found.length, cursor, originalErr }),
+        );
+        for (const item of result.data) found.push({ ...countsOf(item), page: item.page });
+        cursor = result.cursor;
+      } while (cursor !== null && found.length <= max);
+      return { pages: found.slice(0, max), complete: found.length <= max };
     },
 
     history: async (page, from, to) => {
@@ -161,47 +535,13 @@ export function createCounterStore(
     record: async (visit) => {
       const day = dayOf(now());
       const { visitor } = visit;
-      if (visitor.kind === 'excluded') return { ...(await read(visit.page)), counted: 'excluded' };
-      if (visitor.kind === 'bot') {
-        const counts = await add(visit, day, { bots: 1 }, { bots: 1 });
-        return { ...counts, counted: 'bot' };
+      if (visitor.kind === 'excluded') {
+        return { ...((await read(visit.page)) ?? NONE), counted: 'excluded' };
       }
-
-      const key = await saltFor(day);
-      const network = networkOf(visitor.address);
-      // Keyed hashes under the day's salt; the address and User-Agent go no further.
-      const id = keyedId(key, 'address', network);
-      const siteVisitor = keyedId(key, 'visitor', network, visitor.userAgent, visit.site);
-      const pageVisitor = keyedId(key, 'visitor', network, visitor.userAgent, visit.page);
-      const pageToken = keyedId(key, 'page', visit.page).slice(0, 11);
-      if (limited.has(`${id} ${pageToken}`) && limitedDay === day) {
-        return { ...(await read(visit.page)), counted: 'limited' };
-      }
-
-      let update = mark
-        .update({ id })
-        .add({ visitors: [siteVisitor], pageVisitors: [pageVisitor] })
-        .set({ expiresAt: expiresAt(day) });
-      if (limit > 0) update = update.append({ pageViews: [pageToken] });
-      const { data: before } = await guard(
-        'mark',
-        update.go({ response: 'updated_old', originalErr }),
-      );
-      const earlier = before?.pageViews?.filter((token) => token === pageToken).length ?? 0;
-      if (limit > 0 && earlier >= limit) {
-        rememberLimited(day, `${id} ${pageToken}`);
-        return { ...(await read(visit.page)), counted: 'limited' };
-      }
-      const newToPage = !before?.pageVisitors?.includes(pageVisitor);
-      const newToSite = !before?.visitors?.includes(siteVisitor);
-      const counts = await add(
-        visit,
-        day,
-        { views: 1, visitors: newToPage ? 1 : 0 },
-        { views: 1, visitors: newToSite ? 1 : 0 },
-      );
-      const counted: Counted = newToPage ? 'visitor' : 'view';
-      return { ...counts, counted };
+      if (visitor.kind === 'bot') return countBot(visit, day);
+      return countPerson(visit, visitor, day);
     },
+
+    prepare: () => salts.prepare(dayOf(now())),
   };
 }

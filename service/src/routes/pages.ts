@@ -9,12 +9,16 @@ export const MAX_PAGES = 1000;
 const METHODS = ['GET', 'OPTIONS'];
 
 /**
- * `/pages`: every counted page of the site with its totals, most viewed first, at most
- * `MAX_PAGES` of them; `truncated` and `total` say when there are more. One query.
+ * `/pages`: the counted pages of the site with their totals, most viewed first, at most
+ * `MAX_PAGES` of them; `truncated` and `total` say when there are more. Bounded whatever the
+ * site holds: it reads at most `maxPagesPerSite` entries of the by-site index (all of them, as
+ * long as the site is within that limit), never the whole index.
  */
 export function pagesRoutes(options: {
   readonly counter: CounterStore;
   readonly allowedOrigins: readonly string[];
+  /** The most page counters a site holds (`MAX_PAGES_PER_SITE`): the most entries read. */
+  readonly maxPagesPerSite: number;
 }) {
   const allowed = new Set(options.allowedOrigins);
   return (
@@ -23,7 +27,11 @@ export function pagesRoutes(options: {
       .use('/', ...resourceCors(METHODS, allowed))
       .get('/', async (c) => {
         const site = readerSite(c, allowed);
-        const pages = (await options.counter.pages(siteTotal(site)))
+        const listed = await options.counter.pages(
+          siteTotal(site),
+          Math.max(options.maxPagesPerSite, MAX_PAGES),
+        );
+        const pages = listed.pages
           // Pages as the API names them: without their site's prefix.
           .map((entry) => ({ ...entry, page: entry.page.slice(site.length) }))
           .sort(
@@ -31,8 +39,9 @@ export function pagesRoutes(options: {
           );
         return c.json({
           pages: pages.slice(0, MAX_PAGES),
+          // When even the read was cut short, `total` is how many were read: at least that many.
           total: pages.length,
-          truncated: pages.length > MAX_PAGES,
+          truncated: pages.length > MAX_PAGES || !listed.complete,
         });
       })
       .all('/', methodNotAllowed(METHODS))
