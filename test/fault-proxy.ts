@@ -28,6 +28,17 @@ export interface FaultProxy {
    * passes, uncounted. Picks one call out of the several a POST makes.
    */
   only: ((body: string) => boolean) | undefined;
+  /**
+   * While true, the answers of passed requests are kept (the request has reached dynalite and
+   * been applied) until `release()`: a test sees which requests a client sends before it waits.
+   */
+  hold: boolean;
+  /** Answers kept by `hold`, not yet released. */
+  readonly held: number;
+  /** Sends every kept answer; returns how many. */
+  release(): number;
+  /** Every request that reached the proxy: its operation (`UpdateItem`, …) and body. */
+  readonly seen: { readonly operation: string; readonly body: string }[];
   close(): Promise<void>;
 }
 
@@ -43,7 +54,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const forward = (
     req: IncomingMessage,
     deliver: (answer: IncomingMessage) => void,
-    body?: Buffer,
+    body: Buffer,
   ) => {
     const outgoing = request(
       {
@@ -56,13 +67,24 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       deliver,
     );
     outgoing.on('error', () => req.socket.destroy());
-    if (body) outgoing.end(body);
-    else req.pipe(outgoing);
+    outgoing.end(body);
   };
   const relay = (res: ServerResponse) => (answer: IncomingMessage) => {
-    res.writeHead(answer.statusCode ?? 502, answer.headers);
-    answer.pipe(res);
+    if (!proxy.hold) {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+    answer.on('end', () =>
+      kept.push(() => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        res.end(Buffer.concat(chunks));
+      }),
+    );
   };
+  const kept: (() => void)[] = [];
   // Wait for dynalite's whole answer (the write is done), then throw it away.
   const swallow = (then: () => void) => (answer: IncomingMessage) => {
     answer.resume();
@@ -75,6 +97,16 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     next: [],
     requests: 0,
     only: undefined,
+    hold: false,
+    get held() {
+      return kept.length;
+    },
+    release: () => {
+      const answers = kept.splice(0);
+      for (const answer of answers) answer();
+      return answers.length;
+    },
+    seen: [],
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -83,13 +115,15 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   };
 
   const server = createServer(async (req, res) => {
-    let body: Buffer | undefined;
-    if (proxy.only) {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      body = Buffer.concat(chunks);
-      if (!proxy.only(body.toString())) return forward(req, relay(res), body);
-    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    const operation = String(req.headers['x-amz-target'] ?? '').replace(/^.*\./, '');
+    (proxy.seen as { operation: string; body: string }[]).push({
+      operation,
+      body: body.toString(),
+    });
+    if (proxy.only && !proxy.only(body.toString())) return forward(req, relay(res), body);
     proxy.requests++;
     const mode = proxy.next.shift() ?? proxy.mode;
     switch (mode) {
@@ -107,7 +141,6 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
         return res.end(dynamodbError('InternalServerError', 'Internal server error'));
       case 'hang':
-        if (!body) req.resume();
         return;
       case 'drop':
         return req.socket.destroy();

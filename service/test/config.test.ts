@@ -6,12 +6,16 @@ describe('loadConfig', () => {
     const { excludedAddresses, ...rest } = loadConfig({});
     expect(rest).toEqual({
       tableName: 'footfall',
+      visitsTableName: 'footfall-visits',
       dynamodbEndpoint: undefined,
       allowedOrigins: [],
       port: 8787,
       host: '127.0.0.1',
       dataDir: '.data',
       viewsPerAddressPerDay: 20,
+      viewsPerNetworkPerDay: 200,
+      newPagesPerAddressPerDay: 50,
+      maxPagesPerSite: 10_000,
       originSecrets: [],
     });
     expect(excludedAddresses.size).toBe(0);
@@ -26,16 +30,24 @@ describe('loadConfig', () => {
       HOST: '0.0.0.0',
       FOOTFALL_DATA_DIR: '/tmp/footfall',
       VIEWS_PER_ADDRESS_PER_DAY: '0',
+      VIEWS_PER_NETWORK_PER_DAY: '500',
+      NEW_PAGES_PER_ADDRESS_PER_DAY: '0',
+      MAX_PAGES_PER_SITE: '25',
+      VISITS_TABLE_NAME: 'Footfall-Visits',
       EXCLUDED_ADDRESSES: '198.51.100.0/24, 2001:db8:1::/48,203.0.113.9',
     });
     expect(rest).toEqual({
       tableName: 'Footfall-Table.1',
+      visitsTableName: 'Footfall-Visits',
       dynamodbEndpoint: 'http://127.0.0.1:8000',
       allowedOrigins: ['https://a.example', 'https://b.example:8443'],
       port: 0,
       host: '0.0.0.0',
       dataDir: '/tmp/footfall',
       viewsPerAddressPerDay: 0,
+      viewsPerNetworkPerDay: 500,
+      newPagesPerAddressPerDay: 0,
+      maxPagesPerSite: 25,
       originSecrets: [],
     });
     expect(excludedAddresses.size).toBe(3);
@@ -77,6 +89,26 @@ describe('loadConfig', () => {
   test.each([['-1'], ['1.5'], ['lots']])('VIEWS_PER_ADDRESS_PER_DAY=%s is refused', (value) => {
     expect(() => loadConfig({ VIEWS_PER_ADDRESS_PER_DAY: value })).toThrow(
       /VIEWS_PER_ADDRESS_PER_DAY/,
+    );
+  });
+
+  test('the per-network limit follows the per-address limit unless it is set', () => {
+    expect(loadConfig({ VIEWS_PER_ADDRESS_PER_DAY: '7' }).viewsPerNetworkPerDay).toBe(70);
+    expect(loadConfig({ VIEWS_PER_ADDRESS_PER_DAY: '0' }).viewsPerNetworkPerDay).toBe(0);
+    expect(
+      loadConfig({ VIEWS_PER_ADDRESS_PER_DAY: '7', VIEWS_PER_NETWORK_PER_DAY: '0' })
+        .viewsPerNetworkPerDay,
+    ).toBe(0);
+  });
+
+  test.each([
+    ['VIEWS_PER_NETWORK_PER_DAY', '-5', 'views from 0 to 10000000, 0 for no limit'],
+    ['NEW_PAGES_PER_ADDRESS_PER_DAY', 'many', 'pages from 0 to 1000000, 0 for no limit'],
+    ['MAX_PAGES_PER_SITE', '0', 'pages from 1 to 100000'],
+    ['MAX_PAGES_PER_SITE', '100001', 'pages from 1 to 100000'],
+  ])('%s=%s is refused with its range', (name, value, range) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(
+      `invalid configuration: ${name}: "${value}" is not a whole number of ${range}`,
     );
   });
 

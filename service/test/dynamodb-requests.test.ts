@@ -1,92 +1,177 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type FaultProxy, startFaultProxy } from '../../test/fault-proxy.js';
-import {
-  endpoint,
-  query,
-  type TestApp,
-  testApp,
-  testClient,
-  uniquePage,
-  visitor,
-} from '../../test/support.js';
+import { type CountingClient, countingClient, countRoundTrips } from '../../test/round-trips.js';
+import { endpoint, query, type TestApp, testApp, uniquePage, visitor } from '../../test/support.js';
 import { BOT_USER_AGENTS } from '../../test/user-agents.js';
 
-// The proxy in 'pass' mode forwards everything to dynalite and counts what crosses the wire.
+// Every request a route makes, and how many round trips it waits for, counted on the wire: the
+// app's DynamoDB client goes through a proxy that holds DynamoDB's answers until the app can
+// send nothing more without them (test/round-trips.ts). ADR 12.
 let proxy: FaultProxy;
+let wire: CountingClient;
 let subject: TestApp;
+const apps: TestApp[] = [];
 beforeAll(async () => {
   proxy = await startFaultProxy(endpoint());
+  wire = countingClient(proxy);
   subject = testApp({
-    client: testClient(proxy.endpoint),
+    client: wire.client,
     viewsPerAddressPerDay: 2,
+    newPagesPerAddressPerDay: 50,
     excludedAddresses: ['192.0.2.0/24'],
   });
+  await subject.ready;
 });
 afterAll(async () => {
-  subject.client.destroy();
+  wire.client.destroy();
   await proxy.close();
 });
 
-async function requestsFor(
+const BOT = BOT_USER_AGENTS[0];
+
+async function measure(
   method: string,
   path: string,
   headers: Record<string, string> = visitor(),
-): Promise<number> {
-  const before = proxy.requests;
-  const res = await subject.app.request(path, { method, headers });
-  expect(res.status).toBeLessThan(500);
-  return proxy.requests - before;
+  app: TestApp = subject,
+) {
+  const { value, roundTrips, requests } = await countRoundTrips(proxy, wire, async () => {
+    const res = await app.app.request(path, { method, headers });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  });
+  expect(value.status, JSON.stringify(value.body)).toBeLessThan(500);
+  const operations = requests.map((request) => request.operation).sort();
+  return { ...value, roundTrips, operations, requests };
 }
 
-test('POST /api/count from a person: four DynamoDB requests (mark, page, page’s day, site’s day), plus the day’s salt once', async () => {
-  const page = uniquePage();
-  // The first POST of a Lambda environment's day also fetches (or creates) the day's salt.
-  expect(await requestsFor('POST', `/api/count${query(page)}`)).toBe(5);
-  expect(await requestsFor('POST', `/api/count${query(page)}`)).toBe(4);
-  expect(
-    await requestsFor('POST', `/api/count${query(uniquePage())}`, visitor('198.51.100.9')),
-  ).toBe(4);
+const update = 'UpdateItem';
+const read = 'GetItem';
+
+test('POST /api/count: a visitor this instance counted on the page today is one round trip of four one-item writes', async () => {
+  const page = uniquePage('returning');
+  const who = visitor('198.51.100.21');
+  await measure('POST', `/api/count${query(page)}`, who);
+  const again = await measure('POST', `/api/count${query(page)}`, who);
+  expect(again.body).toMatchObject({ views: 2, visitors: 1, counted: 'view' });
+  expect(again.roundTrips).toBe(1);
+  // The address's view quota, the page's counter, its day and the site's day.
+  expect(again.operations).toEqual([update, update, update, update]);
 });
 
-test('POST /api/count from a bot: three (page, page’s day, site’s day); excluded: one read', async () => {
-  expect(
-    await requestsFor(
-      'POST',
-      `/api/count${query(uniquePage())}`,
-      visitor(undefined, BOT_USER_AGENTS[0]),
-    ),
-  ).toBe(3);
-  expect(await requestsFor('POST', `/api/count${query(uniquePage())}`, visitor('192.0.2.1'))).toBe(
-    1,
+test('POST /api/count: a first visit is two round trips: who they are (with the quota), then the counts', async () => {
+  const page = uniquePage('first');
+  // The page exists and this instance knows it.
+  await measure('POST', `/api/count${query(page)}`, visitor('198.51.100.22'));
+  const first = await measure('POST', `/api/count${query(page)}`, visitor('198.51.100.23'));
+  expect(first.body).toMatchObject({ views: 2, visitors: 2, counted: 'visitor' });
+  expect(first.roundTrips).toBe(2);
+  // The visitor's day and the view quota; then the page, its day and the site's day.
+  expect(first.operations).toEqual([update, update, update, update, update]);
+
+  // A page this instance has not seen yet is read beside them, in the same first round trip.
+  const fresh = testApp({ client: wire.client, viewsPerAddressPerDay: 2 });
+  await fresh.ready;
+  const elsewhere = await measure(
+    'POST',
+    `/api/count${query(page)}`,
+    visitor('198.51.100.24'),
+    fresh,
   );
+  expect(elsewhere.body).toMatchObject({ views: 3, visitors: 3, counted: 'visitor' });
+  expect(elsewhere.roundTrips).toBe(2);
+  expect(elsewhere.operations).toEqual([read, update, update, update, update, update]);
 });
 
-test('POST /api/count over the limit: the mark and a read, then only the read', async () => {
-  const page = uniquePage();
+test('POST /api/count: the first visit after a cold start is two round trips; the day’s salt came with the start', async () => {
+  const page = uniquePage('cold');
+  await measure('POST', `/api/count${query(page)}`, visitor('198.51.100.25'));
+  const before = proxy.seen.length;
+  const cold = testApp({ client: wire.client, viewsPerAddressPerDay: 2 });
+  await cold.ready; // a Lambda's init: the function's module awaits it
+  const atStart = proxy.seen.slice(before);
+  expect(atStart.some((request) => request.body.includes('$salt_1'))).toBe(true);
+
+  const first = await measure('POST', `/api/count${query(page)}`, visitor('198.51.100.26'), cold);
+  expect(first.body).toMatchObject({ counted: 'visitor' });
+  expect(first.roundTrips).toBe(2);
+  expect(first.requests.some((request) => request.body.includes('$salt_1'))).toBe(false);
+});
+
+test('POST /api/count: the visit that creates a page reserves it first (three round trips)', async () => {
+  const created = await measure(
+    'POST',
+    `/api/count${query(uniquePage('new'))}`,
+    visitor('198.51.100.27'),
+  );
+  expect(created.body).toMatchObject({ views: 1, visitors: 1, counted: 'visitor' });
+  expect(created.roundTrips).toBe(3);
+  // Visitor, quota, the page read; the address's and the site's page quotas; the counts.
+  expect(created.operations).toEqual([
+    read,
+    update,
+    update,
+    update,
+    update,
+    update,
+    update,
+    update,
+  ]);
+});
+
+test('POST /api/count from a bot: one round trip to a page known here; a page nobody counted costs one conditional write and the site’s day', async () => {
+  const page = uniquePage('bot');
+  await measure('POST', `/api/count${query(page)}`, visitor('198.51.100.28'));
+  const bot = await measure('POST', `/api/count${query(page)}`, visitor('198.51.100.29', BOT));
+  expect(bot.body).toMatchObject({ bots: 1, counted: 'bot' });
+  expect(bot.roundTrips).toBe(1);
+  expect(bot.operations).toEqual([update, update, update]);
+
+  const junk = await measure(
+    'POST',
+    `/api/count${query(uniquePage('junk'))}`,
+    visitor('198.51.100.29', BOT),
+  );
+  expect(junk.body).toMatchObject({ views: 0, bots: 0, counted: 'bot' });
+  expect(junk.roundTrips).toBe(1);
+  expect(junk.operations).toEqual([update, update]);
+});
+
+test('POST /api/count from an excluded address, or one this instance knows is over its limit: one read', async () => {
+  const page = uniquePage('read-only');
+  expect(
+    (await measure('POST', `/api/count${query(page)}`, visitor('192.0.2.1'))).operations,
+  ).toEqual([read]);
+
   const who = visitor('198.51.100.77');
-  await requestsFor('POST', `/api/count${query(page)}`, who);
-  await requestsFor('POST', `/api/count${query(page)}`, who);
-  expect(await requestsFor('POST', `/api/count${query(page)}`, who)).toBe(2);
-  // This environment now remembers the address is limited on this page today.
-  expect(await requestsFor('POST', `/api/count${query(page)}`, who)).toBe(1);
+  await measure('POST', `/api/count${query(page)}`, who);
+  await measure('POST', `/api/count${query(page)}`, who);
+  // The second view filled the address's quota (2): this instance refuses the third unasked.
+  const limited = await measure('POST', `/api/count${query(page)}`, who);
+  expect(limited.body).toMatchObject({ views: 2, counted: 'limited' });
+  expect(limited.roundTrips).toBe(1);
+  expect(limited.operations).toEqual([read]);
 });
 
 test('GET /api/count makes exactly one DynamoDB request, counted page or not', async () => {
   const page = uniquePage();
-  expect(await requestsFor('GET', `/api/count${query(page)}`)).toBe(1);
-  await requestsFor('POST', `/api/count${query(page)}`);
-  expect(await requestsFor('GET', `/api/count${query(page)}`)).toBe(1);
+  expect((await measure('GET', `/api/count${query(page)}`)).operations).toEqual([read]);
+  await measure('POST', `/api/count${query(page)}`);
+  expect((await measure('GET', `/api/count${query(page)}`)).operations).toEqual([read]);
 });
 
 test('rejected requests and /api/health make no DynamoDB request', async () => {
-  expect(await requestsFor('POST', '/api/count?page=nope')).toBe(0);
-  expect(await requestsFor('DELETE', '/api/count')).toBe(0);
-  expect(await requestsFor('GET', '/api/health')).toBe(0);
-  expect(await requestsFor('GET', '/api/unknown')).toBe(0);
-  expect(
-    await requestsFor('POST', `/api/count${query(uniquePage())}`, {
-      ...visitor(),
-      origin: 'https://evil.example',
-    }),
-  ).toBe(0);
+  const none = async (method: string, path: string, headers?: Record<string, string>) => {
+    const before = proxy.seen.length;
+    const res = await subject.app.request(path, { method, headers: headers ?? visitor() });
+    expect(res.status).toBeLessThan(500);
+    expect(proxy.seen.length - before).toBe(0);
+  };
+  await none('POST', '/api/count?page=nope');
+  await none('DELETE', '/api/count');
+  await none('GET', '/api/health');
+  await none('GET', '/api/unknown');
+  await none('POST', `/api/count${query(uniquePage())}`, {
+    ...visitor(),
+    origin: 'https://evil.example',
+  });
 });

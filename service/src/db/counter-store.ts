@@ -361,9 +361,15 @@ export function createCounterStore(
     if (created || existing.has(day, visit.page)) {
       [counts] = await guard('increment', Promise.all([onPage(), onDays()]));
     } else {
-      // Not known here to exist: the page first, so a bot's junk page costs one write.
-      counts = await guard('increment', onPage());
-      await guard('increment', counts === false ? addToDay(visit.site, day, bot, 'any') : onDays());
+      // Not known here to exist: the page and the site's day first, the page's day only if the
+      // page turns out to exist; a bot's junk page costs one conditional write.
+      [counts] = await guard(
+        'increment',
+        Promise.all([onPage(), addToDay(visit.site, day, bot, 'any')]),
+      );
+      if (counts !== false) {
+        await guard('increment', unlessCondition(addToDay(visit.page, day, bot, 'existing')));
+      }
     }
     if (counts === false) {
       existing.delete(visit.page);

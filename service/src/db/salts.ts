@@ -31,19 +31,31 @@ export class Salts {
 
   /** The salt of `day`, fetched (or created) if this instance does not have it yet. */
   get(day: Day): Promise<Buffer> {
-    if (day > this.#latest) {
-      this.#latest = day;
-      // Ahead of need, and out of the way of the request that got here first.
-      this.#fetch(shift(day, 1)).catch(() => {});
-      this.#erase(shift(day, -2));
-      for (const old of this.#known.keys()) if (old < shift(day, -1)) this.#known.delete(old);
-    }
+    if (day > this.#latest) this.#newDay(day).catch(() => {});
     return this.#fetch(day);
   }
 
-  /** Fetches today's and tomorrow's salts; resolves when both are here or have failed. */
+  /**
+   * Fetches today's and tomorrow's salts and erases the ones of two and three days ago;
+   * resolves when all of it is done or has failed.
+   */
   async prepare(day: Day): Promise<void> {
-    await Promise.allSettled([this.get(day), this.#fetch(shift(day, 1))]);
+    await Promise.allSettled([this.get(day), this.#newDay(day)]);
+  }
+
+  /** The first request of a day: ahead of need, and out of the way of that request. */
+  #day?: Promise<unknown>;
+  #newDay(day: Day): Promise<unknown> {
+    if (day === this.#latest && this.#day) return this.#day;
+    this.#latest = day;
+    for (const old of this.#known.keys()) if (old < shift(day, -1)) this.#known.delete(old);
+    // The day before yesterday's, and the day before's in case that failed yesterday.
+    this.#day = Promise.allSettled([
+      this.#fetch(shift(day, 1)),
+      this.#erase(shift(day, -2)),
+      this.#erase(shift(day, -3)),
+    ]);
+    return this.#day;
   }
 
   #fetch(day: Day): Promise<Buffer> {
@@ -69,15 +81,15 @@ export class Salts {
     return known;
   }
 
-  /** Removes a past day's salt value from its item; nobody waits for it, and failing is fine. */
-  #erase(day: Day): void {
-    this.guard(
+  /** Removes a past day's salt value from its item; failing is fine (the next day tries again). */
+  #erase(day: Day): Promise<unknown> {
+    return this.guard(
       'salt erasure',
       this.database.entities.salt
         .update({ day })
         .remove(['value'])
         .where(({ value }, { exists }) => exists(value))
         .go({ response: 'none', originalErr: true }),
-    ).catch(() => {});
+    );
   }
 }
