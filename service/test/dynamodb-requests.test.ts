@@ -10,7 +10,6 @@ import { BOT_USER_AGENTS } from '../../test/user-agents.js';
 let proxy: FaultProxy;
 let wire: CountingClient;
 let subject: TestApp;
-const apps: TestApp[] = [];
 beforeAll(async () => {
   proxy = await startFaultProxy(endpoint());
   wire = countingClient(proxy);
