@@ -1,5 +1,11 @@
 /** The longest page key accepted, in characters (Unicode code points). */
 export const MAX_PAGE_LENGTH = 256;
+/**
+ * ... and in bytes of UTF-8: a page's counter holds its key three times (its own key, its name,
+ * the by-site index's key), and must stay under 1 KB, one write unit (ADR 12). ASCII keys of 256
+ * characters fit; keys in other scripts fit fewer characters.
+ */
+export const MAX_PAGE_BYTES = 256;
 
 /** The page counted when a request names none. */
 export const DEFAULT_PAGE = '/';
@@ -76,6 +82,13 @@ export function validatePage(page: string): PageResult {
     if (++length > MAX_PAGE_LENGTH) {
       return { ok: false, message: `page must be at most ${MAX_PAGE_LENGTH} characters` };
     }
+  }
+  const bytes = Buffer.byteLength(page);
+  if (bytes > MAX_PAGE_BYTES) {
+    return {
+      ok: false,
+      message: `page must be at most ${MAX_PAGE_BYTES} bytes of UTF-8 (this one is ${bytes})`,
+    };
   }
   return { ok: true, page };
 }

@@ -1,3 +1,5 @@
+import { MAX_PAGE_BYTES } from './page.js';
+
 /**
  * Whose counts a request touches. The resume's own pages are keyed by their path (`/about`);
  * a page of another site that embeds the counter (an origin in `ALLOWED_ORIGINS`) is keyed by
@@ -11,6 +13,21 @@ export const OWN_SITE = '';
 
 /** The key of `page` (as the API names it) on `site`. */
 export const scopedPage = (site: string, page: string): string => `${site}${page}`;
+
+/**
+ * Why `page` is too long to be counted on `site`, or undefined when it is not. An allowed site's
+ * origin takes room in its pages' counters (its key twice: in the page's key and its site's), so
+ * its pages may have `MAX_PAGE_BYTES` less twice the origin's length: every counter stays under
+ * 1 KB (ADR 12). The resume's own pages have all of `MAX_PAGE_BYTES` (`page.ts` holds them to it).
+ */
+export function pageTooLong(site: string, page: string): string | undefined {
+  if (site === OWN_SITE) return undefined;
+  const room = MAX_PAGE_BYTES - 2 * Buffer.byteLength(site);
+  const bytes = Buffer.byteLength(page);
+  return bytes > room
+    ? `page must be at most ${Math.max(room, 0)} bytes of UTF-8 on ${site} (this one is ${bytes})`
+    : undefined;
+}
 
 /** The key of the whole site's counts. */
 export const siteTotal = (site: string): string => `${site}*`;

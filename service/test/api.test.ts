@@ -141,6 +141,7 @@ describe('invalid page keys are 400 invalid_page and change nothing', () => {
     ['bare name', 'page'],
     ['over 256 characters', `page=/${'a'.repeat(256)}`],
     ['over 256 code points', `page=/${encodeURIComponent('é'.repeat(256))}`],
+    ['over 256 bytes of UTF-8', `page=/${encodeURIComponent('é'.repeat(128))}`],
     ['control character', 'page=/a%0Ab'],
     ['tab', 'page=/a%09b'],
     ['NUL', 'page=/a%00b'],
@@ -164,6 +165,24 @@ describe('invalid page keys are 400 invalid_page and change nothing', () => {
     }
   }
 
+  test('an allowed site’s pages have 256 bytes less twice its origin: its counters stay under 1 KB', async () => {
+    const friend = { origin: 'https://friend.example', 'sec-fetch-site': 'cross-site' };
+    const room = 256 - 2 * 'https://friend.example'.length;
+    const fits = `/${'a'.repeat(room - 1)}`;
+    const res = await post(`/api/count${query(fits)}`, { headers: friend });
+    expect(await res.json()).toMatchObject({ page: fits, views: 1 });
+    for (const method of ['GET', 'POST']) {
+      const over = await app.request(`/api/count${query(`${fits}a`)}`, {
+        method,
+        headers: { ...visitor(), ...friend },
+      });
+      const body = await expectError(over, 400, 'invalid_page');
+      expect(body.error.message).toBe(
+        `page must be at most ${room} bytes of UTF-8 on https://friend.example (this one is ${room + 1})`,
+      );
+    }
+  });
+
   test('POST /api/count with a bad key leaves the nearby valid key untouched', async () => {
     const page = uniquePage();
     await post(`/api/count?page=${page}%00`);
@@ -171,11 +190,13 @@ describe('invalid page keys are 400 invalid_page and change nothing', () => {
     expect(await views(page)).toBe(0);
   });
 
-  test('GET /api/count accepts a page key of exactly 256 characters', async () => {
-    const page = `/${'é'.repeat(255)}`;
-    expect(await views(page)).toBeGreaterThanOrEqual(0);
-    const res = await app.request(`/api/count${query(page)}`);
-    expect(((await res.json()) as { page: string }).page).toBe(page);
+  test('POST /api/count counts a page key of exactly 256 characters, and one of 256 bytes', async () => {
+    for (const page of [`/${'a'.repeat(255)}`, `/${'é'.repeat(127)}x`]) {
+      const res = await post(`/api/count${query(page)}`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ page, views: 1 });
+      expect(await views(page)).toBe(1);
+    }
   });
 });
 

@@ -635,6 +635,7 @@ function pageProblem(page: unknown): string | undefined {
   if (typeof page !== 'string') return 'page is not a string';
   if (!page.startsWith(PREFIX)) return `page is outside this run's prefix ${PREFIX}`;
   if ([...page].length > MAX_PAGE_LENGTH) return 'page is longer than 256 code points';
+  if (Buffer.byteLength(page) > MAX_PAGE_LENGTH) return 'page is longer than 256 bytes of UTF-8';
   if (/\p{Cc}/u.test(page)) return 'page holds a control character';
   return undefined;
 }

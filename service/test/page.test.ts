@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { MAX_PAGE_LENGTH, parsePage } from '../src/page.js';
+import { MAX_PAGE_BYTES, MAX_PAGE_LENGTH, parsePage } from '../src/page.js';
 
 describe('parsePage', () => {
   test('absent page means the root page', () => {
@@ -20,10 +20,23 @@ describe('parsePage', () => {
     });
   });
 
-  test('the length limit counts code points', () => {
-    const longest = `/${'🎉'.repeat(MAX_PAGE_LENGTH - 1)}`;
+  test('the length limit counts code points, and bytes of UTF-8', () => {
+    const longest = `/${'a'.repeat(MAX_PAGE_LENGTH - 1)}`;
     expect(parsePage(`page=${encodeURIComponent(longest)}`)).toEqual({ ok: true, page: longest });
-    expect(parsePage(`page=${encodeURIComponent(`${longest}x`)}`).ok).toBe(false);
+    expect(parsePage(`page=${encodeURIComponent(`${longest}x`)}`)).toEqual({
+      ok: false,
+      message: 'page must be at most 256 characters',
+    });
+    // 1 + 85 × 3 = 256 bytes, in 86 characters; one more character is 259 bytes.
+    const widest = `/${'語'.repeat(85)}`;
+    expect(parsePage(`page=${encodeURIComponent(widest)}`)).toEqual({ ok: true, page: widest });
+    expect(parsePage(`page=${encodeURIComponent(`${widest}語`)}`)).toEqual({
+      ok: false,
+      message: `page must be at most ${MAX_PAGE_BYTES} bytes of UTF-8 (this one is 259)`,
+    });
+    // An emoji is one character and four bytes.
+    expect(parsePage(`page=${encodeURIComponent(`/${'🎉'.repeat(63)}`)}`).ok).toBe(true);
+    expect(parsePage(`page=${encodeURIComponent(`/${'🎉'.repeat(64)}`)}`).ok).toBe(false);
   });
 
   test.each([

@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { validator } from 'hono/validator';
 import { errorResponse, methodNotAllowed, resourceCors } from '../http.js';
 import { parsePage, rawQueryOf } from '../page.js';
-import { readerSite, scopedPage, siteOfRequest, siteTotal } from '../scope.js';
+import { pageTooLong, readerSite, scopedPage, siteOfRequest, siteTotal } from '../scope.js';
 import type { CounterStore, Visitor } from '../store.js';
 import { type AddressList, isBot } from '../visitor.js';
 
@@ -47,8 +47,10 @@ export function countRoutes({ counter, allowedOrigins, excluded, addressOf }: Co
     .get('/', page, async (c) => {
       const { page } = c.req.valid('query');
       // A read from an allowed site sees that site's counts; any other read, the resume's.
-      const key = scopedPage(readerSite(c, allowed), page);
-      return c.json({ page, ...(await counter.counts(key)) });
+      const site = readerSite(c, allowed);
+      const tooLong = pageTooLong(site, page);
+      if (tooLong) return errorResponse(c, 400, 'invalid_page', tooLong);
+      return c.json({ page, ...(await counter.counts(scopedPage(site, page))) });
     })
     .post(
       '/',
@@ -67,6 +69,8 @@ export function countRoutes({ counter, allowedOrigins, excluded, addressOf }: Co
         const { page } = c.req.valid('query');
         const from = siteOfRequest(c, allowed);
         if (!from.ok) return errorResponse(c, 403, 'forbidden_origin', from.message);
+        const tooLong = pageTooLong(from.site, page);
+        if (tooLong) return errorResponse(c, 400, 'invalid_page', tooLong);
         const result = await counter.record({
           page: scopedPage(from.site, page),
           site: siteTotal(from.site),

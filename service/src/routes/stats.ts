@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { validator } from 'hono/validator';
 import { errorResponse, methodNotAllowed, resourceCors } from '../http.js';
 import { parseOptionalPage, rawQueryOf } from '../page.js';
-import { readerSite, scopedPage, siteTotal } from '../scope.js';
+import { pageTooLong, readerSite, scopedPage, siteTotal } from '../scope.js';
 import type { CounterStore, Counts, DayCounts } from '../store.js';
 import { dayOf } from '../visitor.js';
 
@@ -76,6 +76,8 @@ export function statsRoutes({ counter, allowedOrigins, now }: StatsRoutesOptions
       .get('/', query, async (c) => {
         const { page, days } = c.req.valid('query');
         const from = readerSite(c, allowed);
+        const tooLong = page === undefined ? undefined : pageTooLong(from, page);
+        if (tooLong) return errorResponse(c, 400, 'invalid_page', tooLong);
         const key = page === undefined ? siteTotal(from) : scopedPage(from, page);
         const today = now();
         const to = dayOf(today);
