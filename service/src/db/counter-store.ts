@@ -133,6 +133,9 @@ export function createCounterStore(
   const existing = new DayMemory(MEMORY.pages);
   /** Quotas this instance knows are used up today, by `${limit} ${key}`. */
   const full = new DayMemory(MEMORY.limited);
+  /** The views each quota held after this instance last charged it, and its charges under way. */
+  const quotaViews = new DayMemory(MEMORY.limited);
+  const charging = new Map<string, number>();
   const reported = new DayMemory(MEMORY.limited);
   /** One visitor's first POST to a page while it is under way, for their others to wait on. */
   const firstVisits = new Map<string, Promise<unknown>>();
@@ -232,6 +235,27 @@ export function createCounterStore(
     'views-per-address': `${view.id} ${view.slot ?? ''}`,
     'views-per-network': view.id,
   });
+  /**
+   * Whether a view can be charged alongside its counts (one round trip) rather than before them:
+   * only when this instance knows the quota and, with every charge it has under way, still has
+   * room. Near a limit, the charge goes first, so one instance never counts past it; instances
+   * that do not see each other's charges may each count one view past it (ADR 12).
+   */
+  const roomFor = (day: Day, view: ViewQuota): boolean => {
+    const keys = quotaKeys(view);
+    const { viewsPerAddressPerDay: perAddress, viewsPerNetworkPerDay: perNetwork } = limits;
+    const limitsOf: [string, number][] = view.slot
+      ? [
+          [keys['views-per-network'], perNetwork],
+          ...(perAddress > 0 ? [[keys['views-per-address'], perAddress] as [string, number]] : []),
+        ]
+      : [[keys['views-per-address'], perAddress]];
+    return limitsOf.every(([key, limit]) => {
+      const known = quotaViews.get(day, key);
+      return known !== undefined && known + (charging.get(key) ?? 0) < limit;
+    });
+  };
+
   /** The limit this instance already knows the view quota is at, if any. */
   const knownOver = (day: Day, view: ViewQuota): ViewLimit | undefined => {
     const keys = quotaKeys(view);
@@ -249,6 +273,8 @@ export function createCounterStore(
     const { viewsPerAddressPerDay: perAddress, viewsPerNetworkPerDay: perNetwork } = limits;
     const slot = view.slot;
     const keys = quotaKeys(view);
+    const held = Object.values(keys);
+    for (const key of held) charging.set(key, (charging.get(key) ?? 0) + 1);
     const charged = await guard(
       'view quota',
       unlessCondition(
@@ -265,7 +291,13 @@ export function createCounterStore(
           })
           .go({ response: 'all_new', originalErr }),
       ),
-    );
+    ).finally(() => {
+      for (const key of held) {
+        const left = (charging.get(key) ?? 1) - 1;
+        if (left > 0) charging.set(key, left);
+        else charging.delete(key);
+      }
+    });
     let after = charged === false ? undefined : (charged.data as Record<string, number>);
     if (charged === false) {
       // Which limit it was: read once, on this instance's first refusal for this quota.
@@ -275,6 +307,8 @@ export function createCounterStore(
       );
       after = (data ?? {}) as Record<string, number>;
     }
+    quotaViews.add(day, keys['views-per-network'], after?.views ?? 0);
+    quotaViews.add(day, keys['views-per-address'], after?.[slot ?? 'views'] ?? 0);
     const atNetwork = slot !== undefined && (after?.views ?? 0) >= perNetwork;
     const atAddress = perAddress > 0 && (after?.[slot ?? 'views'] ?? 0) >= perAddress;
     if (atNetwork) markFull(day, 'views-per-network', keys['views-per-network']);
@@ -387,8 +421,7 @@ export function createCounterStore(
     visitorKey: string,
   ): Promise<Counts & { counted: Counted }> => {
     const once = { views: 1 };
-    const [over, [counts]] = await Promise.all([
-      view ? chargeView(view, day) : undefined,
+    const add = () =>
       guard(
         'increment',
         Promise.all([
@@ -396,11 +429,22 @@ export function createCounterStore(
           unlessCondition(addToDay(visit.page, day, once, 'existing')),
           addToDay(visit.site, day, once, 'any'),
         ]),
-      ),
-    ]);
-    // Over a limit: this view was counted before that was known (the bound ADR 12 states);
-    // this instance refuses the next ones.
-    if (over && view) refuse(day, over, quotaKeys(view)[over]);
+      );
+    let over: ViewLimit | undefined;
+    let counts: Counts | false;
+    if (!view || roomFor(day, view)) {
+      [over, [counts]] = await Promise.all([view ? chargeView(view, day) : undefined, add()]);
+      // Over a limit after all (another instance used the room): this view was counted before
+      // that was known, the bound ADR 12 states; this instance refuses the next ones.
+      if (over && view) refuse(day, over, quotaKeys(view)[over]);
+    } else {
+      over = await chargeView(view, day);
+      if (over) {
+        refuse(day, over, quotaKeys(view)[over]);
+        return { ...((await read(visit.page)) ?? NONE), counted: 'limited' };
+      }
+      [counts] = await add();
+    }
     if (counts === false) {
       // The page was removed meanwhile (npm run admin): counted on the site's day only.
       existing.delete(visit.page);

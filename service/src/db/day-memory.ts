@@ -1,12 +1,12 @@
 /**
  * What one function instance remembers about today, bounded: keys (keyed hashes, page keys)
- * added today, at most `capacity` of them, the oldest forgotten first. A new UTC day starts it
+ * added today, each with a number, at most `capacity` of them, the oldest forgotten first. A new UTC day starts it
  * empty. Losing an entry only costs a round trip later, never a wrong count: the store asks
  * DynamoDB whenever it does not remember.
  */
 export class DayMemory {
   #day = '';
-  readonly #keys = new Set<string>();
+  readonly #keys = new Map<string, number>();
 
   constructor(readonly capacity: number) {}
 
@@ -14,16 +14,21 @@ export class DayMemory {
     return this.#day === day && this.#keys.has(key);
   }
 
-  add(day: string, key: string): void {
+  /** The number remembered with `key` today, if any. */
+  get(day: string, key: string): number | undefined {
+    return this.#day === day ? this.#keys.get(key) : undefined;
+  }
+
+  add(day: string, key: string, value = 1): void {
     if (this.#day !== day) {
       this.#keys.clear();
       this.#day = day;
     }
     this.#keys.delete(key);
-    this.#keys.add(key);
+    this.#keys.set(key, value);
     if (this.#keys.size > this.capacity) {
-      // A Set iterates in insertion order: the first is the longest unused.
-      const oldest = this.#keys.values().next().value;
+      // A Map iterates in insertion order: the first is the longest unused.
+      const oldest = this.#keys.keys().next().value;
       if (oldest !== undefined) this.#keys.delete(oldest);
     }
   }
