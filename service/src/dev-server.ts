@@ -18,6 +18,7 @@ import type { Database } from './db/index.js';
 import type { DynamoDBLimits } from './db/limits.js';
 import {
   checkDataDir,
+  embeddedDynaliteLimits,
   ensureTable,
   ensureVisitsTable,
   LocalDataError,
@@ -98,12 +99,17 @@ export async function startDevServer(
       throw problem ? new DevStartError(problem, 1) : error;
     });
 
-    const store = await openStore(config, options.dynamodbLimits);
+    // The embedded dynalite gets limits of its own; a DynamoDB elsewhere, production's.
+    const limits = {
+      ...(config.dynamodbEndpoint === undefined ? embeddedDynaliteLimits : {}),
+      ...options.dynamodbLimits,
+    };
+    const store = await openStore(config, limits);
     started.push(store.close);
     const { client } = store;
 
     // The viewer is whoever is at the other end of the socket.
-    const deadlineMs = options.dynamodbLimits?.operationDeadlineMs;
+    const deadlineMs = limits.operationDeadlineMs;
     const {
       app: api,
       database,

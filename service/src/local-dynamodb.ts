@@ -13,7 +13,21 @@ import {
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import type { DynamoDBLimits } from './db/limits.js';
 import { createTableInput, createVisitsTableInput, table } from './db/table.js';
+
+/**
+ * Time limits for the embedded dynalite. It runs in the dev server's own process and applies
+ * writes one at a time, so a burst of a few hundred visits keeps the last of them waiting for
+ * seconds (300 first visits on a busy 2-core machine: 7 s; 1,000: 26 s). Production's limits (a
+ * second a request, made for DynamoDB's milliseconds) would turn that wait into 503s; dynalite
+ * cannot hang on its own, so generous limits lose nothing (ADR 12).
+ */
+export const embeddedDynaliteLimits = {
+  connectionTimeoutMs: 30_000,
+  requestTimeoutMs: 30_000,
+  operationDeadlineMs: 60_000,
+} as const satisfies Partial<DynamoDBLimits>;
 
 /** Credentials for local DynamoDB: it checks that requests are signed, not by whom. */
 export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
