@@ -19,6 +19,8 @@ export async function devServerLoad(
     FOOTFALL_DATA_DIR: join(workDir, 'dev-data'),
     TABLE_NAME: 'footfall',
     DYNAMODB_ENDPOINT: '',
+    // One browser's POSTs, every one a view: no daily limit.
+    VIEWS_PER_ADDRESS_PER_DAY: '0',
   });
   try {
     const load = await loadTest(dev.url, { connections: CONNECTIONS, seconds, page: '/load' });

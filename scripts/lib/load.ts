@@ -7,7 +7,7 @@ export interface LoadResult {
   readonly failed: number;
   readonly requestsPerSecond: number;
   readonly latencyMs: { readonly p50: number; readonly p99: number; readonly max: number };
-  /** The page's count (views and bots: autocannon announces no browser) before and after. */
+  /** The page's count (views and bots) before and after. */
   readonly before: number;
   readonly after: number;
 }
@@ -18,9 +18,14 @@ const views = async (baseUrl: string, page: string) => {
   return counts.views + counts.bots;
 };
 
+/** One person's browser: after the first request, every POST is a returning visitor's view. */
+const BROWSER =
+  'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0 footfall-load/1';
+
 /**
- * POSTs one page as hard as `connections` keep-alive connections can for `seconds`, against a
- * footfall on loopback, then reads the count back. Bounded in time; never leaves loopback.
+ * POSTs one page as hard as `connections` keep-alive connections can for `seconds`, as one
+ * person's browser, against a footfall on loopback, then reads the count back. The footfall must
+ * count every view (`VIEWS_PER_ADDRESS_PER_DAY=0`). Bounded in time; never leaves loopback.
  */
 export async function loadTest(
   baseUrl: string,
@@ -34,6 +39,7 @@ export async function loadTest(
   const result = await autocannon({
     url: `${baseUrl}/api/count?page=${encodeURIComponent(options.page)}`,
     method: 'POST',
+    headers: { 'user-agent': BROWSER },
     connections: options.connections,
     duration: options.seconds,
     timeout: 10,
