@@ -43,7 +43,10 @@ export interface DeployConfig {
   readonly bootstrapQualifier: string;
   /** While rotating the origin secret: the API accepts its previous value too (ADR 9). */
   readonly acceptPreviousOriginSecret: boolean;
-  /** The table's on-demand maximum read and write request units per second. */
+  /**
+   * The counts table's on-demand maximum read and write request units per second; its index's and
+   * the visits table's follow from them (`requestUnitCeilings`).
+   */
   readonly tableMaxReadRequestUnits: number;
   readonly tableMaxWriteRequestUnits: number;
   /** Concurrent executions reserved for (and capping) the API function; 0: none. */

@@ -18,6 +18,8 @@ import { deployDefaults } from './defaults.js';
 export interface CounterApiProps {
   /** The table holding the counts. */
   readonly table: dynamodb.ITable;
+  /** The table holding the day's salts, visitor records and quotas (ADR 12). */
+  readonly visitsTable: dynamodb.ITable;
   /** The repository root: where `service/src/lambda.ts` and `package-lock.json` live. */
   readonly projectRoot: string;
   /** Origins granted CORS. @default - none: same-origin only */
@@ -121,12 +123,12 @@ export class CounterApi extends Construct {
     const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 
     const logGroup = new logs.LogGroup(this, 'FunctionLogs', { retention });
-    // Our own role: logs to its own group, and the three DynamoDB calls the code makes. Nothing else.
+    // Our own role: logs to its own group, and the DynamoDB calls the code makes. Nothing else.
     const role = functionRole(
       this,
       'FunctionRole',
       logGroup,
-      'footfall API: write its logs, read and increment counters',
+      'footfall API: write its logs, read and increment counters and visit records',
     );
     role.addToPolicy(
       new iam.PolicyStatement({
@@ -137,6 +139,14 @@ export class CounterApi extends Construct {
           props.table.tableArn,
           `${props.table.tableArn}/index/${table.bySiteIndex.name}`,
         ],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        // A visit reads and updates one record at a time; DynamoDB's TTL deletes them, so the
+        // function needs no query, scan, put or delete here.
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        resources: [props.visitsTable.tableArn],
       }),
     );
 
@@ -167,6 +177,7 @@ export class CounterApi extends Construct {
       applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
       environment: {
         TABLE_NAME: props.table.tableName,
+        VISITS_TABLE_NAME: props.visitsTable.tableName,
         ALLOWED_ORIGINS: (props.allowedOrigins ?? []).join(','),
         ORIGIN_SECRETS: this.originSecrets,
       },

@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, test } from 'vitest';
 import { ORIGIN_VERIFY_HEADER } from '../../service/src/cloudfront.js';
-import { table } from '../../service/src/db/table.js';
+import { table, visitsTable } from '../../service/src/db/table.js';
 import { contentSecurityPolicy } from '../../web/build/csp.js';
 import { DIRECTORY_INDEX_CODE } from '../lib/static-site.js';
 import { synthesize } from './support.js';
@@ -12,6 +12,12 @@ const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
 const ALL_VIEWER_EXCEPT_HOST_HEADER = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
 
 const { appTemplate: template } = synthesize();
+
+// The counts table's logical ID is fixed: a new one would be a new, empty table.
+const COUNTS_TABLE = 'CounterTable4A83EFB3';
+const [VISITS_TABLE = 'missing'] = Object.keys(
+  template.findResources('AWS::DynamoDB::Table'),
+).filter((id) => id.startsWith('VisitsTable'));
 
 /** Every IAM statement in a template, flattened. */
 function statements(
@@ -51,28 +57,82 @@ describe('table', () => {
   });
 
   test('is retained whatever happens to the stack', () => {
-    template.hasResource('AWS::DynamoDB::Table', {
-      DeletionPolicy: 'Retain',
-      UpdateReplacePolicy: 'Retain',
-    });
+    expect(
+      Object.keys(
+        template.findResources('AWS::DynamoDB::Table', {
+          DeletionPolicy: 'Retain',
+          UpdateReplacePolicy: 'Retain',
+        }),
+      ),
+    ).toEqual([COUNTS_TABLE]);
   });
 
   test('keeps its logical ID (a new ID would mean a new, empty table)', () => {
     expect(Object.keys(template.findResources('AWS::DynamoDB::Table'))).toEqual([
-      'CounterTable4A83EFB3',
+      COUNTS_TABLE,
+      VISITS_TABLE,
     ]);
   });
 });
 
+describe('visits table', () => {
+  const visits = template.toJSON().Resources[VISITS_TABLE] as {
+    Properties: Record<string, unknown>;
+    DeletionPolicy: string;
+    UpdateReplacePolicy: string;
+  };
+
+  test('on-demand, TTL on expiresAt, keys from the shared definition, no index', () => {
+    expect(visits.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      KeySchema: [
+        { AttributeName: visitsTable.partitionKey, KeyType: 'HASH' },
+        { AttributeName: visitsTable.sortKey, KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: visitsTable.partitionKey, AttributeType: 'S' },
+        { AttributeName: visitsTable.sortKey, AttributeType: 'S' },
+      ],
+      SSESpecification: { SSEEnabled: true },
+    });
+    // The attribute every visits item carries, as the service defines it.
+    expect(visitsTable.timeToLiveAttribute).toBe('expiresAt');
+    expect(visits.Properties.GlobalSecondaryIndexes).toBeUndefined();
+    expect(visits.Properties.TableName).toBeUndefined();
+  });
+
+  test('no point-in-time recovery, no deletion protection, and no backup of it in the stack', () => {
+    expect(visits.Properties.PointInTimeRecoverySpecification).toEqual({
+      PointInTimeRecoveryEnabled: false,
+    });
+    expect(visits.Properties.DeletionProtectionEnabled).toBe(false);
+    template.resourceCountIs('AWS::Backup::BackupPlan', 0);
+    template.resourceCountIs('AWS::Backup::BackupSelection', 0);
+  });
+
+  test('is deleted with the stack: nothing in it is worth keeping past 48 hours', () => {
+    expect(visits).toMatchObject({ DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+  });
+
+  test('its name is a stack output', () => {
+    template.hasOutput('VisitsTableName', { Value: { Ref: VISITS_TABLE } });
+  });
+});
+
 describe('API function', () => {
-  test('Node.js 24 on arm64, TABLE_NAME by reference, bounded timeout, its own log group', () => {
+  test('Node.js 24 on arm64, both tables by reference, bounded timeout, its own log group', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
       Timeout: 6,
       Environment: {
-        Variables: { TABLE_NAME: { Ref: 'CounterTable4A83EFB3' }, ALLOWED_ORIGINS: '' },
+        Variables: Match.objectLike({
+          TABLE_NAME: { Ref: COUNTS_TABLE },
+          VISITS_TABLE_NAME: { Ref: VISITS_TABLE },
+          ALLOWED_ORIGINS: '',
+        }),
       },
       LoggingConfig: {
         LogGroup: { Ref: Match.stringLikeRegexp('^ApiFunctionLogs') },
@@ -84,7 +144,7 @@ describe('API function', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
-  test('may call exactly GetItem, UpdateItem and Query, on this table only, and write its own logs', () => {
+  test('may call exactly GetItem, UpdateItem and Query on the counts, GetItem and UpdateItem on the visits, and write its own logs', () => {
     const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) =>
       JSON.stringify(p).includes('dynamodb:'),
     ) as { Properties: { PolicyDocument: { Statement: unknown[] } } };
@@ -106,27 +166,36 @@ describe('API function', () => {
         Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
         Effect: 'Allow',
         Resource: [
-          { 'Fn::GetAtt': ['CounterTable4A83EFB3', 'Arn'] },
+          { 'Fn::GetAtt': [COUNTS_TABLE, 'Arn'] },
           {
             'Fn::Join': [
               '',
-              [
-                { 'Fn::GetAtt': ['CounterTable4A83EFB3', 'Arn'] },
-                `/index/${table.bySiteIndex.name}`,
-              ],
+              [{ 'Fn::GetAtt': [COUNTS_TABLE, 'Arn'] }, `/index/${table.bySiteIndex.name}`],
             ],
           },
         ],
       },
+      {
+        // The visits table's records are read and updated one at a time, and deleted by TTL.
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [VISITS_TABLE, 'Arn'] },
+      },
     ]);
   });
 
-  test('nothing in the stack may scan, delete or batch-write the table, or use a DynamoDB wildcard', () => {
+  test('nothing in the stack may scan, delete, put or batch-write a table, or use a DynamoDB wildcard', () => {
     const actions = statements(template).flatMap((s) =>
       Array.isArray(s.Action) ? s.Action : [s.Action],
     );
     const dynamodb = actions.filter((action) => action.startsWith('dynamodb:'));
-    expect(dynamodb.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    expect(dynamodb.sort()).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+      'dynamodb:UpdateItem',
+    ]);
   });
 
   test('the function role carries no managed policy', () => {
@@ -435,7 +504,7 @@ describe('only CloudFront reaches the API (ADR 9)', () => {
 
 describe('alarms', () => {
   test('Lambda errors, API 5xx, DynamoDB throttles, request rate, 4xx share; no topic without an email', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
     // Half the 50 req/s throttle for two 5-minute periods.
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'Count',
@@ -467,6 +536,17 @@ describe('alarms', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Metrics: Match.arrayWith([Match.objectLike({ Expression: Match.stringLikeRegexp('\\+') })]),
     });
+    // Throttled GetItem and UpdateItem, one alarm for each table.
+    const throttles = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
+      .map((alarm) => JSON.stringify(alarm))
+      .filter((alarm) => alarm.includes('ThrottledRequests'));
+    expect(throttles).toHaveLength(2);
+    for (const id of [COUNTS_TABLE, VISITS_TABLE]) {
+      const alarm = throttles.filter((text) => text.includes(`"Ref":"${id}"`));
+      expect(alarm, id).toHaveLength(1);
+      expect(alarm[0]).toContain('"GetItem"');
+      expect(alarm[0]).toContain('"UpdateItem"');
+    }
     template.resourceCountIs('AWS::SNS::Topic', 0);
   });
 
