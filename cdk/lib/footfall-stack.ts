@@ -83,6 +83,11 @@ export class FootfallStack extends Stack {
       throttleRateLimit: config.throttleRateLimit,
       throttleBurstLimit: config.throttleBurstLimit,
       ...(config.reservedConcurrency ? { reservedConcurrency: config.reservedConcurrency } : {}),
+      viewsPerAddressPerDay: config.viewsPerAddressPerDay,
+      viewsPerNetworkPerDay: config.viewsPerNetworkPerDay,
+      newPagesPerAddressPerDay: config.newPagesPerAddressPerDay,
+      maxPagesPerSite: config.maxPagesPerSite,
+      excludedAddresses: config.excludedAddresses,
     });
     this.site = new StaticSite(this, 'Site', {
       siteDir: props.siteDir,

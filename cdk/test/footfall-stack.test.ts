@@ -1,10 +1,15 @@
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, test } from 'vitest';
 import { ORIGIN_VERIFY_HEADER } from '../../service/src/cloudfront.js';
+import { countingLimits, defaultViewsPerNetwork } from '../../service/src/config.js';
 import { table, visitsTable } from '../../service/src/db/table.js';
 import { contentSecurityPolicy } from '../../web/build/csp.js';
+import { CounterApi, type CounterApiProps } from '../lib/counter-api.js';
 import { DIRECTORY_INDEX_CODE } from '../lib/static-site.js';
-import { synthesize } from './support.js';
+import { VisitsTable } from '../lib/visits-table.js';
+import { projectRoot, synthesize } from './support.js';
 
 // CloudFront's managed policies, by their fixed ids.
 const CACHING_OPTIMIZED = '658327ea-f89d-4fab-a63d-7e88639e58f6';
@@ -144,6 +149,81 @@ describe('API function', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
+  test('every counting limit is in its environment: the defaults when none is set', () => {
+    const viewsPerAddress = countingLimits.viewsPerAddressPerDay.default;
+    expect(limitsOf(template)).toEqual({
+      VIEWS_PER_ADDRESS_PER_DAY: String(viewsPerAddress),
+      VIEWS_PER_NETWORK_PER_DAY: String(defaultViewsPerNetwork(viewsPerAddress)),
+      NEW_PAGES_PER_ADDRESS_PER_DAY: String(countingLimits.newPagesPerAddressPerDay.default),
+      MAX_PAGES_PER_SITE: String(countingLimits.maxPagesPerSite.default),
+      EXCLUDED_ADDRESSES: '',
+    });
+  });
+
+  test('every counting limit follows its deploy setting, as -c strings or cdk.json numbers and lists', () => {
+    // `cdk -c key=value` hands every value over as a string.
+    expect(
+      limitsOf(
+        synthesize({
+          viewsPerAddressPerDay: '5',
+          viewsPerNetworkPerDay: '0',
+          newPagesPerAddressPerDay: '3',
+          maxPagesPerSite: '100',
+          excludedAddresses: '203.0.113.7, 2001:db8:1::/48',
+          staging: 'false',
+        }).appTemplate,
+      ),
+    ).toEqual({
+      VIEWS_PER_ADDRESS_PER_DAY: '5',
+      VIEWS_PER_NETWORK_PER_DAY: '0',
+      NEW_PAGES_PER_ADDRESS_PER_DAY: '3',
+      MAX_PAGES_PER_SITE: '100',
+      EXCLUDED_ADDRESSES: '203.0.113.7,2001:db8:1::/48',
+    });
+    // cdk.json's numbers and lists; the per-network limit follows the per-address one.
+    expect(
+      limitsOf(
+        synthesize({
+          viewsPerAddressPerDay: 7,
+          newPagesPerAddressPerDay: 0,
+          maxPagesPerSite: 1,
+          excludedAddresses: ['198.51.100.0/24', '2001:db8::1'],
+          staging: false,
+        }).appTemplate,
+      ),
+    ).toEqual({
+      VIEWS_PER_ADDRESS_PER_DAY: '7',
+      VIEWS_PER_NETWORK_PER_DAY: String(defaultViewsPerNetwork(7)),
+      NEW_PAGES_PER_ADDRESS_PER_DAY: '0',
+      MAX_PAGES_PER_SITE: '1',
+      EXCLUDED_ADDRESSES: '198.51.100.0/24,2001:db8::1',
+    });
+  });
+
+  test('a limit the function would refuse fails synth, naming its variable', () => {
+    const stack = new Stack();
+    const visits = new VisitsTable(stack, 'Visits', {
+      maxReadRequestUnits: 1,
+      maxWriteRequestUnits: 1,
+    }).table;
+    let apis = 0;
+    const api = (props: Partial<CounterApiProps>) => () =>
+      new CounterApi(stack, `Api${++apis}`, {
+        table: visits,
+        visitsTable: visits,
+        originSecret: new Secret(stack, `Secret${apis}`),
+        projectRoot,
+        ...props,
+      });
+    expect(api({ maxPagesPerSite: 0 })).toThrow(/MAX_PAGES_PER_SITE: "0" is not a whole number/);
+    expect(api({ viewsPerNetworkPerDay: 1.5 })).toThrow(/VIEWS_PER_NETWORK_PER_DAY/);
+    expect(api({ excludedAddresses: ['192.0.2.0/40'] })).toThrow(/EXCLUDED_ADDRESSES/);
+    expect(
+      () =>
+        new VisitsTable(stack, 'Unbounded', { maxReadRequestUnits: 0, maxWriteRequestUnits: 1 }),
+    ).toThrow(/maxReadRequestUnits/);
+  });
+
   test('may call exactly GetItem, UpdateItem and Query on the counts, GetItem and UpdateItem on the visits, and write its own logs', () => {
     const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) =>
       JSON.stringify(p).includes('dynamodb:'),
@@ -207,6 +287,22 @@ describe('API function', () => {
     });
   });
 });
+
+/** The counting limits in the API function's environment. */
+function limitsOf(t: Template): Record<string, unknown> {
+  const [fn] = Object.entries(t.findResources('AWS::Lambda::Function')).filter(([id]) =>
+    id.startsWith('ApiFunction'),
+  );
+  const variables = (fn?.[1].Properties.Environment?.Variables ?? {}) as Record<string, unknown>;
+  const names = [
+    'VIEWS_PER_ADDRESS_PER_DAY',
+    'VIEWS_PER_NETWORK_PER_DAY',
+    'NEW_PAGES_PER_ADDRESS_PER_DAY',
+    'MAX_PAGES_PER_SITE',
+    'EXCLUDED_ADDRESSES',
+  ];
+  return Object.fromEntries(names.map((name) => [name, variables[name]]));
+}
 
 describe('HTTP API', () => {
   test('$default stage, auto-deployed, throttled, with access logs', () => {
