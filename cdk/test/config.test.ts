@@ -285,3 +285,41 @@ describe('allowedOrigins as the README writes it', () => {
     expect(parse(context).allowedOrigins).toEqual(['https://blog.example.com']);
   });
 });
+
+describe('the counting limits as the README writes them', () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const expected = {
+    viewsPerAddressPerDay: 50,
+    // Following the per-address limit.
+    viewsPerNetworkPerDay: 500,
+    excludedAddresses: ['203.0.113.7', '2001:db8:1::/48'],
+  };
+
+  test("on the command line: the README's `-c` flags, as the CDK CLI hands them over", () => {
+    const line = readme.match(/^npm run deploy -- -c viewsPerAddressPerDay=.*$/m)?.[0] ?? '';
+    const flags = [...line.matchAll(/-c (\S+)/g)].map((match) => match[1] ?? '');
+    expect(flags).toHaveLength(2);
+    // `cdk -c key=value` splits at the first "=" and passes the rest as one string.
+    const context = Object.fromEntries(flags.map((flag) => flag.split(/=(.*)/s, 2)));
+    expect(parse(context)).toMatchObject(expected);
+  });
+
+  test("in cdk.json's context: the README's lines, as JSON", () => {
+    const lines = readme.match(/^"viewsPerAddressPerDay": .*\n"excludedAddresses": .*$/m)?.[0];
+    expect(lines).toBeDefined();
+    expect(parse(JSON.parse(`{${lines}}`) as Record<string, unknown>)).toMatchObject(expected);
+  });
+
+  test('every limit variable in the Configuration table names its deploy setting', () => {
+    for (const [variable, setting] of [
+      ['VIEWS_PER_ADDRESS_PER_DAY', 'viewsPerAddressPerDay'],
+      ['VIEWS_PER_NETWORK_PER_DAY', 'viewsPerNetworkPerDay'],
+      ['NEW_PAGES_PER_ADDRESS_PER_DAY', 'newPagesPerAddressPerDay'],
+      ['MAX_PAGES_PER_SITE', 'maxPagesPerSite'],
+      ['EXCLUDED_ADDRESSES', 'excludedAddresses'],
+    ]) {
+      const row = readme.match(new RegExp(`^\\| \`${variable}\` \\|.*$`, 'm'))?.[0];
+      expect(row, variable).toContain(`deploy setting \`${setting}\``);
+    }
+  });
+});
