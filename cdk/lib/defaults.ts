@@ -22,10 +22,11 @@ export const deployDefaults = {
    * per second, as a multiple of the API's burst; past them DynamoDB throttles (the API answers
    * 503), so a flood costs at most this much. Every item is under 1 KB, so an item written is one
    * write unit (ADR 12): a person's visit writes at most four counts items (the page's counter,
-   * the page's day, the site's day and, when it creates the page, the site's record), a bot's at
-   * most three. A visit reads at most one unit there; GET requests read a page's counts (one
-   * unit) or its days (a few), which the other three per request leave room for. The by-site
-   * index's and the visits table's ceilings follow from these: `unitsPerBurstRequest`.
+   * the page's day, the site's day and, when it creates the page, the site's record; two visits
+   * racing to create one page cost a couple more), a bot's at most three. A visit reads at most
+   * one unit there; the multiple leaves room for GET requests, which read a page's counts (one
+   * unit) or a range of its days (one unit per 4 KB: a month's a few, a year's about 13). The
+   * by-site index's and the visits table's ceilings follow from these: `unitsPerBurstRequest`.
    */
   tableUnitsPerBurstRequest: 4,
   /**
@@ -48,8 +49,9 @@ export const deployDefaults = {
  * - The index: the page's counter is copied into it, so one write a visit (a bot's too); it
  *   answers GET /api/pages, a query like the table's reads.
  * - The visits table: at most three writes a visit (the visitor's record, the view quota and,
- *   when the visit creates a page, the address's page quota) and at most one read (a refused
- *   view's quota); the day's salts add a few writes an instance a day.
+ *   when the visit creates a page, the address's page quota, given back in one more if the site
+ *   is full) and at most one read (a refused view's quota); the day's salts add a few writes an
+ *   instance a day.
  */
 export const unitsPerBurstRequest = {
   bySiteIndex: { read: deployDefaults.tableUnitsPerBurstRequest, write: 1 },
