@@ -12,6 +12,8 @@ export interface CounterAlarmsProps {
   readonly function: lambda.IFunction;
   readonly httpApi: apigw.IHttpApi;
   readonly table: ITable;
+  /** The visits table (salts, visitor records, quotas). */
+  readonly visitsTable: ITable;
   /** The API's steady-state rate limit: the request alarm fires well before a flood reaches it. */
   readonly throttleRateLimit: number;
   /** Emailed when an alarm fires. @default - no notification: alarms show in CloudWatch only */
@@ -84,6 +86,14 @@ export class CounterAlarms extends Construct {
       new cloudwatch.Alarm(this, 'TableThrottles', {
         alarmDescription: 'footfall: DynamoDB throttled reads or increments',
         metric: props.table.metricThrottledRequestsForOperations({
+          operations: [Operation.GET_ITEM, Operation.UPDATE_ITEM],
+          period,
+        }),
+        ...atLeastOnce,
+      }),
+      new cloudwatch.Alarm(this, 'VisitsTableThrottles', {
+        alarmDescription: 'footfall: DynamoDB throttled reads or updates of visit records',
+        metric: props.visitsTable.metricThrottledRequestsForOperations({
           operations: [Operation.GET_ITEM, Operation.UPDATE_ITEM],
           period,
         }),

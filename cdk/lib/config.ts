@@ -1,4 +1,10 @@
-import { parseOrigin } from '../../service/src/config.js';
+import {
+  countingLimits,
+  defaultViewsPerNetwork,
+  parseAddressList,
+  parseLimit,
+  parseOrigin,
+} from '../../service/src/config.js';
 import {
   deployDefaults,
   ENVIRONMENT_NAME_PATTERN,
@@ -43,7 +49,10 @@ export interface DeployConfig {
   readonly bootstrapQualifier: string;
   /** While rotating the origin secret: the API accepts its previous value too (ADR 9). */
   readonly acceptPreviousOriginSecret: boolean;
-  /** The table's on-demand maximum read and write request units per second. */
+  /**
+   * The counts table's on-demand maximum read and write request units per second; its index's and
+   * the visits table's follow from them (`requestUnitCeilings`).
+   */
   readonly tableMaxReadRequestUnits: number;
   readonly tableMaxWriteRequestUnits: number;
   /** Concurrent executions reserved for (and capping) the API function; 0: none. */
@@ -52,6 +61,16 @@ export interface DeployConfig {
   readonly monthlyBudgetUsd: number;
   /** WAF's per-address limit on /api/* per 5 minutes; 0: no WAF. */
   readonly wafRateLimit: number;
+  /** Views one address may add to one page a UTC day (`VIEWS_PER_ADDRESS_PER_DAY`); 0: no limit. */
+  readonly viewsPerAddressPerDay: number;
+  /** Views one IPv6 /48 may add to one page a UTC day (`VIEWS_PER_NETWORK_PER_DAY`); 0: no limit. */
+  readonly viewsPerNetworkPerDay: number;
+  /** Page counters one address may create a UTC day (`NEW_PAGES_PER_ADDRESS_PER_DAY`); 0: no limit. */
+  readonly newPagesPerAddressPerDay: number;
+  /** Page counters one site may hold (`MAX_PAGES_PER_SITE`). */
+  readonly maxPagesPerSite: number;
+  /** Addresses and CIDR ranges whose POSTs are never counted (`EXCLUDED_ADDRESSES`). */
+  readonly excludedAddresses: readonly string[];
 }
 
 /** One bad value fails synth with every problem named. */
@@ -145,21 +164,36 @@ export function parseDeployConfig({ context, env }: ConfigSources): DeployConfig
       'is not a GitHub environment name',
     ) ?? deployDefaults.environmentName;
 
-  let allowedOrigins: string[] = [];
-  const rawOrigins = context('allowedOrigins');
-  if (rawOrigins !== undefined && rawOrigins !== null && rawOrigins !== '') {
-    const list = Array.isArray(rawOrigins) ? rawOrigins : String(rawOrigins).split(',');
-    allowedOrigins = list.flatMap((entry) => {
+  /** A list in cdk.json, or a comma-separated string (`-c`), each entry checked by `parse`. */
+  const list = <T>(key: string, parse: (entry: string) => T): T[] => {
+    const value = context(key);
+    if (value === undefined || value === null || value === '') return [];
+    const entries = Array.isArray(value) ? value : String(value).split(',');
+    return entries.flatMap((entry) => {
       const trimmed = String(entry).trim();
       if (trimmed === '') return [];
       try {
-        return [parseOrigin(trimmed)];
+        return [parse(trimmed)];
       } catch (error) {
-        problems.push(`allowedOrigins: ${(error as Error).message}`);
+        problems.push(`${key}: ${(error as Error).message}`);
         return [];
       }
     });
-  }
+  };
+  /** A counting limit, checked by the service's own parser against its own bounds. */
+  const limit = (key: string, fallback: number, bounds: Parameters<typeof parseLimit>[1]) => {
+    const value = context(key);
+    if (value === undefined || value === null || value === '') return fallback;
+    const raw = typeof value === 'string' ? value.trim() : JSON.stringify(value);
+    try {
+      return parseLimit(raw, bounds);
+    } catch (error) {
+      problems.push(`${key}: ${(error as Error).message}`);
+      return fallback;
+    }
+  };
+
+  const allowedOrigins = list('allowedOrigins', parseOrigin);
 
   const domainName = check(
     'domainName',
@@ -259,6 +293,34 @@ export function parseDeployConfig({ context, env }: ConfigSources): DeployConfig
     problems.push(`wafRateLimit: ${wafRateLimit} is below WAF's minimum of 10 (0 turns WAF off)`);
   }
 
+  // The same settings, defaults and bounds as the function's environment (service/src/config.ts).
+  const viewsPerAddressPerDay = limit(
+    'viewsPerAddressPerDay',
+    countingLimits.viewsPerAddressPerDay.default,
+    { max: countingLimits.viewsPerAddressPerDay.max, of: 'views' },
+  );
+  const viewsPerNetworkPerDay = limit(
+    'viewsPerNetworkPerDay',
+    defaultViewsPerNetwork(viewsPerAddressPerDay),
+    { max: countingLimits.viewsPerNetworkPerDay.max, of: 'views' },
+  );
+  const newPagesPerAddressPerDay = limit(
+    'newPagesPerAddressPerDay',
+    countingLimits.newPagesPerAddressPerDay.default,
+    { max: countingLimits.newPagesPerAddressPerDay.max, of: 'pages' },
+  );
+  // At least 1, as MAX_PAGES_PER_SITE: a site's pages are always bounded.
+  const maxPagesPerSite = limit('maxPagesPerSite', countingLimits.maxPagesPerSite.default, {
+    min: 1,
+    max: countingLimits.maxPagesPerSite.max,
+    of: 'pages',
+  });
+  // Each entry on its own, so that every bad one is named; kept as written.
+  const excludedAddresses = list('excludedAddresses', (entry) => {
+    parseAddressList(entry);
+    return entry;
+  });
+
   if (problems.length > 0) {
     throw new DeployConfigError(`invalid deploy configuration:\n  ${problems.join('\n  ')}`);
   }
@@ -284,5 +346,10 @@ export function parseDeployConfig({ context, env }: ConfigSources): DeployConfig
     reservedConcurrency,
     monthlyBudgetUsd,
     wafRateLimit,
+    viewsPerAddressPerDay,
+    viewsPerNetworkPerDay,
+    newPagesPerAddressPerDay,
+    maxPagesPerSite,
+    excludedAddresses,
   };
 }

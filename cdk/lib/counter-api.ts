@@ -11,6 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { lambdaBuildOptions, lambdaEntry } from '../../service/build/options.js';
+import { countingLimits, defaultViewsPerNetwork, loadConfig } from '../../service/src/config.js';
 import { dynamodbLimits } from '../../service/src/db/limits.js';
 import { table } from '../../service/src/db/table.js';
 import { deployDefaults } from './defaults.js';
@@ -18,6 +19,8 @@ import { deployDefaults } from './defaults.js';
 export interface CounterApiProps {
   /** The table holding the counts. */
   readonly table: dynamodb.ITable;
+  /** The table holding the day's salts, visitor records and quotas (ADR 12). */
+  readonly visitsTable: dynamodb.ITable;
   /** The repository root: where `service/src/lambda.ts` and `package-lock.json` live. */
   readonly projectRoot: string;
   /** Origins granted CORS. @default - none: same-origin only */
@@ -40,6 +43,25 @@ export interface CounterApiProps {
   readonly acceptPreviousOriginSecret?: boolean;
   /** Concurrent executions reserved for the function (also its ceiling). @default none */
   readonly reservedConcurrency?: number;
+  /**
+   * Views one address may add to one page a UTC day; 0: no limit.
+   * @default countingLimits.viewsPerAddressPerDay.default
+   */
+  readonly viewsPerAddressPerDay?: number;
+  /**
+   * Views one IPv6 /48 may add to one page a UTC day; 0: no limit.
+   * @default defaultViewsPerNetwork(viewsPerAddressPerDay)
+   */
+  readonly viewsPerNetworkPerDay?: number;
+  /**
+   * Page counters one address may create a UTC day; 0: no limit.
+   * @default countingLimits.newPagesPerAddressPerDay.default
+   */
+  readonly newPagesPerAddressPerDay?: number;
+  /** Page counters one site may hold. @default countingLimits.maxPagesPerSite.default */
+  readonly maxPagesPerSite?: number;
+  /** Addresses and CIDR ranges whose POSTs are never counted. @default - none */
+  readonly excludedAddresses?: readonly string[];
 }
 
 /** The same esbuild settings as `npm run build`, run by the local esbuild (never Docker). */
@@ -119,14 +141,35 @@ export class CounterApi extends Construct {
     if (!Number.isInteger(burst) || burst < 1)
       throw new Error(`throttleBurstLimit must be a positive integer, got ${burst}`);
     const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    const viewsPerAddress =
+      props.viewsPerAddressPerDay ?? countingLimits.viewsPerAddressPerDay.default;
+    // Every limit is written out, so the function's environment says what it enforces.
+    const counting = {
+      VIEWS_PER_ADDRESS_PER_DAY: String(viewsPerAddress),
+      VIEWS_PER_NETWORK_PER_DAY: String(
+        props.viewsPerNetworkPerDay ?? defaultViewsPerNetwork(viewsPerAddress),
+      ),
+      NEW_PAGES_PER_ADDRESS_PER_DAY: String(
+        props.newPagesPerAddressPerDay ?? countingLimits.newPagesPerAddressPerDay.default,
+      ),
+      MAX_PAGES_PER_SITE: String(props.maxPagesPerSite ?? countingLimits.maxPagesPerSite.default),
+      EXCLUDED_ADDRESSES: (props.excludedAddresses ?? []).join(','),
+    };
+    // Checked by the function's own parser now: a value it would refuse fails synth, not every
+    // invocation of the new version.
+    try {
+      loadConfig(counting);
+    } catch (error) {
+      throw new Error(`CounterApi: ${(error as Error).message}`);
+    }
 
     const logGroup = new logs.LogGroup(this, 'FunctionLogs', { retention });
-    // Our own role: logs to its own group, and the three DynamoDB calls the code makes. Nothing else.
+    // Our own role: logs to its own group, and the DynamoDB calls the code makes. Nothing else.
     const role = functionRole(
       this,
       'FunctionRole',
       logGroup,
-      'footfall API: write its logs, read and increment counters',
+      'footfall API: write its logs, read and increment counters and visit records',
     );
     role.addToPolicy(
       new iam.PolicyStatement({
@@ -137,6 +180,14 @@ export class CounterApi extends Construct {
           props.table.tableArn,
           `${props.table.tableArn}/index/${table.bySiteIndex.name}`,
         ],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        // A visit reads and updates one record at a time; DynamoDB's TTL deletes them, so the
+        // function needs no query, scan, put or delete here.
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        resources: [props.visitsTable.tableArn],
       }),
     );
 
@@ -167,8 +218,10 @@ export class CounterApi extends Construct {
       applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
       environment: {
         TABLE_NAME: props.table.tableName,
+        VISITS_TABLE_NAME: props.visitsTable.tableName,
         ALLOWED_ORIGINS: (props.allowedOrigins ?? []).join(','),
         ORIGIN_SECRETS: this.originSecrets,
+        ...counting,
       },
     });
 

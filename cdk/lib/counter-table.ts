@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { table } from '../../service/src/db/table.js';
+import { requestUnitCeilings } from './defaults.js';
 
 export interface CounterTableProps {
   /**
@@ -12,12 +13,16 @@ export interface CounterTableProps {
   readonly maxWriteRequestUnits: number;
 }
 
-/** The counts: the one stateful resource, kept whatever happens to the stack. */
+/** The counts: kept whatever happens to the stack (the visits table is not: `VisitsTable`). */
 export class CounterTable extends Construct {
   public readonly table: dynamodb.Table;
 
   constructor(scope: Construct, id: string, props: CounterTableProps) {
     super(scope, id);
+    const index = requestUnitCeilings({
+      read: props.maxReadRequestUnits,
+      write: props.maxWriteRequestUnits,
+    }).bySiteIndex;
     this.table = new dynamodb.Table(this, 'Table', {
       // Key names come from the same definition the service and the dev server use.
       partitionKey: { name: table.partitionKey, type: dynamodb.AttributeType.STRING },
@@ -38,8 +43,8 @@ export class CounterTable extends Construct {
       sortKey: { name: table.bySiteIndex.sortKey, type: dynamodb.AttributeType.STRING },
       projectionType: dynamodb.ProjectionType.ALL,
       // Only page counters carry its keys: at most one index write per visit.
-      maxReadRequestUnits: props.maxReadRequestUnits,
-      maxWriteRequestUnits: Math.ceil(props.maxWriteRequestUnits / 4),
+      maxReadRequestUnits: index.read,
+      maxWriteRequestUnits: index.write,
     });
   }
 }

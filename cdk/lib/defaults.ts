@@ -18,9 +18,15 @@ export const deployDefaults = {
   /** Accept the origin secret's previous value too (only while rotating it, ADR 9). */
   acceptPreviousOriginSecret: false,
   /**
-   * The table's on-demand ceiling, per second, as a multiple of the API's burst: a visit is at
-   * most four one-unit writes (ADR 8), a read one unit; past it DynamoDB throttles (503s), so a
-   * flood costs at most this much.
+   * The counts table's on-demand ceilings (`tableMaxReadRequestUnits`, `tableMaxWriteRequestUnits`)
+   * per second, as a multiple of the API's burst; past them DynamoDB throttles (the API answers
+   * 503), so a flood costs at most this much. Every item is under 1 KB, so an item written is one
+   * write unit (ADR 12): a person's visit writes at most four counts items (the page's counter,
+   * the page's day, the site's day and, when it creates the page, the site's record; two visits
+   * racing to create one page cost a couple more), a bot's at most three. A visit reads at most
+   * one unit there; the multiple leaves room for GET requests, which read a page's counts (one
+   * unit) or a range of its days (one unit per 4 KB: a month's a few, a year's about 13). The
+   * by-site index's and the visits table's ceilings follow from these: `unitsPerBurstRequest`.
    */
   tableUnitsPerBurstRequest: 4,
   /**
@@ -34,6 +40,52 @@ export const deployDefaults = {
   /** Requests per 5 minutes one address may send to /api/* before WAF blocks it; 0: no WAF. */
   wafRateLimit: 0,
 } as const;
+
+/**
+ * The units one request of the API's burst may use in the counts table's by-site index and in the
+ * visits table, beside the counts table's `tableUnitsPerBurstRequest` (ADR 12; every item under
+ * 1 KB: one unit an item written or strongly read).
+ *
+ * - The index: the page's counter is copied into it, so one write a visit (a bot's too); it
+ *   answers GET /api/pages, a query like the table's reads.
+ * - The visits table: at most three writes a visit (the visitor's record, the view quota and,
+ *   when the visit creates a page, the address's page quota, given back in one more if the site
+ *   is full) and at most one read (a refused view's quota); the day's salts add a few writes an
+ *   instance a day.
+ */
+export const unitsPerBurstRequest = {
+  bySiteIndex: { read: deployDefaults.tableUnitsPerBurstRequest, write: 1 },
+  visits: { read: 1, write: 3 },
+} as const;
+
+/** On-demand ceilings, in request units per second. */
+export interface RequestUnitCeilings {
+  readonly read: number;
+  readonly write: number;
+}
+
+/**
+ * The by-site index's and the visits table's ceilings, in proportion to the counts table's, so
+ * the two settings `tableMaxReadRequestUnits` and `tableMaxWriteRequestUnits` size all three: a
+ * rate of visits the counts table can take, the other two can take as well.
+ */
+export function requestUnitCeilings(counts: RequestUnitCeilings): {
+  readonly counts: RequestUnitCeilings;
+  readonly bySiteIndex: RequestUnitCeilings;
+  readonly visits: RequestUnitCeilings;
+} {
+  const share = (units: number, perRequest: number) =>
+    Math.max(1, Math.ceil((units * perRequest) / deployDefaults.tableUnitsPerBurstRequest));
+  const like = ({ read, write }: RequestUnitCeilings) => ({
+    read: share(counts.read, read),
+    write: share(counts.write, write),
+  });
+  return {
+    counts,
+    bySiteIndex: like(unitsPerBurstRequest.bySiteIndex),
+    visits: like(unitsPerBurstRequest.visits),
+  };
+}
 
 /** `OWNER/REPO` as GitHub allows them (an owner is 1-39 characters). */
 export const REPOSITORY_PATTERN = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/;

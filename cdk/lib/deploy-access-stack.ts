@@ -82,7 +82,7 @@ export function bootstrapPolicyNames(qualifier: string) {
  * and checks every resource type's service is here.
  */
 export const APP_SERVICES = {
-  dynamodb: 'the counter table',
+  dynamodb: 'the counts table and the visits table',
   lambda: 'the API function, its alias and versions, the deploy hook and CDK custom resources',
   apigateway: 'the HTTP API',
   cloudfront: 'the distribution, its function, policies and origin access control',

@@ -8,8 +8,10 @@ import { MonthlyBudget } from './budget.js';
 import type { DeployConfig } from './config.js';
 import { CounterApi } from './counter-api.js';
 import { CounterTable } from './counter-table.js';
+import { requestUnitCeilings } from './defaults.js';
 import { SafeDeployment } from './delivery.js';
 import { StaticSite } from './static-site.js';
+import { VisitsTable } from './visits-table.js';
 
 /** Where a stack sits on the way to visitors. */
 export type Stage = 'staging' | 'production';
@@ -17,7 +19,7 @@ export type Stage = 'staging' | 'production';
 export interface FootfallStackProps extends StackProps {
   readonly config: DeployConfig;
   /**
-   * Staging and production are the same stack: each has its own table, function, API, site
+   * Staging and production are the same stack: each has its own tables, function, API, site
    * and alarms. Only production gets the custom domain and the account's budget.
    */
   readonly stage: Stage;
@@ -31,9 +33,10 @@ export interface FootfallStackProps extends StackProps {
   readonly certificate?: acm.ICertificate;
 }
 
-/** Everything footfall runs on: table, API, site, alarms. Deployed by the pipeline. */
+/** Everything footfall runs on: tables, API, site, alarms. Deployed by the pipeline. */
 export class FootfallStack extends Stack {
   public readonly table: CounterTable;
+  public readonly visitsTable: VisitsTable;
   /** The value CloudFront sends the API in its origin header (ADR 9). */
   public readonly originSecret: secretsmanager.Secret;
   public readonly api: CounterApi;
@@ -53,9 +56,17 @@ export class FootfallStack extends Stack {
       throw new Error('FootfallStack: a custom domain needs its certificate (props.certificate)');
     }
 
+    const ceilings = requestUnitCeilings({
+      read: config.tableMaxReadRequestUnits,
+      write: config.tableMaxWriteRequestUnits,
+    });
     this.table = new CounterTable(this, 'Counter', {
-      maxReadRequestUnits: config.tableMaxReadRequestUnits,
-      maxWriteRequestUnits: config.tableMaxWriteRequestUnits,
+      maxReadRequestUnits: ceilings.counts.read,
+      maxWriteRequestUnits: ceilings.counts.write,
+    });
+    this.visitsTable = new VisitsTable(this, 'Visits', {
+      maxReadRequestUnits: ceilings.visits.read,
+      maxWriteRequestUnits: ceilings.visits.write,
     });
     // What CloudFront tells the API with every request, so the API can refuse everyone else.
     this.originSecret = new secretsmanager.Secret(this, 'OriginSecret', {
@@ -64,6 +75,7 @@ export class FootfallStack extends Stack {
     });
     this.api = new CounterApi(this, 'Api', {
       table: this.table.table,
+      visitsTable: this.visitsTable.table,
       originSecret: this.originSecret,
       acceptPreviousOriginSecret: config.acceptPreviousOriginSecret,
       projectRoot: props.projectRoot,
@@ -71,6 +83,11 @@ export class FootfallStack extends Stack {
       throttleRateLimit: config.throttleRateLimit,
       throttleBurstLimit: config.throttleBurstLimit,
       ...(config.reservedConcurrency ? { reservedConcurrency: config.reservedConcurrency } : {}),
+      viewsPerAddressPerDay: config.viewsPerAddressPerDay,
+      viewsPerNetworkPerDay: config.viewsPerNetworkPerDay,
+      newPagesPerAddressPerDay: config.newPagesPerAddressPerDay,
+      maxPagesPerSite: config.maxPagesPerSite,
+      excludedAddresses: config.excludedAddresses,
     });
     this.site = new StaticSite(this, 'Site', {
       siteDir: props.siteDir,
@@ -97,6 +114,7 @@ export class FootfallStack extends Stack {
       function: this.api.function,
       httpApi: this.api.httpApi,
       table: this.table.table,
+      visitsTable: this.visitsTable.table,
       throttleRateLimit: config.throttleRateLimit,
       ...(config.alarmEmail ? { email: config.alarmEmail } : {}),
     });
@@ -121,5 +139,6 @@ export class FootfallStack extends Stack {
     });
     new CfnOutput(this, 'DistributionId', { value: this.site.distribution.distributionId });
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
+    new CfnOutput(this, 'VisitsTableName', { value: this.visitsTable.table.tableName });
   }
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
+import { countingLimits } from '../../service/src/config.js';
 import { DeployConfigError, parseDeployConfig } from '../lib/config.js';
 import { deployDefaults } from '../lib/defaults.js';
 
@@ -28,7 +29,31 @@ describe('parseDeployConfig', () => {
       reservedConcurrency: 0,
       monthlyBudgetUsd: 10,
       wafRateLimit: 0,
+      // The counting limits as the README documents them: the function's own defaults.
+      viewsPerAddressPerDay: 20,
+      viewsPerNetworkPerDay: 200,
+      newPagesPerAddressPerDay: 50,
+      maxPagesPerSite: 10_000,
+      excludedAddresses: [],
     });
+  });
+
+  test('the per-network limit is ten times the per-address one unless set', () => {
+    expect(parse({ viewsPerAddressPerDay: 7 })).toMatchObject({
+      viewsPerAddressPerDay: 7,
+      viewsPerNetworkPerDay: 70,
+    });
+    // No per-address limit: no per-network one either, unless one is set.
+    expect(parse({ viewsPerAddressPerDay: '0' }).viewsPerNetworkPerDay).toBe(0);
+    expect(parse({ viewsPerAddressPerDay: 0, viewsPerNetworkPerDay: 500 })).toMatchObject({
+      viewsPerAddressPerDay: 0,
+      viewsPerNetworkPerDay: 500,
+    });
+    // Capped at the per-network bound.
+    expect(
+      parse({ viewsPerAddressPerDay: countingLimits.viewsPerAddressPerDay.max })
+        .viewsPerNetworkPerDay,
+    ).toBe(countingLimits.viewsPerNetworkPerDay.max);
   });
 
   test('context wins; GITHUB_REPOSITORY and GITHUB_REPOSITORY_ID are the fallback for the repository', () => {
@@ -76,6 +101,11 @@ describe('parseDeployConfig', () => {
       githubOidcProviderArn:
         'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com',
       bootstrapQualifier: 'abc123',
+      viewsPerAddressPerDay: 30,
+      viewsPerNetworkPerDay: '90',
+      newPagesPerAddressPerDay: ' 5 ',
+      maxPagesPerSite: 100_000,
+      excludedAddresses: ['203.0.113.7', ' 2001:db8:1::/48', ''],
     });
     expect(config).toMatchObject({
       repository: 'maya-ol/footfall',
@@ -92,10 +122,19 @@ describe('parseDeployConfig', () => {
       throttleBurstLimit: 40,
       alarmEmail: 'me@example.com',
       bootstrapQualifier: 'abc123',
+      viewsPerAddressPerDay: 30,
+      viewsPerNetworkPerDay: 90,
+      newPagesPerAddressPerDay: 5,
+      maxPagesPerSite: 100_000,
+      excludedAddresses: ['203.0.113.7', '2001:db8:1::/48'],
     });
     expect(
       parse({ allowedOrigins: 'https://a.example, https://b.example' }).allowedOrigins,
     ).toEqual(['https://a.example', 'https://b.example']);
+    expect(
+      parse({ excludedAddresses: '198.51.100.0/24, ::ffff:192.0.2.1,2001:db8::1' })
+        .excludedAddresses,
+    ).toEqual(['198.51.100.0/24', '::ffff:192.0.2.1', '2001:db8::1']);
   });
 
   test.each([
@@ -137,6 +176,34 @@ describe('parseDeployConfig', () => {
     [{ repositoryOwnerId: 'me' }, 'repositoryOwnerId'],
     [{ staging: 'maybe' }, 'staging'],
     [{ environmentName: 42 }, 'environmentName'],
+    // The counting limits: the function's own parser and bounds, and its words.
+    [
+      { viewsPerAddressPerDay: 'lots' },
+      'viewsPerAddressPerDay: "lots" is not a whole number of views from 0 to 1000000, 0 for no limit',
+    ],
+    [{ viewsPerAddressPerDay: -1 }, 'viewsPerAddressPerDay'],
+    [{ viewsPerAddressPerDay: 2.5 }, 'viewsPerAddressPerDay'],
+    [{ viewsPerAddressPerDay: 1_000_001 }, 'viewsPerAddressPerDay'],
+    [{ viewsPerAddressPerDay: true }, 'viewsPerAddressPerDay'],
+    [{ viewsPerNetworkPerDay: '1e3' }, 'viewsPerNetworkPerDay'],
+    [{ viewsPerNetworkPerDay: 10_000_001 }, 'viewsPerNetworkPerDay: "10000001"'],
+    [
+      { newPagesPerAddressPerDay: 'fifty' },
+      'newPagesPerAddressPerDay: "fifty" is not a whole number of pages',
+    ],
+    [{ newPagesPerAddressPerDay: 1_000_001 }, 'newPagesPerAddressPerDay'],
+    [
+      { maxPagesPerSite: 0 },
+      'maxPagesPerSite: "0" is not a whole number of pages from 1 to 100000',
+    ],
+    [{ maxPagesPerSite: '100001' }, 'maxPagesPerSite'],
+    [
+      { excludedAddresses: '203.0.113.0/33' },
+      'excludedAddresses: "203.0.113.0/33" is not an IP address or CIDR range',
+    ],
+    [{ excludedAddresses: ['2001:db8::/129'] }, 'excludedAddresses: "2001:db8::/129"'],
+    [{ excludedAddresses: ['my-laptop'] }, 'excludedAddresses: "my-laptop"'],
+    [{ excludedAddresses: '203.0.113.7/24/1' }, 'excludedAddresses'],
   ])('refuses %j, naming it', (context, message) => {
     expect(() => parse(context)).toThrow(DeployConfigError);
     expect(() => parse(context)).toThrow(message);
@@ -146,6 +213,29 @@ describe('parseDeployConfig', () => {
     expect(() => parse({ repository: 'x', alarmEmail: 'y', throttleRateLimit: -1 })).toThrow(
       /repository[\s\S]*throttleRateLimit[\s\S]*alarmEmail/,
     );
+    const problems = (() => {
+      try {
+        parse({
+          viewsPerAddressPerDay: 'x',
+          viewsPerNetworkPerDay: -2,
+          newPagesPerAddressPerDay: 1.5,
+          maxPagesPerSite: 0,
+          excludedAddresses: ['10.0.0.0/8', 'bad-1', '192.0.2.1', 'bad-2'],
+        });
+      } catch (error) {
+        return (error as Error).message.split('\n').slice(1);
+      }
+      return [];
+    })();
+    expect(problems.map((line) => line.trim().split(':')[0])).toEqual([
+      'viewsPerAddressPerDay',
+      'viewsPerNetworkPerDay',
+      'newPagesPerAddressPerDay',
+      'maxPagesPerSite',
+      'excludedAddresses',
+      'excludedAddresses',
+    ]);
+    expect(problems.join('\n')).toMatch(/"bad-1"[\s\S]*"bad-2"/);
   });
 });
 
@@ -156,6 +246,16 @@ describe('cdk.json', () => {
     const context = cdkJson.context as Record<string, unknown>;
     for (const [key, value] of Object.entries(deployDefaults)) {
       expect(context[key], `cdk.json repeats the default ${key}`).not.toEqual(value);
+    }
+    // The counting limits' defaults are the function's (service/src/config.ts).
+    const defaults = parse({});
+    for (const key of [
+      'viewsPerAddressPerDay',
+      'viewsPerNetworkPerDay',
+      'newPagesPerAddressPerDay',
+      'maxPagesPerSite',
+    ] as const) {
+      expect(context[key], `cdk.json repeats the default ${key}`).not.toEqual(defaults[key]);
     }
     // And whatever it sets is a valid configuration.
     expect(() => parse(context)).not.toThrow();
@@ -183,5 +283,43 @@ describe('allowedOrigins as the README writes it', () => {
     expect(line).toBe('"allowedOrigins": ["https://blog.example.com"]');
     const context = JSON.parse(`{${line}}`) as Record<string, unknown>;
     expect(parse(context).allowedOrigins).toEqual(['https://blog.example.com']);
+  });
+});
+
+describe('the counting limits as the README writes them', () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const expected = {
+    viewsPerAddressPerDay: 50,
+    // Following the per-address limit.
+    viewsPerNetworkPerDay: 500,
+    excludedAddresses: ['203.0.113.7', '2001:db8:1::/48'],
+  };
+
+  test("on the command line: the README's `-c` flags, as the CDK CLI hands them over", () => {
+    const line = readme.match(/^npm run deploy -- -c viewsPerAddressPerDay=.*$/m)?.[0] ?? '';
+    const flags = [...line.matchAll(/-c (\S+)/g)].map((match) => match[1] ?? '');
+    expect(flags).toHaveLength(2);
+    // `cdk -c key=value` splits at the first "=" and passes the rest as one string.
+    const context = Object.fromEntries(flags.map((flag) => flag.split(/=(.*)/s, 2)));
+    expect(parse(context)).toMatchObject(expected);
+  });
+
+  test("in cdk.json's context: the README's lines, as JSON", () => {
+    const lines = readme.match(/^"viewsPerAddressPerDay": .*\n"excludedAddresses": .*$/m)?.[0];
+    expect(lines).toBeDefined();
+    expect(parse(JSON.parse(`{${lines}}`) as Record<string, unknown>)).toMatchObject(expected);
+  });
+
+  test('every limit variable in the Configuration table names its deploy setting', () => {
+    for (const [variable, setting] of [
+      ['VIEWS_PER_ADDRESS_PER_DAY', 'viewsPerAddressPerDay'],
+      ['VIEWS_PER_NETWORK_PER_DAY', 'viewsPerNetworkPerDay'],
+      ['NEW_PAGES_PER_ADDRESS_PER_DAY', 'newPagesPerAddressPerDay'],
+      ['MAX_PAGES_PER_SITE', 'maxPagesPerSite'],
+      ['EXCLUDED_ADDRESSES', 'excludedAddresses'],
+    ]) {
+      const row = readme.match(new RegExp(`^\\| \`${variable}\` \\|.*$`, 'm'))?.[0];
+      expect(row, variable).toContain(`deploy setting \`${setting}\``);
+    }
   });
 });

@@ -29,12 +29,12 @@ const production = synthesized.appTemplate;
 const staging = Template.fromStack(synthesized.staging ?? synthesized.app);
 
 describe('two stages from one stack class', () => {
-  test('staging and production each have their own table, function, API, site and alarms', () => {
+  test('staging and production each have their own tables, function, API, site and alarms', () => {
     expect(synthesized.staging?.stackName).toBe('FootfallStaging');
     expect(synthesized.app.stackName).toBe('Footfall');
     for (const template of [staging, production]) {
+      expect(ofType(template, 'AWS::DynamoDB::Table')).toHaveLength(2);
       for (const type of [
-        'AWS::DynamoDB::Table',
         'AWS::Lambda::Alias',
         'AWS::ApiGatewayV2::Api',
         'AWS::CloudFront::Distribution',
@@ -44,12 +44,14 @@ describe('two stages from one stack class', () => {
       ]) {
         expect(ofType(template, type), type).toHaveLength(1);
       }
-      expect(ofType(template, 'AWS::CloudWatch::Alarm')).toHaveLength(5);
+      expect(ofType(template, 'AWS::CloudWatch::Alarm')).toHaveLength(6);
     }
     // Every name is the stack's: nothing is shared or named by hand across the two.
-    const [, table] = only(staging, 'AWS::DynamoDB::Table');
-    expect(table.Properties?.TableName).toBeUndefined();
+    for (const [, table] of ofType(staging, 'AWS::DynamoDB::Table')) {
+      expect(table.Properties?.TableName).toBeUndefined();
+    }
     expect(staging.toJSON().Outputs).toHaveProperty('TableName');
+    expect(staging.toJSON().Outputs).toHaveProperty('VisitsTableName');
   });
 
   test('only production gets the custom domain and the account budget', () => {
@@ -177,26 +179,62 @@ describe('production never serves a version that failed its check', () => {
 });
 
 describe('cost caps', () => {
-  test("the table's on-demand ceilings follow the API's burst; the index takes a visit's one write", () => {
-    const [, table] = only(production, 'AWS::DynamoDB::Table');
-    expect(table.Properties?.OnDemandThroughput).toEqual({
-      MaxReadRequestUnits: 400,
-      MaxWriteRequestUnits: 400,
+  /** The on-demand ceilings of the counts table, its index and the visits table. */
+  const ceilings = (template: Template) => {
+    const tables = ofType(template, 'AWS::DynamoDB::Table');
+    const [, counts] = tables.find(([id]) => id.startsWith('CounterTable')) ?? [];
+    const [, visits] = tables.find(([id]) => id.startsWith('VisitsTable')) ?? [];
+    const indexes = (counts?.Properties?.GlobalSecondaryIndexes ?? []) as {
+      OnDemandThroughput: unknown;
+    }[];
+    expect(indexes).toHaveLength(1);
+    return {
+      counts: counts?.Properties?.OnDemandThroughput,
+      bySiteIndex: indexes[0]?.OnDemandThroughput,
+      visits: visits?.Properties?.OnDemandThroughput,
+    };
+  };
+
+  test("the tables' on-demand ceilings follow the API's burst, each the share of a visit it takes", () => {
+    // A visit: at most four writes to the counts table, one to its index, three to the visits
+    // table; a read: up to four units of counts, one of the visits table. The burst is 100.
+    expect(ceilings(production)).toEqual({
+      counts: { MaxReadRequestUnits: 400, MaxWriteRequestUnits: 400 },
+      bySiteIndex: { MaxReadRequestUnits: 400, MaxWriteRequestUnits: 100 },
+      visits: { MaxReadRequestUnits: 100, MaxWriteRequestUnits: 300 },
     });
-    expect(
-      ((table.Properties?.GlobalSecondaryIndexes ?? []) as { OnDemandThroughput: unknown }[])[0]
-        ?.OnDemandThroughput,
-    ).toEqual({
-      MaxReadRequestUnits: 400,
-      MaxWriteRequestUnits: 100,
+    expect(ceilings(synthesize({ throttleBurstLimit: 10, staging: false }).appTemplate)).toEqual({
+      counts: { MaxReadRequestUnits: 40, MaxWriteRequestUnits: 40 },
+      bySiteIndex: { MaxReadRequestUnits: 40, MaxWriteRequestUnits: 10 },
+      visits: { MaxReadRequestUnits: 10, MaxWriteRequestUnits: 30 },
     });
+  });
+
+  test("the counts table's settings size the index and the visits table in proportion", () => {
     const custom = synthesize({
       tableMaxReadRequestUnits: 50,
       tableMaxWriteRequestUnits: 80,
       staging: false,
     }).appTemplate;
-    custom.hasResourceProperties('AWS::DynamoDB::Table', {
-      OnDemandThroughput: { MaxReadRequestUnits: 50, MaxWriteRequestUnits: 80 },
+    expect(ceilings(custom)).toEqual({
+      counts: { MaxReadRequestUnits: 50, MaxWriteRequestUnits: 80 },
+      bySiteIndex: { MaxReadRequestUnits: 50, MaxWriteRequestUnits: 20 },
+      // Rounded up: ⌈50 / 4⌉ and 80 × 3 / 4.
+      visits: { MaxReadRequestUnits: 13, MaxWriteRequestUnits: 60 },
+    });
+    // The smallest settings leave every ceiling at least one unit.
+    expect(
+      ceilings(
+        synthesize({
+          tableMaxReadRequestUnits: 1,
+          tableMaxWriteRequestUnits: 4,
+          staging: false,
+        }).appTemplate,
+      ),
+    ).toEqual({
+      counts: { MaxReadRequestUnits: 1, MaxWriteRequestUnits: 4 },
+      bySiteIndex: { MaxReadRequestUnits: 1, MaxWriteRequestUnits: 1 },
+      visits: { MaxReadRequestUnits: 1, MaxWriteRequestUnits: 3 },
     });
   });
 

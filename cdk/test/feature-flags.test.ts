@@ -61,7 +61,7 @@ describe('CDK feature flags', () => {
           compared++;
         }
       }
-      expect(compared).toBe(6); // each stage: the table, the site's bucket, the origin secret
+      expect(compared).toBe(8); // each stage: the two tables, the site's bucket, the origin secret
     },
   );
 });

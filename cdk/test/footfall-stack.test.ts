@@ -1,10 +1,15 @@
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, test } from 'vitest';
 import { ORIGIN_VERIFY_HEADER } from '../../service/src/cloudfront.js';
-import { table } from '../../service/src/db/table.js';
+import { countingLimits, defaultViewsPerNetwork } from '../../service/src/config.js';
+import { table, visitsTable } from '../../service/src/db/table.js';
 import { contentSecurityPolicy } from '../../web/build/csp.js';
+import { CounterApi, type CounterApiProps } from '../lib/counter-api.js';
 import { DIRECTORY_INDEX_CODE } from '../lib/static-site.js';
-import { synthesize } from './support.js';
+import { VisitsTable } from '../lib/visits-table.js';
+import { projectRoot, synthesize } from './support.js';
 
 // CloudFront's managed policies, by their fixed ids.
 const CACHING_OPTIMIZED = '658327ea-f89d-4fab-a63d-7e88639e58f6';
@@ -12,6 +17,12 @@ const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
 const ALL_VIEWER_EXCEPT_HOST_HEADER = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
 
 const { appTemplate: template } = synthesize();
+
+// The counts table's logical ID is fixed: a new one would be a new, empty table.
+const COUNTS_TABLE = 'CounterTable4A83EFB3';
+const [VISITS_TABLE = 'missing'] = Object.keys(
+  template.findResources('AWS::DynamoDB::Table'),
+).filter((id) => id.startsWith('VisitsTable'));
 
 /** Every IAM statement in a template, flattened. */
 function statements(
@@ -51,28 +62,82 @@ describe('table', () => {
   });
 
   test('is retained whatever happens to the stack', () => {
-    template.hasResource('AWS::DynamoDB::Table', {
-      DeletionPolicy: 'Retain',
-      UpdateReplacePolicy: 'Retain',
-    });
+    expect(
+      Object.keys(
+        template.findResources('AWS::DynamoDB::Table', {
+          DeletionPolicy: 'Retain',
+          UpdateReplacePolicy: 'Retain',
+        }),
+      ),
+    ).toEqual([COUNTS_TABLE]);
   });
 
   test('keeps its logical ID (a new ID would mean a new, empty table)', () => {
     expect(Object.keys(template.findResources('AWS::DynamoDB::Table'))).toEqual([
-      'CounterTable4A83EFB3',
+      COUNTS_TABLE,
+      VISITS_TABLE,
     ]);
   });
 });
 
+describe('visits table', () => {
+  const visits = template.toJSON().Resources[VISITS_TABLE] as {
+    Properties: Record<string, unknown>;
+    DeletionPolicy: string;
+    UpdateReplacePolicy: string;
+  };
+
+  test('on-demand, TTL on expiresAt, keys from the shared definition, no index', () => {
+    expect(visits.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      KeySchema: [
+        { AttributeName: visitsTable.partitionKey, KeyType: 'HASH' },
+        { AttributeName: visitsTable.sortKey, KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: visitsTable.partitionKey, AttributeType: 'S' },
+        { AttributeName: visitsTable.sortKey, AttributeType: 'S' },
+      ],
+      SSESpecification: { SSEEnabled: true },
+    });
+    // The attribute every visits item carries, as the service defines it.
+    expect(visitsTable.timeToLiveAttribute).toBe('expiresAt');
+    expect(visits.Properties.GlobalSecondaryIndexes).toBeUndefined();
+    expect(visits.Properties.TableName).toBeUndefined();
+  });
+
+  test('no point-in-time recovery, no deletion protection, and no backup of it in the stack', () => {
+    expect(visits.Properties.PointInTimeRecoverySpecification).toEqual({
+      PointInTimeRecoveryEnabled: false,
+    });
+    expect(visits.Properties.DeletionProtectionEnabled).toBe(false);
+    template.resourceCountIs('AWS::Backup::BackupPlan', 0);
+    template.resourceCountIs('AWS::Backup::BackupSelection', 0);
+  });
+
+  test('is deleted with the stack: nothing in it is worth keeping past 48 hours', () => {
+    expect(visits).toMatchObject({ DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+  });
+
+  test('its name is a stack output', () => {
+    template.hasOutput('VisitsTableName', { Value: { Ref: VISITS_TABLE } });
+  });
+});
+
 describe('API function', () => {
-  test('Node.js 24 on arm64, TABLE_NAME by reference, bounded timeout, its own log group', () => {
+  test('Node.js 24 on arm64, both tables by reference, bounded timeout, its own log group', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
       Timeout: 6,
       Environment: {
-        Variables: { TABLE_NAME: { Ref: 'CounterTable4A83EFB3' }, ALLOWED_ORIGINS: '' },
+        Variables: Match.objectLike({
+          TABLE_NAME: { Ref: COUNTS_TABLE },
+          VISITS_TABLE_NAME: { Ref: VISITS_TABLE },
+          ALLOWED_ORIGINS: '',
+        }),
       },
       LoggingConfig: {
         LogGroup: { Ref: Match.stringLikeRegexp('^ApiFunctionLogs') },
@@ -84,7 +149,82 @@ describe('API function', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
-  test('may call exactly GetItem, UpdateItem and Query, on this table only, and write its own logs', () => {
+  test('every counting limit is in its environment: the defaults when none is set', () => {
+    const viewsPerAddress = countingLimits.viewsPerAddressPerDay.default;
+    expect(limitsOf(template)).toEqual({
+      VIEWS_PER_ADDRESS_PER_DAY: String(viewsPerAddress),
+      VIEWS_PER_NETWORK_PER_DAY: String(defaultViewsPerNetwork(viewsPerAddress)),
+      NEW_PAGES_PER_ADDRESS_PER_DAY: String(countingLimits.newPagesPerAddressPerDay.default),
+      MAX_PAGES_PER_SITE: String(countingLimits.maxPagesPerSite.default),
+      EXCLUDED_ADDRESSES: '',
+    });
+  });
+
+  test('every counting limit follows its deploy setting, as -c strings or cdk.json numbers and lists', () => {
+    // `cdk -c key=value` hands every value over as a string.
+    expect(
+      limitsOf(
+        synthesize({
+          viewsPerAddressPerDay: '5',
+          viewsPerNetworkPerDay: '0',
+          newPagesPerAddressPerDay: '3',
+          maxPagesPerSite: '100',
+          excludedAddresses: '203.0.113.7, 2001:db8:1::/48',
+          staging: 'false',
+        }).appTemplate,
+      ),
+    ).toEqual({
+      VIEWS_PER_ADDRESS_PER_DAY: '5',
+      VIEWS_PER_NETWORK_PER_DAY: '0',
+      NEW_PAGES_PER_ADDRESS_PER_DAY: '3',
+      MAX_PAGES_PER_SITE: '100',
+      EXCLUDED_ADDRESSES: '203.0.113.7,2001:db8:1::/48',
+    });
+    // cdk.json's numbers and lists; the per-network limit follows the per-address one.
+    expect(
+      limitsOf(
+        synthesize({
+          viewsPerAddressPerDay: 7,
+          newPagesPerAddressPerDay: 0,
+          maxPagesPerSite: 1,
+          excludedAddresses: ['198.51.100.0/24', '2001:db8::1'],
+          staging: false,
+        }).appTemplate,
+      ),
+    ).toEqual({
+      VIEWS_PER_ADDRESS_PER_DAY: '7',
+      VIEWS_PER_NETWORK_PER_DAY: String(defaultViewsPerNetwork(7)),
+      NEW_PAGES_PER_ADDRESS_PER_DAY: '0',
+      MAX_PAGES_PER_SITE: '1',
+      EXCLUDED_ADDRESSES: '198.51.100.0/24,2001:db8::1',
+    });
+  });
+
+  test('a limit the function would refuse fails synth, naming its variable', () => {
+    const stack = new Stack();
+    const visits = new VisitsTable(stack, 'Visits', {
+      maxReadRequestUnits: 1,
+      maxWriteRequestUnits: 1,
+    }).table;
+    let apis = 0;
+    const api = (props: Partial<CounterApiProps>) => () =>
+      new CounterApi(stack, `Api${++apis}`, {
+        table: visits,
+        visitsTable: visits,
+        originSecret: new Secret(stack, `Secret${apis}`),
+        projectRoot,
+        ...props,
+      });
+    expect(api({ maxPagesPerSite: 0 })).toThrow(/MAX_PAGES_PER_SITE: "0" is not a whole number/);
+    expect(api({ viewsPerNetworkPerDay: 1.5 })).toThrow(/VIEWS_PER_NETWORK_PER_DAY/);
+    expect(api({ excludedAddresses: ['192.0.2.0/40'] })).toThrow(/EXCLUDED_ADDRESSES/);
+    expect(
+      () =>
+        new VisitsTable(stack, 'Unbounded', { maxReadRequestUnits: 0, maxWriteRequestUnits: 1 }),
+    ).toThrow(/maxReadRequestUnits/);
+  });
+
+  test('may call exactly GetItem, UpdateItem and Query on the counts, GetItem and UpdateItem on the visits, and write its own logs', () => {
     const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) =>
       JSON.stringify(p).includes('dynamodb:'),
     ) as { Properties: { PolicyDocument: { Statement: unknown[] } } };
@@ -106,27 +246,36 @@ describe('API function', () => {
         Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
         Effect: 'Allow',
         Resource: [
-          { 'Fn::GetAtt': ['CounterTable4A83EFB3', 'Arn'] },
+          { 'Fn::GetAtt': [COUNTS_TABLE, 'Arn'] },
           {
             'Fn::Join': [
               '',
-              [
-                { 'Fn::GetAtt': ['CounterTable4A83EFB3', 'Arn'] },
-                `/index/${table.bySiteIndex.name}`,
-              ],
+              [{ 'Fn::GetAtt': [COUNTS_TABLE, 'Arn'] }, `/index/${table.bySiteIndex.name}`],
             ],
           },
         ],
       },
+      {
+        // The visits table's records are read and updated one at a time, and deleted by TTL.
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [VISITS_TABLE, 'Arn'] },
+      },
     ]);
   });
 
-  test('nothing in the stack may scan, delete or batch-write the table, or use a DynamoDB wildcard', () => {
+  test('nothing in the stack may scan, delete, put or batch-write a table, or use a DynamoDB wildcard', () => {
     const actions = statements(template).flatMap((s) =>
       Array.isArray(s.Action) ? s.Action : [s.Action],
     );
     const dynamodb = actions.filter((action) => action.startsWith('dynamodb:'));
-    expect(dynamodb.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    expect(dynamodb.sort()).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+      'dynamodb:UpdateItem',
+    ]);
   });
 
   test('the function role carries no managed policy', () => {
@@ -138,6 +287,22 @@ describe('API function', () => {
     });
   });
 });
+
+/** The counting limits in the API function's environment. */
+function limitsOf(t: Template): Record<string, unknown> {
+  const [fn] = Object.entries(t.findResources('AWS::Lambda::Function')).filter(([id]) =>
+    id.startsWith('ApiFunction'),
+  );
+  const variables = (fn?.[1].Properties.Environment?.Variables ?? {}) as Record<string, unknown>;
+  const names = [
+    'VIEWS_PER_ADDRESS_PER_DAY',
+    'VIEWS_PER_NETWORK_PER_DAY',
+    'NEW_PAGES_PER_ADDRESS_PER_DAY',
+    'MAX_PAGES_PER_SITE',
+    'EXCLUDED_ADDRESSES',
+  ];
+  return Object.fromEntries(names.map((name) => [name, variables[name]]));
+}
 
 describe('HTTP API', () => {
   test('$default stage, auto-deployed, throttled, with access logs', () => {
@@ -435,7 +600,7 @@ describe('only CloudFront reaches the API (ADR 9)', () => {
 
 describe('alarms', () => {
   test('Lambda errors, API 5xx, DynamoDB throttles, request rate, 4xx share; no topic without an email', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
     // Half the 50 req/s throttle for two 5-minute periods.
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'Count',
@@ -467,6 +632,17 @@ describe('alarms', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Metrics: Match.arrayWith([Match.objectLike({ Expression: Match.stringLikeRegexp('\\+') })]),
     });
+    // Throttled GetItem and UpdateItem, one alarm for each table.
+    const throttles = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
+      .map((alarm) => JSON.stringify(alarm))
+      .filter((alarm) => alarm.includes('ThrottledRequests'));
+    expect(throttles).toHaveLength(2);
+    for (const id of [COUNTS_TABLE, VISITS_TABLE]) {
+      const alarm = throttles.filter((text) => text.includes(`"Ref":"${id}"`));
+      expect(alarm, id).toHaveLength(1);
+      expect(alarm[0]).toContain('"GetItem"');
+      expect(alarm[0]).toContain('"UpdateItem"');
+    }
     template.resourceCountIs('AWS::SNS::Topic', 0);
   });
 
