@@ -2,7 +2,17 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../../service/src/config.js';
-import { history, listPages, readCounts, setCounts, showPage } from './counts.js';
+import { siteTotalOfPage } from '../../service/src/scope.js';
+import { dayOf } from '../../service/src/visitor.js';
+import {
+  history,
+  isDay,
+  listPages,
+  readCounts,
+  readDayCounts,
+  setCounts,
+  showPage,
+} from './counts.js';
 import { AdminError, UsageError } from './errors.js';
 import { alreadyImported, findSeed, importSeed, type SeedInto } from './import-seed.js';
 import { parsePageKey } from './page-key.js';
@@ -86,11 +96,27 @@ function whole(values: Values, name: string, { min = 0, max = Number.MAX_SAFE_IN
   return Number(raw);
 }
 
-function pageArgument(raw: string | undefined, what = 'PAGE'): string {
+/** A page key; with `siteTotals`, a site's totals key (`*`, `https://blog.example*`) too. */
+function pageArgument(raw: string | undefined, what = 'PAGE', { siteTotals = false } = {}): string {
   if (raw === undefined) throw new UsageError(`${what} is required`);
-  const parsed = parsePageKey(raw);
+  const parsed = parsePageKey(raw, { siteTotals });
   if (!parsed.ok) throw new UsageError(parsed.message);
   return parsed.page;
+}
+
+/** A site's totals key (`*`, `https://blog.example*`) rather than a page's. */
+const isSiteTotal = (key: string) => siteTotalOfPage(key) === undefined;
+
+/** A UTC day, `YYYY-MM-DD`: a real date, and not after today's. */
+function date(values: Values, name: string, now: Date): string | undefined {
+  const raw = text(values, name);
+  if (raw === undefined) return undefined;
+  if (!isDay(raw)) throw new UsageError(`--${name} must be a date, YYYY-MM-DD, not ${raw}`);
+  const today = dayOf(now);
+  if (raw > today) {
+    throw new UsageError(`--${name} ${raw} is in the future: today is ${today} (UTC)`);
+  }
+  return raw;
 }
 
 const n = (value: number) => value.toLocaleString('en-US');
@@ -211,37 +237,63 @@ const commands: Record<string, Command> = {
   },
 
   set: {
-    usage: 'set PAGE --views N [--visitors M] --note TEXT [--yes]',
-    summary: "sets a page's totals exactly, recorded with who, when and why",
-    details: `  --views N          the page's views from now on
+    usage: 'set PAGE --views N [--visitors M] [--date YYYY-MM-DD] --note TEXT [--yes]',
+    summary: "sets a page's totals (or one day's counts) exactly, recorded with who, when and why",
+    details: `  --views N          the page's views from now on (with --date, that day's)
   --visitors M       its visitors (default: unchanged); at most N
+  --date YYYY-MM-DD  sets that UTC day's counts instead: the page's all-time counter is not
+                     changed. PAGE may then be a site's totals key, for the whole site's day
+                     (what /stats/ shows by default): '*' for the resume's site (quoted, so the
+                     shell leaves it alone), 'https://blog.example*' for an allowed site's
   --note TEXT        why, for the page's history (required)
 ${writeHelp}
 
 Visits that land while it runs are never lost: the write applies only if the counts are still
-the ones just read, and is retried otherwise. Bots are left as they are; days are not changed.`,
+the ones just read, and is retried otherwise. Bots are left as they are. Without --date the
+days are not changed; with it, neither the all-time counter nor (for a page) the site's day is.`,
     options: {
       views: { type: 'string' },
       visitors: { type: 'string' },
+      date: { type: 'string' },
       note: { type: 'string' },
       yes: { type: 'boolean' },
     },
     positionals: 1,
     run: async (context) => {
-      const page = pageArgument(context.positionals[0]);
+      const page = pageArgument(context.positionals[0], 'PAGE', { siteTotals: true });
       const views = whole(context.values, 'views');
       if (views === undefined) throw new UsageError('--views is required');
       const visitors = whole(context.values, 'visitors', { max: views });
+      const day = date(context.values, 'date', context.io.now());
+      if (day === undefined && isSiteTotal(page)) {
+        throw new UsageError(
+          `${page} is a site's totals key: a site keeps days, not an all-time counter; add --date YYYY-MM-DD to set one of its days`,
+        );
+      }
       const note = text(context.values, 'note', { required: true }) as string;
       const target = await context.target();
-      const now = await readCounts(target.database, page);
+      const now =
+        day === undefined
+          ? await readCounts(target.database, page)
+          : await readDayCounts(target.database, page, day);
+      const what =
+        day === undefined
+          ? page
+          : `${page}${isSiteTotal(page) ? ' (the whole site)' : ''} for ${day}`;
+      const kept =
+        day === undefined
+          ? ''
+          : isSiteTotal(page)
+            ? " Its pages' counts are not changed."
+            : ' Its all-time counter is not changed.';
       confirm(
         context,
         target,
-        `Would set ${page} on ${target.label}: views ${change(now.views, views)}, visitors ${change(now.visitors, visitors ?? now.visitors)}.`,
+        `Would set ${what} on ${target.label}: views ${change(now.views, views)}, visitors ${change(now.visitors, visitors ?? now.visitors)}.${kept}`,
       );
       const { from, to, attempts } = await setCounts(target.database, {
         page,
+        day,
         views,
         visitors,
         note,
@@ -251,7 +303,7 @@ the ones just read, and is retried otherwise. Bots are left as they are; days ar
       const retried =
         attempts > 1 ? ` (visits landed meanwhile: ${attempts} tries, none lost)` : '';
       context.io.stdout(
-        `Set ${page} on ${target.label}: views ${change(from.views, to.views)}, visitors ${change(from.visitors, to.visitors)}${retried}. Recorded for ${target.who}.\n`,
+        `Set ${what} on ${target.label}: views ${change(from.views, to.views)}, visitors ${change(from.visitors, to.visitors)}${retried}.${kept} Recorded for ${target.who}.\n`,
       );
     },
   },
@@ -259,11 +311,14 @@ the ones just read, and is retried otherwise. Bots are left as they are; days ar
   history: {
     usage: 'history PAGE [--json]',
     summary: "every change made to a page's counts by hand, oldest first",
-    details: jsonHelp,
+    details: `${jsonHelp}
+
+A removed page's history stays. PAGE may be a site's totals key ('*', 'https://blog.example*'):
+the corrections of the site's days.`,
     options: { json: { type: 'boolean' } },
     positionals: 1,
     run: async (context) => {
-      const page = pageArgument(context.positionals[0]);
+      const page = pageArgument(context.positionals[0], 'PAGE', { siteTotals: true });
       const target = await context.target();
       const entries = await history(target.database, page);
       if (context.values.json) return context.io.stdout(`${JSON.stringify(entries, null, 2)}\n`);
@@ -273,7 +328,7 @@ the ones just read, and is retried otherwise. Bots are left as they are; days ar
           ['WHEN', 'ACTION', 'VIEWS', 'VISITORS', 'WHO', 'NOTE'],
           entries.map((e) => [
             e.at,
-            e.action,
+            e.day === undefined ? e.action : `${e.action} ${e.day}`,
             `${n(e.fromViews)} → ${n(e.toViews)}`,
             `${n(e.fromVisitors)} → ${n(e.toVisitors)}`,
             e.who,
