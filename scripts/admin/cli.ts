@@ -2,10 +2,21 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../../service/src/config.js';
-import { history, listPages, readCounts, setCounts, showPage } from './counts.js';
+import { siteTotalOfPage } from '../../service/src/scope.js';
+import { dayOf } from '../../service/src/visitor.js';
+import {
+  history,
+  isDay,
+  listPages,
+  readCounts,
+  readDayCounts,
+  setCounts,
+  showPage,
+} from './counts.js';
 import { AdminError, UsageError } from './errors.js';
 import { alreadyImported, findSeed, importSeed, type SeedInto } from './import-seed.js';
 import { parsePageKey } from './page-key.js';
+import { MAX_PAGES_REMOVED, pagesUnder, readPage, removePage } from './remove.js';
 import { openAwsTarget, openLocalTarget, type Target } from './target.js';
 import {
   applyImport,
@@ -86,11 +97,27 @@ function whole(values: Values, name: string, { min = 0, max = Number.MAX_SAFE_IN
   return Number(raw);
 }
 
-function pageArgument(raw: string | undefined, what = 'PAGE'): string {
+/** A page key; with `siteTotals`, a site's totals key (`*`, `https://blog.example*`) too. */
+function pageArgument(raw: string | undefined, what = 'PAGE', { siteTotals = false } = {}): string {
   if (raw === undefined) throw new UsageError(`${what} is required`);
-  const parsed = parsePageKey(raw);
+  const parsed = parsePageKey(raw, { siteTotals });
   if (!parsed.ok) throw new UsageError(parsed.message);
   return parsed.page;
+}
+
+/** A site's totals key (`*`, `https://blog.example*`) rather than a page's. */
+const isSiteTotal = (key: string) => siteTotalOfPage(key) === undefined;
+
+/** A UTC day, `YYYY-MM-DD`: a real date, and not after today's. */
+function date(values: Values, name: string, now: Date): string | undefined {
+  const raw = text(values, name);
+  if (raw === undefined) return undefined;
+  if (!isDay(raw)) throw new UsageError(`--${name} must be a date, YYYY-MM-DD, not ${raw}`);
+  const today = dayOf(now);
+  if (raw > today) {
+    throw new UsageError(`--${name} ${raw} is in the future: today is ${today} (UTC)`);
+  }
+  return raw;
 }
 
 const n = (value: number) => value.toLocaleString('en-US');
@@ -161,6 +188,76 @@ function progress(io: Context['io'], verb: string) {
   };
 }
 
+const counts = (c: { views: number; visitors: number; bots: number }) =>
+  `views ${n(c.views)}, visitors ${n(c.visitors)}, bots ${n(c.bots)}`;
+const days = (count: number) => `${n(count)} ${count === 1 ? 'day' : 'days'}`;
+
+/** `remove --prefix`: every page of one site under a prefix, each removed as `remove PAGE`. */
+async function removeUnder(context: Context, rawPrefix: string): Promise<void> {
+  const prefix = pageArgument(rawPrefix, '--prefix');
+  const site = siteTotalOfPage(prefix) as string;
+  if (prefix === `${site.slice(0, -1)}/`) {
+    throw new UsageError(
+      `--prefix ${prefix} names every page of the site: give a narrower prefix (/junk/)`,
+    );
+  }
+  const note = text(context.values, 'note', { required: true }) as string;
+  const target = await context.target();
+  const { pages, more } = await pagesUnder(target.database, prefix);
+  if (pages.length === 0) {
+    throw new AdminError(`no page on ${target.label} starts with ${prefix}: nothing to remove`);
+  }
+  const total = pages.reduce(
+    (sum, p) => ({
+      views: sum.views + p.views,
+      visitors: sum.visitors + p.visitors,
+      bots: sum.bots + p.bots,
+    }),
+    { views: 0, visitors: 0, bots: 0 },
+  );
+  const some = `${n(pages.length)} ${pages.length === 1 ? 'page' : 'pages'} under ${prefix}`;
+  const rest = more ? ` (the first ${n(MAX_PAGES_REMOVED)}: run it again for the rest)` : '';
+  const named =
+    pages
+      .slice(0, 10)
+      .map((p) => p.page)
+      .join(', ') + (pages.length > 10 ? `, … and ${n(pages.length - 10)} more` : '');
+  confirm(
+    context,
+    target,
+    `Would remove ${some}${rest} from ${target.label}, with their days (${counts(total)} in all): ${named}. Their history stays; the site's days keep their visits.`,
+  );
+  const shown = progress(context.io, 'removed');
+  const removed = { views: 0, visitors: 0, bots: 0, days: 0, pages: 0 };
+  for (const { page } of pages) {
+    try {
+      const contents = await readPage(target.database, page);
+      // Gone since the index listed it (another run, or the index lagging a remove).
+      if (contents.counter === undefined && contents.days.length === 0) continue;
+      const result = await removePage(target.database, contents, {
+        note,
+        who: target.who,
+        now: context.io.now,
+      });
+      removed.views += result.from.views;
+      removed.visitors += result.from.visitors;
+      removed.bots += result.from.bots;
+      removed.days += result.days;
+      removed.pages++;
+    } catch (error) {
+      shown.end();
+      throw new AdminError(
+        `stopped at ${page}, after removing ${n(removed.pages)} of ${n(pages.length)} pages: ${describe(error)}`,
+      );
+    }
+    shown.update(removed.pages, pages.length);
+  }
+  shown.end();
+  context.io.stdout(
+    `Removed ${n(removed.pages)} ${removed.pages === 1 ? 'page' : 'pages'} under ${prefix} from ${target.label}, with their ${days(removed.days)} (${counts(removed)} in all)${rest}. Recorded for ${target.who}.\n`,
+  );
+}
+
 const commands: Record<string, Command> = {
   pages: {
     usage: 'pages [--json]',
@@ -211,37 +308,63 @@ const commands: Record<string, Command> = {
   },
 
   set: {
-    usage: 'set PAGE --views N [--visitors M] --note TEXT [--yes]',
-    summary: "sets a page's totals exactly, recorded with who, when and why",
-    details: `  --views N          the page's views from now on
+    usage: 'set PAGE --views N [--visitors M] [--date YYYY-MM-DD] --note TEXT [--yes]',
+    summary: "sets a page's totals (or one day's counts) exactly, recorded with who, when and why",
+    details: `  --views N          the page's views from now on (with --date, that day's)
   --visitors M       its visitors (default: unchanged); at most N
+  --date YYYY-MM-DD  sets that UTC day's counts instead: the page's all-time counter is not
+                     changed. PAGE may then be a site's totals key, for the whole site's day
+                     (what /stats/ shows by default): '*' for the resume's site (quoted, so the
+                     shell leaves it alone), 'https://blog.example*' for an allowed site's
   --note TEXT        why, for the page's history (required)
 ${writeHelp}
 
 Visits that land while it runs are never lost: the write applies only if the counts are still
-the ones just read, and is retried otherwise. Bots are left as they are; days are not changed.`,
+the ones just read, and is retried otherwise. Bots are left as they are. Without --date the
+days are not changed; with it, neither the all-time counter nor (for a page) the site's day is.`,
     options: {
       views: { type: 'string' },
       visitors: { type: 'string' },
+      date: { type: 'string' },
       note: { type: 'string' },
       yes: { type: 'boolean' },
     },
     positionals: 1,
     run: async (context) => {
-      const page = pageArgument(context.positionals[0]);
+      const page = pageArgument(context.positionals[0], 'PAGE', { siteTotals: true });
       const views = whole(context.values, 'views');
       if (views === undefined) throw new UsageError('--views is required');
       const visitors = whole(context.values, 'visitors', { max: views });
+      const day = date(context.values, 'date', context.io.now());
+      if (day === undefined && isSiteTotal(page)) {
+        throw new UsageError(
+          `${page} is a site's totals key: a site keeps days, not an all-time counter; add --date YYYY-MM-DD to set one of its days`,
+        );
+      }
       const note = text(context.values, 'note', { required: true }) as string;
       const target = await context.target();
-      const now = await readCounts(target.database, page);
+      const now =
+        day === undefined
+          ? await readCounts(target.database, page)
+          : await readDayCounts(target.database, page, day);
+      const what =
+        day === undefined
+          ? page
+          : `${page}${isSiteTotal(page) ? ' (the whole site)' : ''} for ${day}`;
+      const kept =
+        day === undefined
+          ? ''
+          : isSiteTotal(page)
+            ? " Its pages' counts are not changed."
+            : ' Its all-time counter is not changed.';
       confirm(
         context,
         target,
-        `Would set ${page} on ${target.label}: views ${change(now.views, views)}, visitors ${change(now.visitors, visitors ?? now.visitors)}.`,
+        `Would set ${what} on ${target.label}: views ${change(now.views, views)}, visitors ${change(now.visitors, visitors ?? now.visitors)}.${kept}`,
       );
       const { from, to, attempts } = await setCounts(target.database, {
         page,
+        day,
         views,
         visitors,
         note,
@@ -251,7 +374,7 @@ the ones just read, and is retried otherwise. Bots are left as they are; days ar
       const retried =
         attempts > 1 ? ` (visits landed meanwhile: ${attempts} tries, none lost)` : '';
       context.io.stdout(
-        `Set ${page} on ${target.label}: views ${change(from.views, to.views)}, visitors ${change(from.visitors, to.visitors)}${retried}. Recorded for ${target.who}.\n`,
+        `Set ${what} on ${target.label}: views ${change(from.views, to.views)}, visitors ${change(from.visitors, to.visitors)}${retried}.${kept} Recorded for ${target.who}.\n`,
       );
     },
   },
@@ -259,11 +382,14 @@ the ones just read, and is retried otherwise. Bots are left as they are; days ar
   history: {
     usage: 'history PAGE [--json]',
     summary: "every change made to a page's counts by hand, oldest first",
-    details: jsonHelp,
+    details: `${jsonHelp}
+
+A removed page's history stays. PAGE may be a site's totals key ('*', 'https://blog.example*'):
+the corrections of the site's days.`,
     options: { json: { type: 'boolean' } },
     positionals: 1,
     run: async (context) => {
-      const page = pageArgument(context.positionals[0]);
+      const page = pageArgument(context.positionals[0], 'PAGE', { siteTotals: true });
       const target = await context.target();
       const entries = await history(target.database, page);
       if (context.values.json) return context.io.stdout(`${JSON.stringify(entries, null, 2)}\n`);
@@ -273,13 +399,74 @@ the ones just read, and is retried otherwise. Bots are left as they are; days ar
           ['WHEN', 'ACTION', 'VIEWS', 'VISITORS', 'WHO', 'NOTE'],
           entries.map((e) => [
             e.at,
-            e.action,
+            e.day === undefined ? e.action : `${e.action} ${e.day}`,
             `${n(e.fromViews)} → ${n(e.toViews)}`,
             `${n(e.fromVisitors)} → ${n(e.toVisitors)}`,
             e.who,
             e.note,
           ]),
         )}\n`,
+      );
+    },
+  },
+
+  remove: {
+    usage: 'remove (PAGE | --prefix PREFIX) --note TEXT [--yes]',
+    summary: "deletes a page's counter and days (junk a bot or a script made); its history stays",
+    details: `  PAGE               the page to remove (a site's totals key, '*', cannot be removed)
+  --prefix PREFIX    every page of one site whose key starts with PREFIX (/junk/,
+                     https://blog.example/tmp/), at most ${n(MAX_PAGES_REMOVED)} a run
+  --note TEXT        why, for each page's history (required)
+${writeHelp}
+
+Deletes the page's all-time counter and each of its days, and counts one page less against its
+site's limit (MAX_PAGES_PER_SITE). Its history stays, with a remove entry holding the counts it
+had. The site's own days keep its visits (correct one with set '*' --date YYYY-MM-DD). A visit
+to the page afterwards counts it again, as a new page.`,
+    options: { prefix: { type: 'string' }, note: { type: 'string' }, yes: { type: 'boolean' } },
+    positionals: 1,
+    run: async (context) => {
+      const rawPrefix = text(context.values, 'prefix');
+      if (rawPrefix !== undefined && context.positionals[0] !== undefined) {
+        throw new UsageError('give a PAGE or --prefix, not both');
+      }
+      if (rawPrefix !== undefined) return removeUnder(context, rawPrefix);
+      const page = pageArgument(context.positionals[0], 'PAGE (or --prefix PREFIX)', {
+        siteTotals: true,
+      });
+      if (isSiteTotal(page)) {
+        throw new UsageError(
+          `${page} is a site's totals key, not a page: its days hold the whole site's visits and cannot be removed`,
+        );
+      }
+      const note = text(context.values, 'note', { required: true }) as string;
+      const target = await context.target();
+      const contents = await readPage(target.database, page);
+      if (contents.counter === undefined && contents.days.length === 0) {
+        throw new AdminError(
+          `${page} has no counter and no days on ${target.label}: nothing to remove`,
+        );
+      }
+      const had = contents.counter ? `its counter (${counts(contents.counter)})` : 'no counter';
+      const first = contents.days[0];
+      const span =
+        first === undefined
+          ? ''
+          : first === contents.days.at(-1)
+            ? ` (${first})`
+            : ` (${first} to ${contents.days.at(-1)})`;
+      confirm(
+        context,
+        target,
+        `Would remove ${page} from ${target.label}: ${had} and ${days(contents.days.length)}${span}. Its history stays; the site's days keep its visits.`,
+      );
+      const removed = await removePage(target.database, contents, {
+        note,
+        who: target.who,
+        now: context.io.now,
+      });
+      context.io.stdout(
+        `Removed ${page} from ${target.label}: ${removed.counter ? `its counter (${counts(removed.from)})` : 'no counter'} and ${days(removed.days)}. Recorded for ${target.who}.\n`,
       );
     },
   },

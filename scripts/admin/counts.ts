@@ -34,6 +34,18 @@ export async function readCounts(database: AdminDatabase, page: string): Promise
   return countsOf(data);
 }
 
+/** A page's (or a site's) counts for one UTC day, read strongly consistent. */
+export async function readDayCounts(
+  database: AdminDatabase,
+  page: string,
+  day: string,
+): Promise<Counts> {
+  const { data } = await database.entities.daily
+    .get({ page, day })
+    .go({ consistent: true, originalErr });
+  return countsOf(data);
+}
+
 export interface PageReport {
   readonly totals: Counts;
   /** Every day of the range, oldest first, days without traffic as zeros. */
@@ -82,6 +94,7 @@ export async function history(database: AdminDatabase, page: string): Promise<Ad
 }
 
 export interface Recorded {
+  /** A page, or (for `set-day`) a site's totals key. */
   readonly page: string;
   readonly action: AdjustmentAction;
   readonly who: string;
@@ -89,6 +102,8 @@ export interface Recorded {
   readonly from: Pick<Counts, 'views' | 'visitors'>;
   readonly to: Pick<Counts, 'views' | 'visitors'>;
   readonly source?: string | undefined;
+  /** The UTC day a `set-day` corrected. */
+  readonly day?: string | undefined;
   readonly at: Date;
 }
 
@@ -107,6 +122,7 @@ export async function recordAdjustment(database: AdminDatabase, entry: Recorded)
       fromVisitors: entry.from.visitors,
       toVisitors: entry.to.visitors,
       ...(entry.source === undefined ? {} : { source: entry.source }),
+      ...(entry.day === undefined ? {} : { day: entry.day }),
     })
     .go({ response: 'none', originalErr });
 }
@@ -118,15 +134,28 @@ export function siteOfPage(page: string): string {
   return site;
 }
 
+/** A real calendar date, `YYYY-MM-DD`. */
+export const isDay = (value: unknown): value is string =>
+  typeof value === 'string' &&
+  /^\d{4}-\d{2}-\d{2}$/.test(value) &&
+  !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) &&
+  new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
+
 export interface SetOptions {
+  /** A page; with `day`, a site's totals key (`*`, `https://blog.example*`) too. */
   readonly page: string;
+  /**
+   * A UTC day (`YYYY-MM-DD`): sets that day's counts (the `daily` item) instead of the page's
+   * all-time counter, which is left as it is.
+   */
+  readonly day?: string | undefined;
   readonly views: number;
   /** @default unchanged */
   readonly visitors?: number | undefined;
   readonly note: string;
   readonly who: string;
   readonly now?: () => Date;
-  /** Runs between reading the counter and writing it (tests race a visit into the gap). */
+  /** Runs between reading the counts and writing them (tests race a visit into the gap). */
   readonly beforeWrite?: () => Promise<void>;
 }
 
@@ -141,41 +170,63 @@ export interface SetResult {
 /** Conditional writes tried before giving up on a page that never stops being counted. */
 const MAX_ATTEMPTS = 100;
 
+/** ElectroDB's condition operators, as much of them as a "still as read" condition needs. */
+interface ConditionOps {
+  eq(attribute: unknown, value: unknown): string;
+  notExists(attribute: unknown): string;
+}
+
+/** The condition that the views and visitors are still those read (`before`, if any). */
+const stillAsRead =
+  (before: Partial<Counts> | null | undefined) =>
+  (attribute: Record<'views' | 'visitors', unknown>, op: ConditionOps) =>
+    (['views', 'visitors'] as const)
+      .map((field) =>
+        before?.[field] === undefined
+          ? op.notExists(attribute[field])
+          : op.eq(attribute[field], before[field]),
+      )
+      .join(' AND ');
+
 /**
- * `set`: gives a page's counter exact totals without losing a visit that lands meanwhile. The
- * write is conditional on the counts just read; if a visit changed them in between, the write
- * is refused, nothing is lost, and the read and write are tried again. Visits after the write
- * add to the new totals as usual. Then the adjustment is recorded with the counts replaced.
+ * `set`: gives a page's counter (or, with `day`, a page's or a site's day) exact views and
+ * visitors without losing a visit that lands meanwhile. The write is conditional on the counts
+ * just read; if a visit changed them in between, the write is refused, nothing is lost, and the
+ * read and write are tried again. Visits after the write add to the new numbers as usual. Then
+ * the adjustment is recorded with the counts replaced.
  */
 export async function setCounts(database: AdminDatabase, options: SetOptions): Promise<SetResult> {
-  const { counter } = database.entities;
-  const site = siteOfPage(options.page);
+  const { counter, daily } = database.entities;
+  const { page, day } = options;
+  // Refuses a site's totals key before anything is read: a site keeps days, not a counter.
+  const site = day === undefined ? siteOfPage(page) : undefined;
+  const what = day === undefined ? page : `${page} on ${day}`;
   for (let attempts = 1; ; attempts++) {
-    const { data: before } = await counter
-      .get({ page: options.page })
-      .go({ consistent: true, originalErr });
+    const { data: before } =
+      day === undefined
+        ? await counter.get({ page }).go({ consistent: true, originalErr })
+        : await daily.get({ page, day }).go({ consistent: true, originalErr });
     await options.beforeWrite?.();
     const from = countsOf(before);
     const to = { ...from, views: options.views, visitors: options.visitors ?? from.visitors };
     try {
-      await counter
-        .upsert({ page: options.page, site, views: to.views, visitors: to.visitors })
-        .where((attribute, op) =>
-          [
-            before?.views === undefined
-              ? op.notExists(attribute.views)
-              : op.eq(attribute.views, before.views),
-            before?.visitors === undefined
-              ? op.notExists(attribute.visitors)
-              : op.eq(attribute.visitors, before.visitors),
-          ].join(' AND '),
-        )
-        .go({ response: 'none', originalErr });
+      const counts = { views: to.views, visitors: to.visitors };
+      if (day === undefined) {
+        await counter
+          .upsert({ page, site, ...counts })
+          .where(stillAsRead(before))
+          .go({ response: 'none', originalErr });
+      } else {
+        await daily
+          .upsert({ page, day, ...counts })
+          .where(stillAsRead(before))
+          .go({ response: 'none', originalErr });
+      }
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
       if (attempts >= MAX_ATTEMPTS) {
         throw new AdminError(
-          `${options.page} was counted during each of ${attempts} tries to set it; nothing was changed. Try again when it is quieter.`,
+          `${what} was counted during each of ${attempts} tries to set it; nothing was changed. Try again when it is quieter.`,
         );
       }
       // Someone's visit landed between the read and the write: read again, after a short pause.
@@ -183,16 +234,17 @@ export async function setCounts(database: AdminDatabase, options: SetOptions): P
       continue;
     }
     await recordAdjustment(database, {
-      page: options.page,
-      action: 'set',
+      page,
+      action: day === undefined ? 'set' : 'set-day',
       who: options.who,
       note: options.note,
       from,
       to,
+      day,
       at: (options.now ?? (() => new Date()))(),
     }).catch((error: unknown) => {
       throw new AdminError(
-        `${options.page} was set (views ${from.views} → ${to.views}, visitors ${from.visitors} → ${to.visitors}) but the adjustment could not be recorded: ${(error as Error).message}`,
+        `${what} was set (views ${from.views} → ${to.views}, visitors ${from.visitors} → ${to.visitors}) but the adjustment could not be recorded: ${(error as Error).message}`,
       );
     });
     return { from, to, attempts };

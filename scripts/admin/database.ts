@@ -5,11 +5,12 @@ import { counterEntity } from '../../service/src/db/counter.js';
 import { dailyEntity } from '../../service/src/db/daily.js';
 import { electroClient } from '../../service/src/db/electro-client.js';
 import { seedEntity } from '../../service/src/db/seed.js';
+import { siteEntity } from '../../service/src/db/site.js';
 
 /**
- * The entities the admin CLI reads and writes: the Lambda's counters and days, and the audit
- * trail only the CLI keeps. The same entity definitions as the Lambda's (`service/src/db`), so a
- * count the CLI writes is exactly the item the Lambda would.
+ * The entities the admin CLI reads and writes: the Lambda's counters, days and site records,
+ * and the audit trail only the CLI keeps. The same entity definitions as the Lambda's
+ * (`service/src/db`), so a count the CLI writes is exactly the item the Lambda would.
  */
 export function createAdminDatabase(client: DynamoDBClient, table: string) {
   return new Service(
@@ -18,6 +19,7 @@ export function createAdminDatabase(client: DynamoDBClient, table: string) {
       daily: dailyEntity(),
       adjustment: adjustmentEntity(),
       seed: seedEntity(),
+      site: siteEntity(),
     },
     { client: electroClient(client), table },
   );

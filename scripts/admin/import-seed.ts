@@ -5,6 +5,8 @@ import {
   GetItemCommand,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
+import { writeNeverApplied } from '../../service/src/db/client.js';
+import type { SeedItem } from '../../service/src/db/seed.js';
 import type { Counts } from '../../service/src/store.js';
 import { countsOf, recordAdjustment, siteOfPage } from './counts.js';
 import type { AdminDatabase } from './database.js';
@@ -131,36 +133,46 @@ export interface ImportSeedResult {
 }
 
 /**
- * Adds the old count to the page's views and visitors (or one of them), once per source. The source is claimed first with a
- * conditional write, so a second run (or two at once) cannot add it again; the views are added
- * with an atomic `ADD`, so visits landing meanwhile are kept; then the adjustment is recorded.
- * If the `ADD` fails, the claim is taken back, so a plain retry works.
+ * Adds the old count to the page's views and visitors (or one of them), once per source. The
+ * source is claimed first with a conditional write, so a second run (or two at once) cannot add
+ * it again; the count is added with an atomic `ADD`, so visits landing meanwhile are kept; then
+ * the adjustment is recorded. The claim is taken back only when the `ADD` certainly never
+ * applied (DynamoDB refused it, or it never reached DynamoDB: ADR 5), so a plain retry works;
+ * after a failure that may have applied (a lost answer, a timeout, a 5xx) the claim stays, and
+ * a rerun refuses until the owner has checked and passes `--force`.
  */
 export async function importSeed(
   database: AdminDatabase,
   options: ImportSeedOptions,
 ): Promise<ImportSeedResult> {
   const { seed, counter } = database.entities;
+  const { page } = options;
+  const site = siteOfPage(page);
   const at = (options.now ?? (() => new Date()))();
   const claim = {
     source: options.seed.source,
-    page: options.page,
+    page,
     views: options.seed.views,
     at: at.toISOString(),
     who: options.who,
   };
+  // With --force the claim replaces an earlier import's, which goes back if this one never applies.
+  let earlier: SeedItem | null = null;
   try {
-    if (options.force) await seed.put(claim).go({ response: 'none', originalErr: true });
-    else await seed.create(claim).go({ response: 'none', originalErr: true });
+    if (options.force) {
+      ({ data: earlier } = await seed
+        .get({ source: claim.source })
+        .go({ consistent: true, originalErr: true }));
+      await seed.put(claim).go({ response: 'none', originalErr: true });
+    } else await seed.create(claim).go({ response: 'none', originalErr: true });
   } catch (error) {
     if (!isConditionFailed(error)) throw error;
-    throw alreadyImported(
-      options.seed.source,
-      await seed
-        .get({ source: options.seed.source })
-        .go({ consistent: true })
-        .then(({ data }) => data),
-    );
+    const { data: found } = await seed
+      .get({ source: claim.source })
+      .go({ consistent: true, originalErr: true });
+    // The SDK retries a PutItem whose answer was lost; the retry then finds this run's own claim.
+    const ours = found?.at === claim.at && found.who === claim.who && found.page === claim.page;
+    if (!ours) throw alreadyImported(claim.source, found);
   }
 
   const into = options.into ?? 'both';
@@ -171,20 +183,29 @@ export async function importSeed(
   let after: Counts;
   try {
     const { data } = await counter
-      .upsert({ page: options.page, site: siteOfPage(options.page) })
+      .upsert({ page, site })
       .add(added)
       .go({ response: 'all_new', originalErr: true });
     after = countsOf(data);
   } catch (error) {
-    await seed
-      .delete({ source: options.seed.source })
-      .go({ originalErr: true })
-      .catch(() => {
-        throw new AdminError(
-          `the count was not added (${(error as Error).message}), and the import could not be taken back: run again with --force`,
-        );
-      });
-    throw error;
+    const why = `${(error as Error).name}: ${firstLine(error)}`;
+    if (!writeNeverApplied(error)) {
+      // It may have been added: taking the claim back could let a rerun add it twice.
+      throw new AdminError(
+        `the count may or may not have been added to ${page} (${why}); the import stays recorded as done, so a rerun will not add it again: check npm run admin -- show ${page} (and history ${page}), and only if ${n(options.seed.views)} was not added, run this again with --force`,
+      );
+    }
+    try {
+      if (earlier) await seed.put(earlier).go({ response: 'none', originalErr: true });
+      else await seed.delete({ source: claim.source }).go({ response: 'none', originalErr: true });
+    } catch (undo) {
+      throw new AdminError(
+        `the count was not added to ${page} (${why}), and the import could not be taken back (${firstLine(undo)}): run this again with --force`,
+      );
+    }
+    throw new AdminError(
+      `the count was not added to ${page} (${why}); nothing changed: run this again`,
+    );
   }
   // The ADD was atomic: the counts just before it are the counts after, less what it added.
   const from = {
@@ -193,17 +214,25 @@ export async function importSeed(
     visitors: after.visitors - added.visitors,
   };
   await recordAdjustment(database, {
-    page: options.page,
+    page,
     action: 'import-seed',
     who: options.who,
     note: options.note,
     from,
     to: after,
-    source: options.seed.source,
+    source: claim.source,
     at,
+  }).catch((error: unknown) => {
+    throw new AdminError(
+      `${n(options.seed.views)} was added to ${page} (views ${from.views} → ${after.views}, visitors ${from.visitors} → ${after.visitors}) but the adjustment could not be recorded: ${firstLine(error)}`,
+    );
   });
   return { from, to: after };
 }
+
+const n = (value: number) => value.toLocaleString('en-US');
+const firstLine = (error: unknown) =>
+  String((error as Error)?.message ?? error).split('\n')[0] ?? '';
 
 export function alreadyImported(
   source: string,

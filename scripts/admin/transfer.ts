@@ -5,7 +5,7 @@ import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import { type AdjustmentItem, adjustmentActions } from '../../service/src/db/adjustment.js';
 import type { SeedItem } from '../../service/src/db/seed.js';
 import type { Counts } from '../../service/src/store.js';
-import { countsOf, recordAdjustment, siteOfPage } from './counts.js';
+import { countsOf, isDay, recordAdjustment, siteOfPage } from './counts.js';
 import type { AdminDatabase } from './database.js';
 import { AdminError, isConditionFailed } from './errors.js';
 import { parsePageKey } from './page-key.js';
@@ -212,13 +212,8 @@ function fromCsv(text: string, file: string): ExportRecord[] {
   });
 }
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const isCount = (value: unknown): value is number =>
   typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-const isDay = (value: unknown): value is string =>
-  typeof value === 'string' &&
-  DAY.test(value) &&
-  new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
 
 /** One record, checked field by field: an import writes nothing it does not understand. */
 function checkRecord(value: unknown, at: string): ExportRecord {
@@ -263,9 +258,13 @@ function checkRecord(value: unknown, at: string): ExportRecord {
         if (!isCount(record[field])) fail(`${field} must be a whole number, 0 or more`);
       }
       const source = text('source', true);
+      if (record.day !== undefined && !isDay(record.day)) fail('day must be a date, YYYY-MM-DD');
+      if (action === 'set-day' && record.day === undefined) fail('a set-day names its day');
+      const day = record.day as string | undefined;
       return {
         type: 'adjustment',
-        page: page(false),
+        // A site's day is corrected under the site's totals key.
+        page: page(action === 'set-day'),
         at: record.at as string,
         id: text('id') as string,
         action,
@@ -276,6 +275,7 @@ function checkRecord(value: unknown, at: string): ExportRecord {
         fromVisitors: record.fromVisitors as number,
         toVisitors: record.toVisitors as number,
         ...(source === undefined ? {} : { source }),
+        ...(day === undefined ? {} : { day }),
       };
     }
     case 'seed': {

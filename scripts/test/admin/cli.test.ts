@@ -10,7 +10,7 @@ import { query, testApp, visitor } from '../../../test/support.js';
 import { admin, type FakeAws, freshTable, startFakeAws, stubAwsEnvironment } from './support.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const commands = ['pages', 'show', 'set', 'history', 'import-seed', 'export', 'import'];
+const commands = ['pages', 'show', 'set', 'history', 'remove', 'import-seed', 'export', 'import'];
 
 let fake: FakeAws;
 let dir: string;

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createDynamoDBClient } from '../../../service/src/db/client.js';
+import { dynamodbLimits } from '../../../service/src/db/limits.js';
 import {
   ensureTable,
   localCredentials,
@@ -16,7 +17,8 @@ import {
   startLocalDynamoDB,
   untilActive,
 } from '../../../service/src/local-dynamodb.js';
-import { testClient, uniquePage } from '../../../test/support.js';
+import { type FaultMode, type FaultProxy, startFaultProxy } from '../../../test/fault-proxy.js';
+import { endpoint, testClient, uniquePage } from '../../../test/support.js';
 import { history, readCounts } from '../../admin/counts.js';
 import { createAdminDatabase } from '../../admin/database.js';
 import {
@@ -286,5 +288,136 @@ describe('import-seed', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+// ADR 5 and 10: the claim is taken back only when the ADD certainly never applied.
+describe('import-seed when adding the count fails', () => {
+  let proxy: FaultProxy;
+  beforeAll(async () => {
+    proxy = await startFaultProxy(endpoint());
+  });
+  afterEach(() => {
+    proxy.only = undefined;
+    proxy.next = [];
+  });
+  afterAll(() => proxy.close());
+
+  /**
+   * The CLI's DynamoDB calls go through the proxy; `faults` meet only the writes `pick`s: the
+   * ADD to `page`'s counter unless told otherwise.
+   */
+  function through(page: string, faults: FaultMode[], pick = addTo(page)) {
+    stubAwsEnvironment(fake);
+    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', proxy.endpoint);
+    proxy.requests = 0;
+    proxy.only = pick;
+    proxy.next = [...faults];
+  }
+  const addTo = (page: string) => (body: string) =>
+    body.includes('"UpdateExpression"') && body.includes('"$counter_1"') && body.includes(page);
+
+  test('a failure that never applied takes the claim back: a rerun adds the count once', async () => {
+    const old = await tutorialTable(client, 250);
+    const page = uniquePage('seed-refused');
+    const seed = ['import-seed', '--table', old, '--page', page, '--stack', stack, '--yes'];
+    // DynamoDB throttles every attempt: refused, so certainly not applied.
+    through(page, Array(dynamodbLimits.maxAttempts).fill('throttle'));
+    const failed = await admin(seed);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toBe(
+      `footfall admin import-seed: the count was not added to ${page} (ProvisionedThroughputExceededException: The level of configured provisioned throughput for the table was exceeded.); nothing changed: run this again\n`,
+    );
+    expect(proxy.requests).toBe(dynamodbLimits.maxAttempts);
+    expect(await readCounts(database(), page)).toEqual({ views: 0, visitors: 0, bots: 0 });
+    expect(await history(database(), page)).toEqual([]);
+
+    through(page, []);
+    const again = await admin(seed);
+    expect(again.code, again.stderr).toBe(0);
+    expect(await readCounts(database(), page)).toEqual({ views: 250, visitors: 250, bots: 0 });
+    expect(await admin(seed)).toMatchObject({ code: 1 });
+    expect(await readCounts(database(), page)).toEqual({ views: 250, visitors: 250, bots: 0 });
+  });
+
+  test.each([
+    ['DynamoDB applies it and the answer is lost', 'apply-then-drop', 1],
+    ['the answer never comes (request timeout)', 'apply-then-hang', 1],
+    ['DynamoDB answers 500 (it may or may not have applied it)', 'server-error', 0],
+  ] as const)(
+    '%s: the claim stays, a rerun refuses, the count is added at most once',
+    async (_, fault, applied) => {
+      const old = await tutorialTable(client, 300);
+      const page = uniquePage(`seed-${fault}`);
+      const seed = ['import-seed', '--table', old, '--page', page, '--stack', stack, '--yes'];
+      through(page, [fault]);
+      const failed = await admin(seed);
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toMatch(
+        new RegExp(
+          `^footfall admin import-seed: the count may or may not have been added to ${page} \\(AmbiguousWriteError: .*\\); the import stays recorded as done, so a rerun will not add it again: check npm run admin -- show ${page} \\(and history ${page}\\), and only if 300 was not added, run this again with --force\n$`,
+        ),
+      );
+      // Not retried: a retry could add it twice.
+      expect(proxy.requests).toBe(1);
+      expect(await readCounts(database(), page)).toEqual({
+        views: 300 * applied,
+        visitors: 300 * applied,
+        bots: 0,
+      });
+
+      through(page, []);
+      const again = await admin(seed);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toContain('was already imported');
+      expect(again.stderr).toContain(`onto ${page}: nothing was changed (pass --force`);
+      expect(proxy.requests).toBe(0);
+      expect(await readCounts(database(), page)).toEqual({
+        views: 300 * applied,
+        visitors: 300 * applied,
+        bots: 0,
+      });
+    },
+  );
+
+  test("with --force, a failure that never applied puts the earlier import's claim back", async () => {
+    const old = await tutorialTable(client, 40);
+    const page = uniquePage('seed-force');
+    const seed = ['import-seed', '--table', old, '--page', page, '--stack', stack, '--yes'];
+    through(page, []);
+    expect((await admin(seed)).code).toBe(0);
+    const first = (await admin(seed)).stderr;
+    expect(first).toContain('was already imported');
+
+    through(page, Array(dynamodbLimits.maxAttempts).fill('throttle'));
+    expect((await admin([...seed, '--force'])).stderr).toContain('nothing changed');
+    // Still the first import's record: a plain run still refuses, naming it.
+    through(page, []);
+    expect(await admin(seed)).toMatchObject({ code: 1, stderr: first });
+    expect(await readCounts(database(), page)).toEqual({ views: 40, visitors: 40, bots: 0 });
+  });
+
+  test("a claim whose answer was lost is this run's own: the SDK's retry does not refuse it", async () => {
+    const old = await tutorialTable(client, 55);
+    const page = uniquePage('seed-claim-lost');
+    // The claim is a PutItem (retried by the SDK, as it is conditional): its first answer is lost.
+    through(
+      page,
+      ['apply-then-drop'],
+      (body) => body.includes('"Item"') && body.includes('"$seed_1"'),
+    );
+    const ran = await admin([
+      'import-seed',
+      '--table',
+      old,
+      '--page',
+      page,
+      '--stack',
+      stack,
+      '--yes',
+    ]);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(proxy.requests).toBe(2);
+    expect(await readCounts(database(), page)).toEqual({ views: 55, visitors: 55, bots: 0 });
   });
 });

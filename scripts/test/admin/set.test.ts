@@ -7,7 +7,7 @@ import {
   uniquePage,
   visitor,
 } from '../../../test/support.js';
-import { readCounts, setCounts } from '../../admin/counts.js';
+import { readCounts, readDayCounts, setCounts } from '../../admin/counts.js';
 import { createAdminDatabase } from '../../admin/database.js';
 import {
   admin,
@@ -50,6 +50,22 @@ const visit = (page: string, person: number) =>
   });
 
 const database = () => createAdminDatabase(app.client, table);
+
+/** The app counting on `day` (its clock at noon UTC), into the same table. */
+const appOn = (day: string) =>
+  testApp({
+    tableName: table,
+    viewsPerAddressPerDay: 0,
+    client: app.client,
+    deadlineMs: 60_000,
+    now: () => new Date(`${day}T12:00:00Z`),
+  });
+
+const visitOn = (dated: TestApp, page: string, person: number) =>
+  dated.app.request(`/api/count${query(page)}`, {
+    method: 'POST',
+    headers: visitor(`198.51.${Math.floor(person / 250)}.${person % 250}`),
+  });
 
 describe('set', () => {
   test('gives a page exact totals and records who, when, from, to and why', async () => {
@@ -195,6 +211,19 @@ describe('set', () => {
     [['set', '/x', '--views', '10', '--note', '--yes'], '--note needs a value'],
     [['set', '/x', '/y', '--views', '10', '--note', 'n'], 'unexpected "/y"'],
     [['set', '/x', '--views', '1', '--note', 'n', '--local', '--stack', 'S'], '--local works on'],
+    [
+      ['set', '/x', '--date', '2026-02-30', '--views', '1', '--note', 'n'],
+      '--date must be a date, YYYY-MM-DD, not 2026-02-30',
+    ],
+    [['set', '/x', '--date', '1/5/2026', '--views', '1', '--note', 'n'], '--date must be a date'],
+    [['set', '/x', '--date', '2999-01-01', '--views', '1', '--note', 'n'], 'is in the future'],
+    [['set', '/x', '--date', '--views', '1', '--note', 'n'], '--date needs a value'],
+    [['set', '*', '--views', '1', '--note', 'n'], "* is a site's totals key"],
+    [['set', 'https://blog.example*', '--views', '1', '--note', 'n'], "site's totals key"],
+    [
+      ['set', 'https://blog.example', '--date', '2026-01-01', '--views', '1', '--note', 'n'],
+      'names a site, not a page',
+    ],
   ])('refuses %j with exit code 2 before touching anything', async (argv, message) => {
     stubAwsEnvironment(fake);
     const calls = fake.actions.length;
@@ -203,5 +232,118 @@ describe('set', () => {
     expect(ran.stdout).toBe('');
     expect(ran.stderr).toContain(message);
     expect(fake.actions.length).toBe(calls);
+  });
+});
+
+describe('set --date', () => {
+  test("gives one day of a page exact counts; its all-time counter and the site's day stay", async () => {
+    stubAwsEnvironment(fake);
+    const day = '2025-06-01';
+    const dated = appOn(day);
+    const page = uniquePage('day');
+    for (let person = 0; person < 3; person++) {
+      expect((await visitOn(dated, page, person)).status).toBe(200);
+    }
+    // Two more today: the all-time counter holds five.
+    for (let person = 3; person < 5; person++) await visit(page, person);
+    const site = await readDayCounts(database(), '*', day);
+
+    const ran = await admin([
+      'set',
+      page,
+      '--date',
+      day,
+      '--views',
+      '10',
+      '--visitors',
+      '1',
+      '--note',
+      'double-counted',
+      '--stack',
+      stack,
+      '--yes',
+    ]);
+    expect(ran).toMatchObject({ code: 0, stderr: '' });
+    expect(ran.stdout).toContain(`Set ${page} for ${day} on stack ${stack}`);
+    expect(ran.stdout).toContain('views 3 → 10, visitors 3 → 1');
+    expect(ran.stdout).toContain('Its all-time counter is not changed.');
+    expect(await readDayCounts(database(), page, day)).toEqual({ views: 10, visitors: 1, bots: 0 });
+    expect(await readCounts(database(), page)).toEqual({ views: 5, visitors: 5, bots: 0 });
+    expect(await readDayCounts(database(), '*', day)).toEqual(site);
+
+    const history = await admin(['history', page, '--json', '--stack', stack]);
+    expect(JSON.parse(history.stdout)).toEqual([
+      expect.objectContaining({
+        page,
+        action: 'set-day',
+        day,
+        who: CALLER_ARN,
+        note: 'double-counted',
+        fromViews: 3,
+        toViews: 10,
+        fromVisitors: 3,
+        toVisitors: 1,
+      }),
+    ]);
+    expect((await admin(['history', page, '--stack', stack])).stdout).toContain(`set-day ${day}`);
+
+    // That day's visits go on from the new numbers.
+    await visitOn(dated, page, 5);
+    expect(await readDayCounts(database(), page, day)).toEqual({ views: 11, visitors: 2, bots: 0 });
+  });
+
+  test("corrects the whole site's day, what /api/stats shows without a page", async () => {
+    stubAwsEnvironment(fake);
+    const day = '2025-06-02';
+    const dated = appOn(day);
+    const [home, about] = [uniquePage('site-a'), uniquePage('site-b')];
+    await visitOn(dated, home, 0);
+    await visitOn(dated, about, 0);
+    await visitOn(dated, about, 1);
+    const stats = async () =>
+      (
+        (await (await dated.app.request('/api/stats?days=1')).json()) as {
+          days: { views: number; visitors: number }[];
+        }
+      ).days[0];
+    expect(await stats()).toMatchObject({ views: 3, visitors: 2 });
+
+    const argv = ['set', '*', '--date', day, '--views', '100', '--note', 'a bot', '--stack', stack];
+    const dry = await admin(argv);
+    expect(dry.code).toBe(1);
+    expect(dry.stdout).toBe(
+      `Would set * (the whole site) for ${day} on stack ${stack} in eu-west-1 (table ${table}): views 3 → 100, visitors 2 (unchanged). Its pages' counts are not changed.\n`,
+    );
+    expect(dry.stderr).toContain('nothing was changed: add --yes');
+    expect(await stats()).toMatchObject({ views: 3, visitors: 2 });
+
+    const ran = await admin([...argv, '--yes']);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(await stats()).toMatchObject({ views: 100, visitors: 2 });
+    expect(await readDayCounts(database(), about, day)).toMatchObject({ views: 2, visitors: 2 });
+    const [entry] = JSON.parse((await admin(['history', '*', '--json', '--stack', stack])).stdout);
+    expect(entry).toMatchObject({ page: '*', action: 'set-day', day, fromViews: 3, toViews: 100 });
+  });
+
+  test('keeps a visit that lands on that day between its read and its write', async () => {
+    const day = '2025-06-03';
+    const dated = appOn(day);
+    const page = uniquePage('day-gap');
+    for (let person = 0; person < 3; person++) await visitOn(dated, page, person);
+    let raced = 0;
+    const result = await setCounts(database(), {
+      page,
+      day,
+      views: 50,
+      note: 'gap',
+      who: 'test',
+      beforeWrite: async () => {
+        if (raced++ > 0) return;
+        await visitOn(dated, page, 3);
+      },
+    });
+    expect(result.attempts).toBe(2);
+    expect(result.from).toEqual({ views: 4, visitors: 4, bots: 0 });
+    expect(await readDayCounts(database(), page, day)).toEqual({ views: 50, visitors: 4, bots: 0 });
   });
 });

@@ -142,6 +142,30 @@ describe('export and import', () => {
     app.client.destroy();
   });
 
+  test("a correction of the site's day goes out in the export and comes back with it", async () => {
+    stubAwsEnvironment(fake);
+    const { table, stack, app, database } = await deployment('SiteDay');
+    // Its own address: visitor records are shared by every test's tables.
+    await app.app.request('/api/count', { method: 'POST', headers: visitor('198.18.0.1') });
+    const today = new Date().toISOString().slice(0, 10);
+    const set = ['set', '*', '--date', today, '--views', '7', '--note', 'bots', '--stack', stack];
+    expect((await admin([...set, '--yes'])).code).toBe(0);
+    const before = await readAll({ client: app.client, tableName: table, database });
+    expect(before.filter((r) => r.type === 'adjustment')).toEqual([
+      expect.objectContaining({ page: '*', action: 'set-day', day: today, toViews: 7 }),
+    ]);
+
+    const file = join(dir, 'site-day.ndjson');
+    expect((await admin(['export', '--out', file, '--stack', stack])).code).toBe(0);
+    await app.client.send(new DeleteTableCommand({ TableName: table }));
+    await ensureTable(app.client, table);
+    const imported = await admin(['import', file, '--stack', stack, '--yes']);
+    expect(imported.code, imported.stderr).toBe(0);
+    const after = await readAll({ client: app.client, tableName: table, database });
+    expect(after.filter((r) => r.type !== 'adjustment' || r.action !== 'import')).toEqual(before);
+    app.client.destroy();
+  });
+
   test('an import loses no visit that lands while it writes', async () => {
     stubAwsEnvironment(fake);
     const { table, stack, app, database } = await deployment('Live');
@@ -272,6 +296,16 @@ describe('export and import', () => {
       'a bad day',
       'format,type,page,day,views,visitors,bots\nfootfall-export/1,daily,/,2026-02-30,1,1,0\n',
       'line 2: day must be a date, YYYY-MM-DD',
+    ],
+    [
+      'a month that does not exist',
+      '{"format":"footfall-export","version":1}\n{"type":"daily","page":"/","day":"2026-13-01","views":1,"visitors":1,"bots":0}\n',
+      'line 2: day must be a date, YYYY-MM-DD',
+    ],
+    [
+      'a set-day without its day',
+      '{"format":"footfall-export","version":1}\n{"type":"adjustment","page":"*","at":"2026-01-01T00:00:00.000Z","id":"a","action":"set-day","who":"me","note":"","fromViews":1,"toViews":2,"fromVisitors":0,"toVisitors":0}\n',
+      'line 2: a set-day names its day',
     ],
     ['broken JSON', '{"format":"footfall-export","version":1}\n{"type":\n', 'line 2 is not JSON'],
   ])('refuses %s in one line and writes nothing', async (_, contents, message) => {
