@@ -297,24 +297,23 @@ export function parseDeployConfig({ context, env }: ConfigSources): DeployConfig
   const viewsPerAddressPerDay = limit(
     'viewsPerAddressPerDay',
     countingLimits.viewsPerAddressPerDay.default,
-    { max: countingLimits.viewsPerAddressPerDay.max, of: 'views' },
+    countingLimits.viewsPerAddressPerDay,
   );
   const viewsPerNetworkPerDay = limit(
     'viewsPerNetworkPerDay',
     defaultViewsPerNetwork(viewsPerAddressPerDay),
-    { max: countingLimits.viewsPerNetworkPerDay.max, of: 'views' },
+    countingLimits.viewsPerNetworkPerDay,
   );
   const newPagesPerAddressPerDay = limit(
     'newPagesPerAddressPerDay',
     countingLimits.newPagesPerAddressPerDay.default,
-    { max: countingLimits.newPagesPerAddressPerDay.max, of: 'pages' },
+    countingLimits.newPagesPerAddressPerDay,
   );
-  // At least 1, as MAX_PAGES_PER_SITE: a site's pages are always bounded.
-  const maxPagesPerSite = limit('maxPagesPerSite', countingLimits.maxPagesPerSite.default, {
-    min: 1,
-    max: countingLimits.maxPagesPerSite.max,
-    of: 'pages',
-  });
+  const maxPagesPerSite = limit(
+    'maxPagesPerSite',
+    countingLimits.maxPagesPerSite.default,
+    countingLimits.maxPagesPerSite,
+  );
   // Each entry on its own, so that every bad one is named; kept as written.
   const excludedAddresses = list('excludedAddresses', (entry) => {
     parseAddressList(entry);

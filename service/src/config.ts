@@ -7,16 +7,16 @@ import { AddressList } from './visitor.js';
  */
 export const countingLimits = {
   /** Views one address may add to one page a UTC day; 0: no limit. */
-  viewsPerAddressPerDay: { default: 20, max: 1_000_000 },
+  viewsPerAddressPerDay: { default: 20, min: 0, max: 1_000_000, of: 'views' },
   /**
    * Views one IPv6 /48 may add to one page a UTC day; 0: no limit. Unset, it is this many times
    * the per-address limit.
    */
-  viewsPerNetworkPerDay: { perAddress: 10, max: 10_000_000 },
+  viewsPerNetworkPerDay: { perAddress: 10, min: 0, max: 10_000_000, of: 'views' },
   /** Page counters one address may create a UTC day; 0: no limit. */
-  newPagesPerAddressPerDay: { default: 50, max: 1_000_000 },
+  newPagesPerAddressPerDay: { default: 50, min: 0, max: 1_000_000, of: 'pages' },
   /** Page counters a site may hold (at least 1: a site always has its pages bounded). */
-  maxPagesPerSite: { default: 10_000, max: 100_000 },
+  maxPagesPerSite: { default: 10_000, min: 1, max: 100_000, of: 'pages' },
 } as const;
 
 /** The per-network limit a per-address limit implies when none is set. */
@@ -90,7 +90,7 @@ export function loadConfig(env: Env): Config {
   const viewsPerAddressPerDay = read(
     'VIEWS_PER_ADDRESS_PER_DAY',
     countingLimits.viewsPerAddressPerDay.default,
-    (raw) => parseLimit(raw, { max: countingLimits.viewsPerAddressPerDay.max, of: 'views' }),
+    (raw) => parseLimit(raw, countingLimits.viewsPerAddressPerDay),
   );
 
   const config: Config = {
@@ -130,15 +130,15 @@ export function loadConfig(env: Env): Config {
     viewsPerNetworkPerDay: read(
       'VIEWS_PER_NETWORK_PER_DAY',
       defaultViewsPerNetwork(viewsPerAddressPerDay),
-      (raw) => parseLimit(raw, { max: countingLimits.viewsPerNetworkPerDay.max, of: 'views' }),
+      (raw) => parseLimit(raw, countingLimits.viewsPerNetworkPerDay),
     ),
     newPagesPerAddressPerDay: read(
       'NEW_PAGES_PER_ADDRESS_PER_DAY',
       countingLimits.newPagesPerAddressPerDay.default,
-      (raw) => parseLimit(raw, { max: countingLimits.newPagesPerAddressPerDay.max, of: 'pages' }),
+      (raw) => parseLimit(raw, countingLimits.newPagesPerAddressPerDay),
     ),
     maxPagesPerSite: read('MAX_PAGES_PER_SITE', countingLimits.maxPagesPerSite.default, (raw) =>
-      parseLimit(raw, { min: 1, max: countingLimits.maxPagesPerSite.max, of: 'pages' }),
+      parseLimit(raw, countingLimits.maxPagesPerSite),
     ),
     excludedAddresses: read('EXCLUDED_ADDRESSES', new AddressList([]), parseAddressList),
     originSecrets: read('ORIGIN_SECRETS', [] as string[], parseOriginSecrets),
@@ -156,7 +156,7 @@ export function loadConfig(env: Env): Config {
  */
 export function parseLimit(
   raw: string,
-  { min = 0, max, of }: { min?: number; max: number; of: string },
+  { min, max, of }: { readonly min: number; readonly max: number; readonly of: string },
 ): number {
   const value = Number(raw);
   if (!/^\d+$/.test(raw) || value < min || value > max) {

@@ -189,6 +189,20 @@ describe('bounded by construction', () => {
     expect(await s.post(existing, visitor('198.18.23.1'))).toMatchObject({ counted: 'visitor' });
   });
 
+  test('a page removed while an instance remembers it is made anew only within the limits', async () => {
+    const s = siteApp({ maxPagesPerSite: 1 });
+    const page = uniquePage('removed');
+    expect(await s.post(page, visitor('198.18.25.1'))).toMatchObject({ counted: 'visitor' });
+    // Removed behind this instance's back (as npm run admin -- remove does, but leaving the
+    // site's count full): the instance still remembers the page from earlier today.
+    await s.database.entities.counter.delete({ page: `${s.site}${page}` }).go();
+    expect(await s.post(page, visitor('198.18.25.2'))).toMatchObject({
+      views: 0,
+      counted: 'limited',
+    });
+    expect(await s.pages()).toHaveLength(0);
+  });
+
   test('a tunnel broker’s /48: 50 of its /64s, 21 POSTs each, add at most VIEWS_PER_NETWORK_PER_DAY views to a page', async () => {
     const s = siteApp();
     const page = uniquePage('network');

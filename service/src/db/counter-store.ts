@@ -454,6 +454,42 @@ export function createCounterStore(
     return { ...counts, counted: 'view' };
   };
 
+  /**
+   * Makes a page's counter: reserved first against the address's and the site's page limits,
+   * then created with this visit's counts (and its days', unless already added). Undefined when a
+   * limit refused it.
+   */
+  const makePage = async (
+    visit: Visit,
+    person: Person,
+    day: Day,
+    salt: Buffer,
+    onPage: Increments,
+    onDays: () => Promise<unknown>[],
+  ): Promise<Counts | undefined> => {
+    const creator = creatorOf(salt, person.address);
+    const refused = isFull(day, 'new-pages-per-address', creator)
+      ? 'new-pages-per-address'
+      : isFull(day, 'pages-per-site', visit.site)
+        ? 'pages-per-site'
+        : await reservePage(creator, visit, day);
+    if (refused) {
+      refuse(day, refused, refused === 'pages-per-site' ? visit.site : creator);
+      return undefined;
+    }
+    const [created] = await guard(
+      'increment',
+      Promise.all([unlessCondition(addToPage(visit, onPage, 'new')), ...onDays()]),
+    );
+    if (created !== false) return created;
+    // Another visit made it meanwhile: this one's reservation goes back.
+    await Promise.allSettled([
+      limits.newPagesPerAddressPerDay > 0 ? releaseCreator(creator) : undefined,
+      releaseSitePage(visit.site),
+    ]);
+    return guard('increment', addToPage(visit, onPage, 'any'));
+  };
+
   /** A visitor this instance does not know on this page: who are they, then the counts. */
   const countUnknown = async (
     visit: Visit,
@@ -476,42 +512,31 @@ export function createCounterStore(
 
     const onPage = { views: 1, visitors: marked.newToPage ? 1 : 0 };
     const onSite = { views: 1, visitors: marked.newToSite ? 1 : 0 };
-    const others = () => [
+    const onDays = () => [
       addToDay(visit.page, day, onPage, 'any'),
       addToDay(visit.site, day, onSite, 'any'),
     ];
-    let counts: Counts;
-    if (pageKnown || found) {
+    let counts: Counts | false;
+    if (found) {
       [counts] = await guard(
         'increment',
-        Promise.all([addToPage(visit, onPage, 'any'), ...others()]),
+        Promise.all([addToPage(visit, onPage, 'any'), ...onDays()]),
       );
-    } else {
-      // A new page: reserved against the address's and the site's limits first.
-      const creator = creatorOf(salt, person.address);
-      const refused = isFull(day, 'new-pages-per-address', creator)
-        ? 'new-pages-per-address'
-        : isFull(day, 'pages-per-site', visit.site)
-          ? 'pages-per-site'
-          : await reservePage(creator, visit, day);
-      if (refused) {
-        refuse(day, refused, refused === 'pages-per-site' ? visit.site : creator);
-        return { ...NONE, counted: 'limited' };
-      }
-      const [created] = await guard(
+    } else if (pageKnown) {
+      // Known here from earlier today; it may have been removed since (npm run admin -- remove).
+      [counts] = await guard(
         'increment',
-        Promise.all([unlessCondition(addToPage(visit, onPage, 'new')), ...others()]),
+        Promise.all([unlessCondition(addToPage(visit, onPage, 'existing')), ...onDays()]),
       );
-      if (created === false) {
-        // Another visit created it meanwhile: this one's reservation goes back.
-        await Promise.allSettled([
-          limits.newPagesPerAddressPerDay > 0 ? releaseCreator(creator) : undefined,
-          releaseSitePage(visit.site),
-        ]);
-        counts = await guard('increment', addToPage(visit, onPage, 'any'));
-      } else {
-        counts = created;
-      }
+      if (counts === false) existing.delete(visit.page);
+    } else {
+      counts = false;
+    }
+    if (counts === false) {
+      // A new page, or one made anew: reserved against the address's and the site's limits.
+      const made = await makePage(visit, person, day, salt, onPage, pageKnown ? () => [] : onDays);
+      if (made === undefined) return { ...NONE, counted: 'limited' };
+      counts = made;
     }
     existing.add(day, visit.page);
     seen.add(day, ids.key);
