@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Metafile } from 'esbuild';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
+import { startFaultProxy } from '../../test/fault-proxy.js';
 import {
   httpApiEventViaCloudFront,
   type LambdaResult,
   lambdaContext,
 } from '../../test/lambda-events.js';
-import { BROWSER_UA, stubLambdaEnvironment, uniquePage } from '../../test/support.js';
+import { BROWSER_UA, endpoint, stubLambdaEnvironment, uniquePage } from '../../test/support.js';
 import { bundleLambda } from '../build/bundle.js';
 import { lambdaEntry } from '../build/options.js';
 import { ORIGIN_VERIFY_HEADER } from '../src/cloudfront.js';
@@ -110,4 +111,38 @@ test('the bundled handler answers a POST /api/count event against dynalite', asy
     bots: 1,
     counted: 'bot',
   });
+});
+
+test('the bundled handler fetches the day’s salt during its init: the first visit waits for no salt', async () => {
+  const proxy = await startFaultProxy(endpoint());
+  try {
+    stubLambdaEnvironment({ ORIGIN_SECRETS: SECRET, DYNAMODB_ENDPOINT: proxy.endpoint });
+    // A module of its own (its own Lambda environment): the import is the function's init.
+    const { handler } = (await import(`${pathToFileURL(outfile).href}?cold=${Date.now()}`)) as {
+      handler: (event: unknown, context: unknown) => Promise<LambdaResult>;
+    };
+    const salts = (from: number) =>
+      proxy.seen.slice(from).filter((request) => request.body.includes('$salt_1'));
+    expect(salts(0).length).toBeGreaterThanOrEqual(1);
+
+    const before = proxy.seen.length;
+    const result = await handler(
+      httpApiEventViaCloudFront({
+        method: 'POST',
+        path: '/api/count',
+        rawQueryString: `page=${encodeURIComponent(uniquePage('cold'))}`,
+        headers: {
+          'cloudfront-viewer-address': '198.51.100.30:50123',
+          'user-agent': BROWSER_UA,
+          [ORIGIN_VERIFY_HEADER]: SECRET,
+        },
+      }),
+      lambdaContext,
+    );
+    expect(result.statusCode).toBe(200);
+    expect(proxy.seen.length).toBeGreaterThan(before);
+    expect(salts(before)).toEqual([]);
+  } finally {
+    await proxy.close();
+  }
 });
