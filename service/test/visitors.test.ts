@@ -4,12 +4,14 @@ import { afterAll, describe, expect, test } from 'vitest';
 import {
   BROWSER_UA,
   query,
+  scanTable,
   type TestAppOptions,
   tableName,
   testApp,
   testClient,
   uniquePage,
   visitor,
+  visitsTableName,
 } from '../../test/support.js';
 import { BOT_USER_AGENTS, BROWSER_USER_AGENTS } from '../../test/user-agents.js';
 import { siteTotal } from '../src/scope.js';
@@ -134,10 +136,12 @@ describe('visitors', () => {
   });
 });
 
+/** A day no other test uses: its salt does not exist yet. */
+const freshDayOutside = () =>
+  new Date(Date.UTC(2100 + randomInt(0, 800), randomInt(0, 12), randomInt(1, 28), 12));
+
 describe('days', () => {
-  // A day no other test uses: its salt does not exist yet.
-  const freshDay = () =>
-    new Date(Date.UTC(2100 + randomInt(0, 800), randomInt(0, 12), randomInt(1, 28), 12));
+  const freshDay = freshDayOutside;
 
   test('100 concurrent first requests of a new day, in four Lambda environments, make one salt', async () => {
     const day = freshDay();
@@ -208,6 +212,27 @@ describe('days', () => {
     expect(visitors.data.length).toBeGreaterThanOrEqual(1);
     expect(quotas.data.length).toBeGreaterThanOrEqual(1);
   });
+});
+
+test('the first request of a day erases the salt of the day before yesterday from its item', async () => {
+  let now = freshDayOutside();
+  const subject = testApp({ now: () => now });
+  apps.push(subject);
+  const { salt } = subject.visits.entities;
+  const first = dayOf(now);
+  await subject.ready;
+  expect((await salt.get({ day: first }).go({ consistent: true })).data?.value).toBeTruthy();
+  // Two days on, in the same environment (or any other): the salt is gone, its item expiring.
+  now = new Date(now.getTime() + 2 * 86_400_000);
+  const later = testApp({ now: () => now });
+  apps.push(later);
+  await later.ready;
+  const erased = (await salt.get({ day: first }).go({ consistent: true })).data;
+  expect(erased?.value).toBeUndefined();
+  expect(erased?.expiresAt).toBeGreaterThan(0);
+  // Yesterday's stays: a request in flight at midnight may still need it.
+  const yesterday = dayOf(new Date(now.getTime() - 86_400_000));
+  expect((await salt.get({ day: yesterday }).go({ consistent: true })).data?.value).toBeTruthy();
 });
 
 describe('bots', () => {
@@ -373,16 +398,11 @@ describe('privacy', () => {
     for (const who of [visitor(at, ua), visitor(v6, ua), visitor(at, BOT_USER_AGENTS[0])]) {
       await s.post(uniquePage('privacy'), who);
     }
-    // The whole table, every attribute of every item this run wrote.
+    // Both tables, every attribute of every item this run wrote.
     let text = '';
-    let ExclusiveStartKey: Record<string, never> | undefined;
-    do {
-      const page = await s.client.send(
-        new ScanCommand({ TableName: tableName(), ConsistentRead: true, ExclusiveStartKey }),
-      );
-      text += JSON.stringify(page.Items);
-      ExclusiveStartKey = page.LastEvaluatedKey as typeof ExclusiveStartKey;
-    } while (ExclusiveStartKey);
+    for (const table of [tableName(), visitsTableName()]) {
+      text += JSON.stringify(await scanTable(s.client, table));
+    }
     expect(text.length).toBeGreaterThan(1000);
     for (const secret of [
       at,
