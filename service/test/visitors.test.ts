@@ -1,5 +1,4 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, test } from 'vitest';
 import {
   BROWSER_UA,
