@@ -551,7 +551,7 @@ The same table, item and attribute are imported once: a second run stops unless 
                      by default, the --out file's extension decides
   --out FILE         write to FILE rather than stdout
 
-Visitor marks and daily salts are never exported: they are keyed hashes that expire in two days.`,
+Visitor records, quotas and daily salts are never exported: they are keyed hashes that expire in two days.`,
     options: { format: { type: 'string' }, out: { type: 'string' } },
     positionals: 0,
     run: async (context) => {

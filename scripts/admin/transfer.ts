@@ -35,7 +35,7 @@ const SCAN_PAGE = 250;
 /**
  * Every counter, day, adjustment and seed record in the table, in a stable order (so two
  * exports of the same counts are the same file). One strongly consistent scan; each item is
- * recognised and read by its ElectroDB entity. Visitor marks and salts are never exported: they
+ * recognised and read by its ElectroDB entity. Visitor records, quotas and salts are never exported: they
  * are keyed hashes that expire within two days, and are nobody's business.
  */
 export async function readAll(

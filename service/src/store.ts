@@ -34,13 +34,13 @@ export interface CounterStore {
   counts(page: string): Promise<Counts>;
   /**
    * The pages counted on a site (by its totals key), with their counts, in any order: at most
-   * `max` of them, read in at most that many index entries. `complete` is false when there are
-   * more.
+   * `max` of them, from at most `max + 1` index entries read. `read` is how many were read, so
+   * `read > max` says there are more.
    */
   pages(
     site: string,
     max: number,
-  ): Promise<{ pages: (Counts & { readonly page: string })[]; complete: boolean }>;
+  ): Promise<{ pages: (Counts & { readonly page: string })[]; read: number }>;
   /**
    * The days from `from` to `to` (inclusive, `YYYY-MM-DD`) on which `page` (or a site's
    * totals key) was counted, oldest first, in one query. Days without traffic are absent.

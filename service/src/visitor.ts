@@ -13,7 +13,7 @@ export type Day = string;
 
 export const dayOf = (date: Date): Day => date.toISOString().slice(0, 10);
 
-/** Epoch seconds 48 hours after the day began: when its salt and marks are deleted. */
+/** Epoch seconds 48 hours after the day began: when its salt and records are deleted. */
 export const expiresAt = (day: Day): number => Date.parse(`${day}T00:00:00Z`) / 1000 + 48 * 3600;
 
 /** A bot: what `isbot` recognises, or a request with no User-Agent at all. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, test } from 'vitest';
-import { query, testApp, uniquePage, visitor } from '../../test/support.js';
+import { startFaultProxy } from '../../test/fault-proxy.js';
+import { endpoint, query, testApp, testClient, uniquePage, visitor } from '../../test/support.js';
 import { siteTotal } from '../src/scope.js';
 
 // Each test lists the pages of a site of its own (an allowed origin), so it sees only its own.
@@ -76,6 +77,45 @@ describe('GET /api/pages', () => {
     expect(result.pages).toHaveLength(1000);
     expect(result.pages[0]).toEqual({ page: '/bounded/1002', views: 1003, visitors: 1, bots: 0 });
     expect(result.pages.at(-1)?.views).toBe(4);
+  });
+
+  test('GET /api/pages reads at most MAX_PAGES_PER_SITE index entries, however many pages there are', async () => {
+    const proxy = await startFaultProxy(endpoint());
+    const client = testClient(proxy.endpoint);
+    const site = `https://${randomUUID()}.example`;
+    const s = testApp({ client, allowedOrigins: [site], maxPagesPerSite: 1000 });
+    try {
+      const { counter } = s.database.entities;
+      // 1,010 counters, made straight through the entity (as pages from before the limit were).
+      for (let i = 0; i < 1010; i += 101) {
+        await Promise.all(
+          Array.from({ length: 101 }, (_, j) =>
+            counter
+              .upsert({ page: `${site}/over/${i + j}`, site: siteTotal(site) })
+              .add({ views: i + j + 1 })
+              .go(),
+          ),
+        );
+      }
+      const before = proxy.seen.length;
+      const res = await s.app.request('/api/pages', {
+        headers: { origin: site, 'sec-fetch-site': 'cross-site' },
+      });
+      const result = (await res.json()) as Pages;
+      expect(result.pages).toHaveLength(1000);
+      expect(result.truncated).toBe(true);
+      // At least that many: the read stopped at the limit and one more.
+      expect(result.total).toBe(1001);
+      const queries = proxy.seen.slice(before).filter((r) => r.operation === 'Query');
+      const limits = queries.map((r) => (JSON.parse(r.body) as { Limit?: number }).Limit ?? 0);
+      expect(limits.every((limit) => limit > 0)).toBe(true);
+      expect(limits.reduce((sum, limit) => sum + limit, 0)).toBeLessThanOrEqual(
+        1001 + limits.length,
+      );
+    } finally {
+      client.destroy();
+      await proxy.close();
+    }
   });
 
   test('POST /api/pages is 405', async () => {

@@ -592,7 +592,7 @@ export function createCounterStore(
         for (const item of result.data) found.push({ ...countsOf(item), page: item.page });
         cursor = result.cursor;
       } while (cursor !== null && found.length <= max);
-      return { pages: found.slice(0, max), complete: found.length <= max };
+      return { pages: found.slice(0, max), read: found.length };
     },
 
     history: async (page, from, to) => {

@@ -27,10 +27,8 @@ export function pagesRoutes(options: {
       .use('/', ...resourceCors(METHODS, allowed))
       .get('/', async (c) => {
         const site = readerSite(c, allowed);
-        const listed = await options.counter.pages(
-          siteTotal(site),
-          Math.max(options.maxPagesPerSite, MAX_PAGES),
-        );
+        const max = Math.max(options.maxPagesPerSite, MAX_PAGES);
+        const listed = await options.counter.pages(siteTotal(site), max);
         const pages = listed.pages
           // Pages as the API names them: without their site's prefix.
           .map((entry) => ({ ...entry, page: entry.page.slice(site.length) }))
@@ -39,9 +37,10 @@ export function pagesRoutes(options: {
           );
         return c.json({
           pages: pages.slice(0, MAX_PAGES),
-          // When even the read was cut short, `total` is how many were read: at least that many.
-          total: pages.length,
-          truncated: pages.length > MAX_PAGES || !listed.complete,
+          // When even the read was cut short (a site over MAX_PAGES_PER_SITE, from pages made
+          // before it or by the admin CLI), `total` is how many were read: at least that many.
+          total: listed.read,
+          truncated: listed.read > MAX_PAGES,
         });
       })
       .all('/', methodNotAllowed(METHODS))
