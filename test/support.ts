@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject, vi } from 'vitest';
 import { cloudFrontViewerAddress } from '../service/src/address.js';
 import { compose } from '../service/src/compose.js';
@@ -15,7 +15,7 @@ import {
   startDevServer,
 } from '../service/src/dev-server.js';
 import type { Logger } from '../service/src/http.js';
-import { localCredentials, localRegion } from '../service/src/local-dynamodb.js';
+import { localCredentials, localRegion, scanAll } from '../service/src/local-dynamodb.js';
 import { AddressList } from '../service/src/visitor.js';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
 
@@ -223,18 +223,4 @@ function numberBytes(n: string): number {
 }
 
 /** Every item of a table, read in full (tests only: a scan reads everything). */
-export async function scanTable(
-  client: DynamoDBClient,
-  table: string,
-): Promise<Record<string, AttributeValue>[]> {
-  const items: Record<string, AttributeValue>[] = [];
-  let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await client.send(
-      new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey }),
-    );
-    items.push(...(page.Items ?? []));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return items;
-}
+export const scanTable = scanAll;

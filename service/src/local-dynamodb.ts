@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import {
   type AttributeValue,
   CreateTableCommand,
+  type CreateTableCommandInput,
   DeleteTableCommand,
   DescribeTableCommand,
   type DynamoDBClient,
@@ -11,6 +12,7 @@ import {
   ResourceInUseException,
   ResourceNotFoundException,
   ScanCommand,
+  type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import type { DynamoDBLimits } from './db/limits.js';
@@ -113,55 +115,48 @@ export async function startLocalDynamoDB(path?: string): Promise<LocalDynamoDB> 
 }
 
 /**
- * Creates footfall's table unless it exists, and adds the by-site index to a table made before
- * it existed (a dev server's data from an earlier version). Safe to call on every start.
+ * Creates footfall's counts table unless it exists, and adds the by-site index to a table made
+ * before it existed (a dev server's data from an earlier version). Safe to call on every start.
  */
-export async function ensureTable(
-  client: DynamoDBClient,
-  tableName: string,
-): Promise<'created' | 'exists'> {
-  try {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    const indexed = Table?.GlobalSecondaryIndexes?.some(
+export function ensureTable(client: DynamoDBClient, tableName: string) {
+  return ensure(client, createTableInput(tableName), async (found) => {
+    const indexed = found?.GlobalSecondaryIndexes?.some(
       (index) => index.IndexName === table.bySiteIndex.name,
     );
     if (!indexed) await rebuildWithIndex(client, tableName);
-    return 'exists';
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
-  }
-  try {
-    await client.send(new CreateTableCommand(createTableInput(tableName)));
-  } catch (error) {
-    // Another process created it between our two calls.
-    if (error instanceof ResourceInUseException) return 'exists';
-    throw error;
-  }
-  await untilActive(client, tableName);
-  return 'created';
+  });
 }
 
 /**
  * Creates the visits table (salts, visitor and limit records) unless it exists. Safe to call on
  * every start. dynalite has no TTL: locally, old days' records stay until the data folder goes.
  */
-export async function ensureVisitsTable(
+export function ensureVisitsTable(client: DynamoDBClient, tableName: string) {
+  return ensure(client, createVisitsTableInput(tableName));
+}
+
+/** Creates the table `input` describes unless it exists; `upgrade` brings an existing one up to date. */
+async function ensure(
   client: DynamoDBClient,
-  tableName: string,
+  input: CreateTableCommandInput,
+  upgrade?: (found: TableDescription | undefined) => Promise<void>,
 ): Promise<'created' | 'exists'> {
+  const TableName = input.TableName as string;
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await client.send(new DescribeTableCommand({ TableName }));
+    await upgrade?.(Table);
     return 'exists';
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
   try {
-    await client.send(new CreateTableCommand(createVisitsTableInput(tableName)));
+    await client.send(new CreateTableCommand(input));
   } catch (error) {
+    // Another process created it between our two calls.
     if (error instanceof ResourceInUseException) return 'exists';
     throw error;
   }
-  await untilActive(client, tableName);
+  await untilActive(client, TableName);
   return 'created';
 }
 
@@ -179,6 +174,18 @@ export async function untilActive(client: DynamoDBClient, tableName: string): Pr
  * table is made anew with it and its items are put back (local data is small).
  */
 async function rebuildWithIndex(client: DynamoDBClient, tableName: string): Promise<void> {
+  const items = await scanAll(client, tableName);
+  await client.send(new DeleteTableCommand({ TableName: tableName }));
+  await client.send(new CreateTableCommand(createTableInput(tableName)));
+  await untilActive(client, tableName);
+  for (const Item of items) await client.send(new PutItemCommand({ TableName: tableName, Item }));
+}
+
+/** Every item of a local table, in full: for small local data (and tests), never for AWS. */
+export async function scanAll(
+  client: DynamoDBClient,
+  tableName: string,
+): Promise<Record<string, AttributeValue>[]> {
   const items: Record<string, AttributeValue>[] = [];
   let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
   do {
@@ -188,8 +195,5 @@ async function rebuildWithIndex(client: DynamoDBClient, tableName: string): Prom
     items.push(...(page.Items ?? []));
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey);
-  await client.send(new DeleteTableCommand({ TableName: tableName }));
-  await client.send(new CreateTableCommand(createTableInput(tableName)));
-  await untilActive(client, tableName);
-  for (const Item of items) await client.send(new PutItemCommand({ TableName: tableName, Item }));
+  return items;
 }
