@@ -10,6 +10,8 @@ export interface BenchContext {
   /** The environment a Lambda bundle runs in here: the table, dynalite, local credentials. */
   readonly env: NodeJS.ProcessEnv;
   readonly tableName: string;
+  /** The visits table beside it (salts, visitor and limit records; ADR 12). */
+  readonly visitsTableName: string;
   /** dynalite, in its own process. */
   readonly endpoint: string;
   /** A plain SDK client of it: the reference's calls, and reading counts back. */

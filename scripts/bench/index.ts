@@ -14,7 +14,13 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { bundleLambda } from '../../service/build/bundle.js';
 import { lambdaEntry } from '../../service/build/options.js';
-import { ensureTable, localCredentials, localRegion } from '../../service/src/local-dynamodb.js';
+import { visitsTable } from '../../service/src/db/table.js';
+import {
+  ensureTable,
+  ensureVisitsTable,
+  localCredentials,
+  localRegion,
+} from '../../service/src/local-dynamodb.js';
 import { outputFor } from '../lib/outputs.js';
 import { coldStart } from './cold.js';
 import { concurrency } from './concurrency.js';
@@ -43,6 +49,7 @@ const work = await mkdtemp(join(tmpdir(), 'footfall-bench-'));
 const children = await compileChildren(root);
 const dynalite = await startDynaliteProcess(children.dynalite, root);
 const tableName = 'footfall-bench';
+const visitsTableName = visitsTable.defaultNameFor(tableName);
 const raw = new DynamoDBClient({
   endpoint: dynalite.endpoint,
   region: localRegion,
@@ -50,9 +57,11 @@ const raw = new DynamoDBClient({
 });
 try {
   await ensureTable(raw, tableName);
+  await ensureVisitsTable(raw, visitsTableName);
   const env = {
     ...process.env,
     TABLE_NAME: tableName,
+    VISITS_TABLE_NAME: visitsTableName,
     DYNAMODB_ENDPOINT: dynalite.endpoint,
     AWS_REGION: localRegion,
     AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
@@ -71,6 +80,7 @@ try {
     root,
     env,
     tableName,
+    visitsTableName,
     endpoint: dynalite.endpoint,
     raw,
     bundles,
