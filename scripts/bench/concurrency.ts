@@ -10,7 +10,7 @@ const LEVELS = [1, 10, 100, 500];
 export async function concurrency(ctx: BenchContext): Promise<Section> {
   step(`concurrency ${LEVELS.join(', ')}`);
   const invoke = invoker(await loadHandler(ctx.bundles.ours, ctx.endpoint, 'concurrency'));
-  const raw = rawCalls(ctx.raw, ctx.tableName);
+  const raw = rawCalls(ctx.raw, ctx);
   const readThenWrite = async (id: string) => {
     const { Item } = await raw.get(id);
     const views = Number(Item?.views?.N ?? 0) + 1;
