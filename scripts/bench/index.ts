@@ -31,6 +31,7 @@ import { memory } from './memory.js';
 import { compileChildren, startDynaliteProcess } from './processes.js';
 import { publish, report } from './report.js';
 import { warmRequests } from './warm.js';
+import { writeUnits } from './write-units.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -89,6 +90,7 @@ try {
   const sections = [
     await coldStart(ctx, COLD_RUNS),
     await warmRequests(ctx, WARM_SAMPLES),
+    await writeUnits(ctx),
     await concurrency(ctx),
     await memory(ctx),
     await devServerLoad(ctx, work, LOAD_SECONDS),
