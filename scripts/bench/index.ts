@@ -67,7 +67,9 @@ try {
     AWS_REGION: localRegion,
     AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
-    // One address sends everything here: no per-address limit, or the 21st POST is "limited".
+    // Cold start, concurrency and memory send every POST from one address: no per-address
+    // limit, or the 21st would be "limited". The warm requests and the write units run with the
+    // function's default limits, a visitor of their own per sample.
     VIEWS_PER_ADDRESS_PER_DAY: '0',
   };
   Object.assign(process.env, env);
