@@ -19,7 +19,7 @@ import {
 
 /** DynamoDB on-demand, per million write request units (us-east-1, since November 2024). */
 const DOLLARS_PER_MILLION_WRITE_UNITS = 0.625;
-/** The README's goal: DynamoDB's writes for a million visits, visitors counted. */
+/** The goal for DynamoDB's writes, visitors counted (issue 19): under $3 a million visits. */
 const GOAL_PER_MILLION_VISITS = under(3, 'USD');
 
 /** What the writes of one visit (or of several) cost. */
@@ -280,7 +280,9 @@ address and page a day, so every person's POST charges a view quota), and with
 \`VIEWS_PER_ADDRESS_PER_DAY=0\` (no view quota). Dollars at $${DOLLARS_PER_MILLION_WRITE_UNITS} per
 million write units (on-demand); a returning visitor whose POST reaches another Lambda
 environment is a first visit there. Reads are not in the figures: the whole mix read
-${reads} units (a page's creating visit reads its counter once, $0.125 per million).
+${reads} units (a page's creating visit reads its counter once, $0.125 per million). Targets:
+every write one unit (every item under 1 KB), and the writes of a million visits, visitors
+counted, ${targetText(GOAL_PER_MILLION_VISITS)}.
 
 ${table(
   [
