@@ -10,7 +10,7 @@ const LEVELS = [1, 10, 100, 500];
 export async function concurrency(ctx: BenchContext): Promise<Section> {
   step(`concurrency ${LEVELS.join(', ')}`);
   const invoke = invoker(await loadHandler(ctx.bundles.ours, ctx.endpoint, 'concurrency'));
-  const raw = rawCalls(ctx.raw, ctx.tableName);
+  const raw = rawCalls(ctx.raw, ctx);
   const readThenWrite = async (id: string) => {
     const { Item } = await raw.get(id);
     const views = Number(Item?.views?.N ?? 0) + 1;
@@ -64,9 +64,10 @@ export async function concurrency(ctx: BenchContext): Promise<Section> {
   }
   const text = `## Exactness under concurrency
 
-${TOTAL} increments of one page at each level of concurrency: footfall's handler (one atomic
-\`ADD\`) against the design it replaces (\`GetItem\`, add one, \`PutItem\`). Latency is per
-request; "lost" is ${TOTAL} minus the final count. Target: 0 lost at every level.
+${TOTAL} increments of one page at each level of concurrency, one person's POSTs: footfall's
+handler (atomic \`ADD\`s to the page's counter, its day and the site's day) against the design it
+replaces (\`GetItem\`, add one, \`PutItem\`). Latency is per request; "lost" is ${TOTAL} minus the
+final count. Target: 0 lost at every level.
 
 ${table(['concurrency', 'footfall median / p95', 'footfall lost', 'target', 'met?', 'read-then-write median / p95', 'read-then-write lost'], rows)}`;
   return { text, checks };

@@ -14,7 +14,9 @@ export const UNITS = {
   count: { decimals: 0, suffix: '' },
   /** Things per call, averaged over several calls. */
   mean: { decimals: 1, suffix: '' },
-} as const;
+  /** US dollars, to the cent. */
+  USD: { decimals: 2, prefix: '$', suffix: '' },
+} as const satisfies Record<string, { decimals: number; prefix?: string; suffix: string }>;
 export type Unit = keyof typeof UNITS;
 
 export interface Target {
@@ -39,14 +41,15 @@ export interface Check {
 
 /** `1.5`, `0.57`: a number at a unit's precision, without trailing zeros after the point. */
 const number = (value: number, unit: Unit) => String(Number(value.toFixed(UNITS[unit].decimals)));
+const prefix = (unit: Unit) => ('prefix' in UNITS[unit] ? UNITS[unit].prefix : '');
 
-/** A figure as printed: `2.07x`, `670.4 KiB`, `0`. */
+/** A figure as printed: `2.07x`, `670.4 KiB`, `0`, `$3.43`. */
 export const formatted = (value: number, unit: Unit) =>
-  `${value.toFixed(UNITS[unit].decimals)}${UNITS[unit].suffix}`;
+  `${prefix(unit)}${value.toFixed(UNITS[unit].decimals)}${UNITS[unit].suffix}`;
 
-/** `≤ 1.5x`, `< 128 MiB`, `= 0`. */
+/** `≤ 1.5x`, `< 128 MiB`, `= 0`, `< $3`. */
 export const targetText = ({ op, limit, unit }: Target) =>
-  `${op} ${number(limit, unit)}${UNITS[unit].suffix}`;
+  `${op} ${prefix(unit)}${number(limit, unit)}${UNITS[unit].suffix}`;
 
 /** Whether the figure, rounded as printed, meets the target. */
 export function met({ target, measured }: Check): boolean {

@@ -44,6 +44,10 @@ describe('a target met or missed', () => {
     [exactly(2, 'mean'), 2, 'met'],
     [exactly(2, 'mean'), 2.5, 'missed by 0.5'],
     [exactly(2, 'mean'), 1, 'missed by 1.0'],
+    // Dollars, to the cent: $2.995 prints as $3.00, which is not under $3.
+    [under(3, 'USD'), 2.9, 'met'],
+    [under(3, 'USD'), 2.995, 'missed (at the limit)'],
+    [under(3, 'USD'), 3.4375, 'missed by $0.44'],
     // No figure is never a pass.
     [atMost(1.5, 'ratio'), Number.NaN, 'missed (no figure)'],
     [exactly(0, 'count'), Number.POSITIVE_INFINITY, 'missed (no figure)'],
@@ -59,6 +63,7 @@ describe('a target met or missed', () => {
     expect(targetText(atMost(300, 'µs'))).toBe('≤ 300 µs');
     expect(targetText(under(128, 'MiB'))).toBe('< 128 MiB');
     expect(targetText(exactly(0, 'count'))).toBe('= 0');
+    expect(targetText(under(3, 'USD'))).toBe('< $3');
   });
 
   test('the summary lists every check with its target, figure and verdict, and counts the misses', () => {
