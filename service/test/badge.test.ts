@@ -11,6 +11,14 @@ const count = async (page: string, times: number, headers = visitor()) => {
     await app.request(`/api/count${query(page)}`, { method: 'POST', headers });
   }
 };
+/** A page with different figures for each metric: 3 views, 2 visitors, 1 bot. */
+const mixedPage = async (label: string) => {
+  const page = uniquePage(label);
+  await count(page, 2, visitor('203.0.113.7'));
+  await count(page, 1, visitor('203.0.113.8'));
+  await count(page, 1, visitor('203.0.113.9', 'Googlebot/2.1 (+http://www.google.com/bot.html)'));
+  return page;
+};
 const counts = async (page: string) =>
   (await (await app.request(`/api/count${query(page)}`)).json()) as Record<string, number>;
 
@@ -59,6 +67,18 @@ describe('GET /api/badge.svg', () => {
     expect(svg).not.toContain('prefers-color-scheme');
   });
 
+  test.each([
+    ['', 'visitors: 2'],
+    ['&metric=visitors', 'visitors: 2'],
+    ['&metric=views', 'views: 3'],
+    ['&metric=bots', 'bots: 1'],
+  ])('GET /api/badge.svg?page=P%s is labelled with what it shows', async (metric, title) => {
+    const page = await mixedPage('badge-label');
+    const svg = await (await app.request(`/api/badge.svg${query(page)}${metric}`)).text();
+    expect(new XMLParser().parse(svg).svg.title).toBe(title);
+    expect(svg).toContain(`>${title.split(':')[0]}</text>`);
+  });
+
   test('a hostile label is escaped: it cannot inject markup', async () => {
     const label = `<script>alert(1)</script>"'&x`;
     const res = await app.request(`/api/badge.svg?label=${encodeURIComponent(label)}`);
@@ -82,7 +102,7 @@ describe('GET /api/badge.svg', () => {
   });
 
   test.each([
-    ['metric=bots', 'invalid_metric'],
+    ['metric=humans', 'invalid_metric'],
     ['metric=views&metric=views', 'invalid_metric'],
     ['theme=blue', 'invalid_theme'],
     [`label=${'x'.repeat(41)}`, 'invalid_label'],
@@ -123,6 +143,17 @@ describe('GET /api/shield', () => {
     expect(body).toEqual({ schemaVersion: 1, label: 'page views', message: '2', color: 'blue' });
     for (const key of Object.keys(body)) expect(DOCUMENTED.has(key), key).toBe(true);
     expect(typeof body.message).toBe('string');
+  });
+
+  test.each([
+    ['', 'visitors', '2'],
+    ['&metric=visitors', 'visitors', '2'],
+    ['&metric=views', 'views', '3'],
+    ['&metric=bots', 'bots', '1'],
+  ])('GET /api/shield?page=P%s is labelled %s by default', async (metric, label, message) => {
+    const page = await mixedPage('shield-label');
+    const res = await app.request(`/api/shield${query(page)}${metric}`);
+    expect(await res.json()).toEqual({ schemaVersion: 1, label, message, color: 'blue' });
   });
 
   test('everything else under /api stays uncacheable', async () => {

@@ -3,16 +3,18 @@ import { validator } from 'hono/validator';
 import { abbreviate, badgeSvg, MAX_LABEL_LENGTH, shieldJson, type Theme } from '../badge.js';
 import { errorResponse, methodNotAllowed } from '../http.js';
 import { parsePage, rawQueryOf } from '../page.js';
-import type { CounterStore } from '../store.js';
+import type { CounterStore, Counts } from '../store.js';
 
 /** Badges change slowly and are fetched by every README view: the one cacheable answer. */
 export const BADGE_CACHE_CONTROL = 'public, max-age=60';
 
-const METRICS = ['visitors', 'views'] as const;
+/** What a badge can show: each of a page's counts. The default label is the metric's name. */
+const METRICS = ['visitors', 'views', 'bots'] as const satisfies readonly (keyof Counts)[];
+type Metric = (typeof METRICS)[number];
 const THEMES = ['auto', 'light', 'dark'] as const;
 
 type Parsed =
-  | { ok: true; page: string; metric: (typeof METRICS)[number]; label: string; theme: Theme }
+  | { ok: true; page: string; metric: Metric; label: string; theme: Theme }
   | { ok: false; code: string; message: string };
 
 /** The badge's query: `page`, `metric`, `label` and `theme`, each at most once. */
@@ -27,7 +29,8 @@ function parseBadgeQuery(rawQuery: string): Parsed {
   const metricGiven = one('metric');
   const metric = metricGiven === undefined ? 'visitors' : metricGiven;
   if (metric === null || !METRICS.includes(metric as never)) {
-    return { ok: false, code: 'invalid_metric', message: 'metric must be visitors or views' };
+    const choices = `${METRICS.slice(0, -1).join(', ')} or ${METRICS.at(-1)}`;
+    return { ok: false, code: 'invalid_metric', message: `metric must be ${choices}` };
   }
   const themeGiven = one('theme');
   const theme = themeGiven === undefined ? 'auto' : themeGiven;
@@ -35,7 +38,7 @@ function parseBadgeQuery(rawQuery: string): Parsed {
     return { ok: false, code: 'invalid_theme', message: 'theme must be auto, light or dark' };
   }
   const labelGiven = one('label');
-  const label = labelGiven === undefined ? 'visitors' : labelGiven;
+  const label = labelGiven === undefined ? metric : labelGiven;
   if (
     label === null ||
     label.trim() === '' ||
@@ -51,7 +54,7 @@ function parseBadgeQuery(rawQuery: string): Parsed {
   return {
     ok: true,
     page: page.page,
-    metric: metric as (typeof METRICS)[number],
+    metric: metric as Metric,
     label,
     theme: theme as Theme,
   };
@@ -67,7 +70,7 @@ export function badgeRoutes({ counter }: { readonly counter: CounterStore }) {
     if (!parsed.ok) return errorResponse(c, 400, parsed.code, parsed.message);
     return parsed;
   });
-  const value = async (page: string, metric: 'visitors' | 'views') =>
+  const value = async (page: string, metric: Metric) =>
     abbreviate((await counter.counts(page))[metric]);
   const cacheable = (c: Context) => c.header('Cache-Control', BADGE_CACHE_CONTROL);
 
