@@ -164,11 +164,16 @@ export function parseDeployConfig({ context, env }: ConfigSources): DeployConfig
       'is not a GitHub environment name',
     ) ?? deployDefaults.environmentName;
 
-  /** A list in cdk.json, or a comma-separated string (`-c`), each entry checked by `parse`. */
+  /**
+   * A list in cdk.json, or a comma-separated string (`-c`), each entry checked by `parse`. Commas
+   * separate entries inside a list's strings too, so "use commas" is right advice either way.
+   */
   const list = <T>(key: string, parse: (entry: string) => T): T[] => {
     const value = context(key);
     if (value === undefined || value === null || value === '') return [];
-    const entries = Array.isArray(value) ? value : String(value).split(',');
+    const entries = (Array.isArray(value) ? value : [value]).flatMap((entry) =>
+      String(entry).split(','),
+    );
     return entries.flatMap((entry) => {
       const trimmed = String(entry).trim();
       if (trimmed === '') return [];

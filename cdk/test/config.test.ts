@@ -131,6 +131,11 @@ describe('parseDeployConfig', () => {
     expect(
       parse({ allowedOrigins: 'https://a.example, https://b.example' }).allowedOrigins,
     ).toEqual(['https://a.example', 'https://b.example']);
+    // Commas separate entries inside cdk.json's list too, as the separator advice says.
+    expect(
+      parse({ allowedOrigins: ['https://a.example,https://b.example', 'https://c.example'] })
+        .allowedOrigins,
+    ).toEqual(['https://a.example', 'https://b.example', 'https://c.example']);
     expect(
       parse({ excludedAddresses: '198.51.100.0/24, ::ffff:192.0.2.1,2001:db8::1' })
         .excludedAddresses,
@@ -146,6 +151,14 @@ describe('parseDeployConfig', () => {
     [
       { allowedOrigins: ['blog.example.com'] },
       'allowedOrigins: "blog.example.com" is not an origin: write https://blog.example.com',
+    ],
+    [
+      { allowedOrigins: ['https://*.example.com'] },
+      'allowedOrigins: "https://*.example.com": wildcards are not allowed; list each site, like https://blog.example.com',
+    ],
+    [
+      { allowedOrigins: 'https://blog.example.com;https://x.example' },
+      'allowedOrigins: "https://blog.example.com;https://x.example" separates origins with ";": use commas, like https://blog.example.com,https://x.example',
     ],
     [
       { domainName: 'resume.example.com' },

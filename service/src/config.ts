@@ -202,25 +202,88 @@ function parseUrl(raw: string): URL {
 /**
  * An origin is scheme://host[:port] and nothing more; browsers send it in that exact form. A
  * mistaken entry is refused with the origin it probably meant (`blog.example.com`,
- * `https://blog.example.com/path` → `https://blog.example.com`).
+ * `https://blog.example.com/path` → `https://blog.example.com`); a wildcard, which no browser
+ * sends, and origins run together with something other than a comma are refused with how to
+ * write them instead.
  */
 export function parseOrigin(raw: string): string {
+  const together = separatedOrigins(raw);
+  if (together) {
+    throw new Error(
+      `"${raw}" separates origins with ${together.separator}: use commas, like ${together.parts.join(',')}`,
+    );
+  }
+  if (raw.includes('*')) {
+    throw new Error(
+      `"${raw}": wildcards are not allowed; list each site, like ${wildcardExample(raw)}`,
+    );
+  }
   let url: URL | undefined;
   try {
     url = new URL(raw);
   } catch {}
   const web = url?.protocol === 'http:' || url?.protocol === 'https:';
-  if (url && web && url.origin === raw.replace(/\/$/, '').toLowerCase()) return url.origin;
+  if (url && web && url.origin === raw.replace(/\/$/, '').toLowerCase()) {
+    if (!HOST.test(url.hostname)) {
+      throw new Error(`"${raw}" is not an origin: "${url.hostname}" is not a host name`);
+    }
+    return url.origin;
+  }
   const meant = meantOrigin(raw, web ? url : undefined);
   throw new Error(
     `"${raw}" is not an origin: ${meant ? `write ${meant}` : 'write it as https://host or http://host:port, without a path'}`,
   );
 }
 
+// URL lets through host characters no site name has (`https://a.example;b`): names and
+// addresses only.
+const HOST = /^([a-z0-9_.-]+|\[[0-9a-f:.]+\])$/;
+
+// What people put between origins when they do not use a comma.
+const SEPARATORS = /[\s;|]+/;
+
+/**
+ * Two or more origins (or things that mean one) run together with `;`, `|` or spaces: the
+ * separator, named as a person would, and the parts, each as the origin it means.
+ */
+function separatedOrigins(raw: string): { separator: string; parts: string[] } | undefined {
+  const parts = raw.split(SEPARATORS).filter((part) => part !== '');
+  if (parts.length < 2) return undefined;
+  const sites = parts.map((part) => {
+    try {
+      return parseOrigin(part);
+    } catch {
+      return meantOrigin(part, webUrl(part));
+    }
+  });
+  // Only when every part names a site (`https://blog` alone does not): else it is one bad entry.
+  const named = (site: string | undefined): site is string =>
+    site !== undefined && /[.[]|\/\/localhost\b/.test(site);
+  if (!sites.every(named)) return undefined;
+  const separator = raw.includes(';') ? '";"' : raw.includes('|') ? '"|"' : 'spaces';
+  return { separator, parts: sites };
+}
+
+function webUrl(raw: string): URL | undefined {
+  try {
+    const url = new URL(raw);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One site a wildcard could have meant: `https://*.example.com` → `https://blog.example.com`. */
+function wildcardExample(raw: string): string {
+  const match = /^(?:(https?):\/\/)?\*\.([^*/:]+\.[^*/:]+)(:\d+)?\/?$/i.exec(raw);
+  if (!match) return 'https://blog.example.com';
+  return `${match[1]?.toLowerCase() ?? 'https'}://blog.${match[2]?.toLowerCase()}${match[3] ?? ''}`;
+}
+
 /** The origin a person most likely meant by `raw`, if one can be told. */
 function meantOrigin(raw: string, url: URL | undefined): string | undefined {
   // A web URL with more than an origin (a path, a query, the default port): its origin.
-  if (url) return url.origin;
+  if (url) return HOST.test(url.hostname) ? url.origin : undefined;
   // No scheme (`blog.example.com`, `localhost:3000/x`): https://, or http:// for this machine.
   let bare: URL;
   try {
@@ -229,6 +292,6 @@ function meantOrigin(raw: string, url: URL | undefined): string | undefined {
     return undefined;
   }
   const local = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(bare.hostname);
-  if (!local && !bare.hostname.includes('.')) return undefined;
+  if (!local && (!bare.hostname.includes('.') || !HOST.test(bare.hostname))) return undefined;
   return local ? `http://${bare.host}` : bare.origin;
 }

@@ -152,8 +152,40 @@ describe('loadConfig', () => {
   });
 
   test('every bad ALLOWED_ORIGINS entry is named, and an entry with nothing to go on gets the form', () => {
-    expect(() => loadConfig({ ALLOWED_ORIGINS: 'a.example, *' })).toThrow(
-      'ALLOWED_ORIGINS: "a.example" is not an origin: write https://a.example; "*" is not an origin: write it as https://host or http://host:port, without a path',
+    expect(() => loadConfig({ ALLOWED_ORIGINS: 'a.example, https://' })).toThrow(
+      'ALLOWED_ORIGINS: "a.example" is not an origin: write https://a.example; "https://" is not an origin: write it as https://host or http://host:port, without a path',
     );
   });
+
+  // No browser sends a wildcard: accepted, it would answer every embedding site with a 403.
+  test.each([
+    ['https://*.example.com', 'https://blog.example.com'],
+    ['*.example.com', 'https://blog.example.com'],
+    ['http://*.example.com:8080', 'http://blog.example.com:8080'],
+    ['*', 'https://blog.example.com'],
+    ['https://blog.*', 'https://blog.example.com'],
+  ])('ALLOWED_ORIGINS=%s is refused: each site must be listed, like %s', (entry, site) => {
+    expect(() => loadConfig({ ALLOWED_ORIGINS: `https://ok.example,${entry}` })).toThrow(
+      `invalid configuration: ALLOWED_ORIGINS: "${entry}": wildcards are not allowed; list each site, like ${site}`,
+    );
+  });
+
+  test.each([
+    ['https://blog.example.com;https://x.example', '";"'],
+    ['https://blog.example.com; https://x.example', '";"'],
+    ['https://blog.example.com|https://x.example', '"|"'],
+    ['https://blog.example.com https://x.example', 'spaces'],
+    ['blog.example.com x.example', 'spaces'],
+  ])('ALLOWED_ORIGINS=%s names its separator, %s, and asks for commas', (raw, separator) => {
+    expect(() => loadConfig({ ALLOWED_ORIGINS: raw })).toThrow(
+      `invalid configuration: ALLOWED_ORIGINS: "${raw}" separates origins with ${separator}: use commas, like https://blog.example.com,https://x.example`,
+    );
+  });
+
+  test.each([['https://blog.example.com;x'], ['https://blog example.com']])(
+    'ALLOWED_ORIGINS=%s is one bad entry, not a list: it is not read as one',
+    (raw) => {
+      expect(() => loadConfig({ ALLOWED_ORIGINS: raw })).toThrow(/is not an origin/);
+    },
+  );
 });
