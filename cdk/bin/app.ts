@@ -1,16 +1,23 @@
 import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
-import { parseDeployConfig } from '../lib/config.js';
+import { type DeployConfig, DeployConfigError, parseDeployConfig } from '../lib/config.js';
 import { addFootfallStacks } from '../lib/footfall-app.js';
 import { builtSiteDir } from '../lib/static-site.js';
 
 // The only place the deploy reads its environment; everything below is configured by props.
 const app = new App();
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
-const config = parseDeployConfig({
-  context: (key) => app.node.tryGetContext(key),
-  env: process.env,
-});
+let config: DeployConfig;
+try {
+  config = parseDeployConfig({ context: (key) => app.node.tryGetContext(key), env: process.env });
+} catch (error) {
+  // A setting a person got wrong: its message says what to do, and a stack trace would bury it.
+  if (!(error instanceof DeployConfigError)) throw error;
+  console.error(
+    `footfall: ${error.message}\nDeploy settings are read from cdk.json's "context" and -c key=value.`,
+  );
+  process.exit(1);
+}
 
 const { deployAccess } = addFootfallStacks(app, {
   config,
