@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { build, type Message } from 'esbuild';
 import { embedSnippet, type PinnedWidget, pinWidget } from './embed.js';
 import { renderPage, renderStatsPage } from './render.js';
 import { displayPath, loadResume, ResumeError } from './resume.js';
+import { removeStaleStaging, replaceDir, stagingDir } from './staging.js';
 
 /** The widget under a name that does not change between builds, for embedding elsewhere. */
 export const EMBED_SCRIPT = 'footfall-widget.js';
@@ -41,7 +41,9 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuild> {
   const resume = await loadResume(join(options.webDir, 'resume.json'));
   // A sibling of the output (never inside it, whatever slashes the caller wrote).
   const outDir = resolve(options.outDir);
-  const staging = `${outDir}.building-${process.pid}-${randomUUID().slice(0, 8)}`;
+  // What an interrupted build left beside it, and only that (a build running now keeps its own).
+  await removeStaleStaging(outDir);
+  const staging = stagingDir(outDir);
   try {
     const result = await build({
       // Paths relative to the sources, so hashes depend on content, not on the checkout's place.
@@ -58,11 +60,17 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuild> {
       target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
       legalComments: 'none',
       metafile: true,
-      write: true,
+      // Written below by this process, not esbuild's: a build stopped by a signal removes its
+      // folder, and esbuild's own process would otherwise write on into it.
+      write: false,
       logLevel: 'silent',
     }).catch((error: unknown) => {
       throw sourceError(error, options.webDir) ?? error;
     });
+    for (const file of result.outputFiles) {
+      await mkdir(dirname(file.path), { recursive: true });
+      await writeFile(file.path, file.contents);
+    }
     // Metafile paths are relative to absWorkingDir.
     const sitePath = (file: string) =>
       `/${relative(resolve(staging), resolve(options.webDir, file)).split('\\').join('/')}`;
@@ -114,39 +122,6 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuild> {
     await rm(staging, { recursive: true, force: true });
     throw error;
   }
-}
-
-/**
- * Puts the folder `staging` in place of `target` by renames, so `target` is never half-written
- * and never missing for longer than between two renames; the old one is then removed. Safe
- * against another process doing the same at once (the last one in wins).
- */
-export async function replaceDir(staging: string, target: string): Promise<void> {
-  await mkdir(dirname(target), { recursive: true });
-  const aside = `${target}.old-${process.pid}-${randomUUID().slice(0, 8)}`;
-  for (let attempt = 1; ; attempt++) {
-    const moved = await rename(target, aside).then(
-      () => true,
-      (error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') return false;
-        throw error;
-      },
-    );
-    try {
-      await rename(staging, target);
-      break;
-    } catch (error) {
-      // Another build put its folder in between our two renames: move that one aside too.
-      const code = (error as NodeJS.ErrnoException).code;
-      if ((code !== 'ENOTEMPTY' && code !== 'EEXIST') || attempt === 5) {
-        // Whatever went wrong, the last site stays where it was.
-        if (moved) await rename(aside, target).catch(() => {});
-        throw error;
-      }
-      if (moved) await rm(aside, { recursive: true, force: true });
-    }
-  }
-  await rm(aside, { recursive: true, force: true });
 }
 
 /** The widget's or the stylesheet's sources do not build; the message, one line, says where. */
