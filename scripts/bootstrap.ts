@@ -18,6 +18,11 @@ import { githubSubject } from '../cdk/lib/deploy-access-stack.js';
 import { stackNames } from '../cdk/lib/footfall-app.js';
 import { checkAwsAccess, formatProblems, type Problem, settingProblems } from './lib/aws-access.js';
 import {
+  type ActionsPermissions,
+  type Answer,
+  actionsCalls,
+  actionsProblems,
+  alarmEmailNote,
   awsCommands,
   BOOTSTRAP_USAGE,
   type Command,
@@ -36,6 +41,7 @@ import {
   subjectCalls,
   trustedIdentity,
   variableCommands,
+  type WorkflowInfo,
 } from './lib/bootstrap-plan.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -174,6 +180,27 @@ if (repository && !ghReady.error && ghReady.status === 0) {
     });
   }
 }
+// GitHub Actions must run there: off in the settings, or not yet turned on in a new fork, the
+// deploy workflow never starts. What gh may not read is a warning, not a stop.
+const warnings: string[] = [];
+if (info) {
+  const read = <T>(call: GitHubCall): Answer<T> => {
+    try {
+      return { ok: true, body: (gh(call) ?? {}) as T };
+    } catch (error) {
+      return { ok: false, said: (error as Error).message.replace(/^gh api .*? failed: /, '') };
+    }
+  };
+  const calls = actionsCalls(info.full_name);
+  const actions = actionsProblems(
+    info.full_name,
+    read<ActionsPermissions>(calls.permissions),
+    read<WorkflowInfo>(calls.workflow),
+  );
+  problems.push(...actions.problems);
+  warnings.push(...actions.warnings);
+}
+for (const warning of warnings) console.error(warning);
 
 if (problems.length > 0 || !info || !access.region || !access.identity || !repository) {
   console.error(
@@ -187,6 +214,7 @@ if (problems.length > 0 || !info || !access.region || !access.identity || !repos
     console.error(
       `\nOnce gh is signed in, it makes these calls:\n\n${[
         readRepository(repository),
+        ...Object.values(actionsCalls(repository)),
         ...subjectCalls(repository),
         ...environmentCalls(repository, environments),
       ]
@@ -293,3 +321,4 @@ console.log(`
 Protect production: in GitHub, Settings → Environments → ${environments.production} → Required
 reviewers (docs/deploy.md). Then push to main: the Deploy workflow tests, synthesizes,
 ${environments.staging ? 'deploys and smoke-tests staging, then ' : ''}deploys and smoke-tests production.`);
+if (config?.alarmEmail) console.log(`\n${alarmEmailNote(config.alarmEmail, environments)}`);

@@ -126,6 +126,101 @@ export const readRepository = (repository: string): GitHubCall => ({
   purpose: 'the repository as GitHub spells it, and its numeric id',
 });
 
+/** The deploy workflow's file in `.github/workflows/`, as the Actions API names it. */
+export const DEPLOY_WORKFLOW = 'deploy.yml';
+
+/** `GET /repos/{owner}/{repo}/actions/permissions`, the fields that matter. */
+export interface ActionsPermissions {
+  readonly enabled?: boolean;
+  readonly allowed_actions?: 'all' | 'local_only' | 'selected';
+}
+
+/** `GET /repos/{owner}/{repo}/actions/workflows/{file}`, the field that matters. */
+export interface WorkflowInfo {
+  readonly state?:
+    | 'active'
+    | 'deleted'
+    | 'disabled_fork'
+    | 'disabled_inactivity'
+    | 'disabled_manually';
+}
+
+/**
+ * Checked before anything changes, and read only: whether GitHub Actions runs at all in the
+ * repository, and whether the deploy workflow is on (a fork's workflows stay off until its owner
+ * turns them on).
+ */
+export function actionsCalls(repository: string): {
+  permissions: GitHubCall;
+  workflow: GitHubCall;
+} {
+  return {
+    permissions: {
+      method: 'GET',
+      path: `${repositoryPath(repository)}/actions/permissions`,
+      purpose: 'whether GitHub Actions is enabled in the repository',
+    },
+    workflow: {
+      method: 'GET',
+      path: `${repositoryPath(repository)}/actions/workflows/${DEPLOY_WORKFLOW}`,
+      purpose: 'whether the Deploy workflow is enabled',
+    },
+  };
+}
+
+/** What a read answered: its body, or what gh said when it failed. */
+export type Answer<T> =
+  | { readonly ok: true; readonly body: T }
+  | { readonly ok: false; readonly said: string };
+
+/**
+ * Why the deploy workflow could not run, as problems with their fixes, and what could not be
+ * told, as warnings. The workflow may not be on GitHub yet (pushed later): then its state is not
+ * a problem, nor worth a word.
+ */
+export function actionsProblems(
+  repository: string,
+  permissions: Answer<ActionsPermissions>,
+  workflow: Answer<WorkflowInfo>,
+): { problems: Problem[]; warnings: string[] } {
+  const web = `https://github.com/${repository}`;
+  const problems: Problem[] = [];
+  const warnings: string[] = [];
+  const settings = `open ${web}/settings/actions, choose "Allow all actions and reusable workflows" under "Actions permissions" and click Save`;
+  if (!permissions.ok || typeof permissions.body.enabled !== 'boolean') {
+    warnings.push(
+      `! could not check whether GitHub Actions is enabled in ${repository}` +
+        `${permissions.ok ? '' : ` (${permissions.said})`}; if it is off, nothing deploys: ` +
+        `see ${web}/actions`,
+    );
+  } else if (!permissions.body.enabled) {
+    problems.push({
+      what: `GitHub Actions is disabled in ${repository}: the Deploy workflow would never run`,
+      fix: settings,
+    });
+  } else if (permissions.body.allowed_actions === 'local_only') {
+    problems.push({
+      what: `${repository} allows only its own actions: the Deploy workflow uses actions/checkout and aws-actions/configure-aws-credentials`,
+      fix: settings,
+    });
+  }
+  if (workflow.ok && workflow.body.state === 'disabled_fork') {
+    problems.push({
+      what: `GitHub Actions is not enabled in ${repository} yet: GitHub keeps a fork's workflows off until its owner turns them on`,
+      fix: `open ${web}/actions and click "I understand my workflows, go ahead and enable them"`,
+    });
+  } else if (
+    workflow.ok &&
+    (workflow.body.state === 'disabled_manually' || workflow.body.state === 'disabled_inactivity')
+  ) {
+    problems.push({
+      what: `the Deploy workflow (${DEPLOY_WORKFLOW}) is disabled in ${repository}`,
+      fix: `open ${web}/actions/workflows/${DEPLOY_WORKFLOW} and click "Enable workflow"`,
+    });
+  }
+  return { problems, warnings };
+}
+
 /**
  * Step 2: the OIDC subject template the deploy roles trust (OIDC_SUBJECT_CLAIM_KEYS), then read
  * back, since the subject GitHub issues depends on the repository's settings too.
@@ -362,6 +457,19 @@ export function variableCommands(
         ]
       : []),
   ];
+}
+
+/**
+ * Said at the end when alarms are e-mailed (`alarmEmail`): each stage's alarm topic subscribes
+ * the address, and AWS sends nothing to it until the subscription is confirmed from the e-mail
+ * AWS sends after the first deploy.
+ */
+export function alarmEmailNote(email: string, environments: Environments): string {
+  const title = '"AWS Notification - Subscription Confirmation"';
+  const sent = environments.staging
+    ? `two e-mails titled ${title}, one per stage (${environments.staging}, ${environments.production}): click "Confirm subscription" in each`
+    : `an e-mail titled ${title}: click "Confirm subscription" in it`;
+  return `Alarms are e-mailed to ${email}. After the first deploy, AWS sends that address ${sent}, or no alarm e-mail arrives.`;
 }
 
 /** A call as a person would type it: `gh api --method PUT PATH --input - <<'JSON' … JSON`. */

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { githubSubject } from '../../cdk/lib/deploy-access-stack.js';
 import {
+  actionsProblems,
+  alarmEmailNote,
   awsCommands,
   describeCall,
   describeCommand,
@@ -39,6 +41,15 @@ case "$(basename "$0") $*" in
   "gh api --method GET repos/Maya-OL/footfall/actions/oidc/customization/sub")
     echo '{"use_default":false,"include_claim_keys":["repo","context","repository_id"],"use_immutable_subject":true,"sub_claim_prefix":"repo:Maya-OL@4242/footfall@987654321"}' ;;
   "gh api --method GET repos/Maya-OL/footfall/environments/"*) echo 'HTTP 404' >&2; exit 1 ;;
+  "gh api --method GET repos/Maya-OL/footfall/actions/permissions")
+    case "$FAKE_GH_ACTIONS" in
+      off) echo '{"enabled":false}' ;;
+      local) echo '{"enabled":true,"allowed_actions":"local_only"}' ;;
+      denied) echo 'gh: Must have admin rights to Repository. (HTTP 403)' >&2; exit 1 ;;
+      *) echo '{"enabled":true,"allowed_actions":"all"}' ;;
+    esac ;;
+  "gh api --method GET repos/Maya-OL/footfall/actions/workflows/deploy.yml")
+    printf '{"state":"%s"}\n' "\${FAKE_GH_WORKFLOW:-active}" ;;
   "gh api --method "*) cat > /dev/null; echo '{}' ;;
   "npx cdk deploy"*)
     while [ $# -gt 0 ]; do
@@ -114,7 +125,9 @@ async function expectStopped({ code, out }: { code: number | null; out: string }
   expect(out).not.toMatch(/^\s+at /m);
   expect(out.match(/✗/g)).toHaveLength(1);
   for (const call of await calls()) {
-    expect(call).toMatch(/^(gh auth status|gh api --method GET repos\/[^/ ]+\/[^/ ]+)?$/);
+    expect(call).toMatch(
+      /^(gh auth status|gh api --method GET repos\/[^/ ]+\/[^/ ]+(\/actions\/[^ ]+)?)?$/,
+    );
   }
 }
 
@@ -273,6 +286,8 @@ describe('npm run bootstrap', () => {
     expect(ran.map((call) => call.replace(/ --outputs-file .*/, ''))).toEqual([
       'gh auth status',
       'gh api --method GET repos/maya-ol/footfall',
+      'gh api --method GET repos/Maya-OL/footfall/actions/permissions',
+      'gh api --method GET repos/Maya-OL/footfall/actions/workflows/deploy.yml',
       'gh api --method PUT repos/Maya-OL/footfall/actions/oidc/customization/sub --input -',
       'gh api --method GET repos/Maya-OL/footfall/actions/oidc/customization/sub',
       'npm run build',
@@ -291,6 +306,70 @@ describe('npm run bootstrap', () => {
     expect(out).toContain(
       'production jobs get the subject repo:Maya-OL@4242/footfall@987654321:environment:production:repository_id:987654321',
     );
+    expect(out).not.toContain('! could not check');
+  });
+
+  test.each([
+    [
+      'GitHub Actions disabled in the settings',
+      { FAKE_GH_ACTIONS: 'off' },
+      '• GitHub Actions is disabled in Maya-OL/footfall: the Deploy workflow would never run',
+      '→ open https://github.com/Maya-OL/footfall/settings/actions, choose "Allow all actions and reusable workflows" under "Actions permissions" and click Save',
+    ],
+    [
+      'only local actions allowed',
+      { FAKE_GH_ACTIONS: 'local' },
+      '• Maya-OL/footfall allows only its own actions: the Deploy workflow uses actions/checkout and aws-actions/configure-aws-credentials',
+      '→ open https://github.com/Maya-OL/footfall/settings/actions, choose "Allow all actions',
+    ],
+    [
+      'a new fork whose workflows GitHub has not turned on',
+      { FAKE_GH_WORKFLOW: 'disabled_fork' },
+      "• GitHub Actions is not enabled in Maya-OL/footfall yet: GitHub keeps a fork's workflows off until its owner turns them on",
+      '→ open https://github.com/Maya-OL/footfall/actions and click "I understand my workflows, go ahead and enable them"',
+    ],
+    [
+      'the Deploy workflow disabled by hand',
+      { FAKE_GH_WORKFLOW: 'disabled_manually' },
+      '• the Deploy workflow (deploy.yml) is disabled in Maya-OL/footfall',
+      '→ open https://github.com/Maya-OL/footfall/actions/workflows/deploy.yml and click "Enable workflow"',
+    ],
+  ])('%s: a problem with its fix, before anything changes', async (_, env, what, fix) => {
+    const result = await bootstrap(['--repo', 'maya-ol/footfall'], {
+      ...signedIn(),
+      FAKE_GH_SIGNED_IN: '1',
+      ...env,
+    });
+    await expectStopped(result);
+    expect(result.out).toContain('one thing needs fixing');
+    expect(result.out).toContain(what);
+    expect(result.out).toContain(fix);
+  });
+
+  test('GitHub Actions off is listed in the same block as the other problems', async () => {
+    const result = await bootstrap(['--repo', 'maya-ol/footfall'], {
+      AWS_REGION: 'eu-north-1',
+      FAKE_GH_SIGNED_IN: '1',
+      FAKE_GH_ACTIONS: 'off',
+    });
+    await expectStopped(result);
+    expect(result.out).toContain('2 things need fixing');
+    expect(result.out).toContain('• no AWS credentials were found');
+    expect(result.out).toContain('• GitHub Actions is disabled in Maya-OL/footfall');
+  });
+
+  test('when gh may not read the Actions settings, it is a warning and the bootstrap goes on', async () => {
+    const { code, out } = await bootstrap(['--repo', 'maya-ol/footfall'], {
+      ...signedIn(),
+      FAKE_GH_SIGNED_IN: '1',
+      FAKE_GH_ACTIONS: 'denied',
+    });
+    expect(out).toContain(
+      '! could not check whether GitHub Actions is enabled in Maya-OL/footfall (gh: Must have admin rights to Repository. (HTTP 403)); if it is off, nothing deploys: see https://github.com/Maya-OL/footfall/actions',
+    );
+    expect(out).not.toContain('✗');
+    expect(out).toContain('✓ footfall can deploy');
+    expect(code).toBe(0);
   });
 
   test('without a region it says so', async () => {
@@ -532,6 +611,31 @@ describe('the bootstrap plan', () => {
     for (const name of Object.values(WORKFLOW_VARIABLES))
       expect(deployYml).toContain(`vars.${name}`);
     expect(() => variableCommands('a/b', 'r', {}, environments)).toThrow(/did not output/);
+  });
+
+  test('an alarm e-mail comes with how to confirm its subscription, one per stage', () => {
+    expect(alarmEmailNote('maya@example.com', environments)).toBe(
+      'Alarms are e-mailed to maya@example.com. After the first deploy, AWS sends that address two e-mails titled "AWS Notification - Subscription Confirmation", one per stage (staging, production): click "Confirm subscription" in each, or no alarm e-mail arrives.',
+    );
+    expect(alarmEmailNote('maya@example.com', { production: 'production' })).toContain(
+      'an e-mail titled "AWS Notification - Subscription Confirmation": click "Confirm subscription" in it',
+    );
+  });
+
+  test('the Actions checks: nothing to say when all is on or the workflow is not pushed yet', () => {
+    const on = { ok: true, body: { enabled: true, allowed_actions: 'all' } } as const;
+    expect(actionsProblems('a/b', on, { ok: true, body: { state: 'active' } })).toEqual({
+      problems: [],
+      warnings: [],
+    });
+    expect(actionsProblems('a/b', on, { ok: false, said: 'gh: Not Found (HTTP 404)' })).toEqual({
+      problems: [],
+      warnings: [],
+    });
+    // An answer without "enabled" tells nothing either way.
+    expect(
+      actionsProblems('a/b', { ok: true, body: {} }, { ok: true, body: {} }).warnings,
+    ).toHaveLength(1);
   });
 
   test('a call is printed as the gh command that makes it', () => {
