@@ -1,8 +1,19 @@
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { type DeployConfig, DeployConfigError, parseDeployConfig } from '../lib/config.js';
-import { addFootfallStacks } from '../lib/footfall-app.js';
+import { addFootfallStacks, type FootfallStacks } from '../lib/footfall-app.js';
 import { builtSiteDir } from '../lib/static-site.js';
+
+/** A setting a person got wrong: its message says what to do, and a stack trace would bury it. */
+function settingsRefused(error: unknown): never {
+  if (!(error instanceof DeployConfigError)) throw error;
+  console.error(
+    `footfall: ${error.message}\nDeploy settings are read from cdk.json's "context" and -c key=value.`,
+  );
+  process.exit(1);
+}
 
 // The only place the deploy reads its environment; everything below is configured by props.
 const app = new App();
@@ -11,24 +22,34 @@ let config: DeployConfig;
 try {
   config = parseDeployConfig({ context: (key) => app.node.tryGetContext(key), env: process.env });
 } catch (error) {
-  // A setting a person got wrong: its message says what to do, and a stack trace would bury it.
-  if (!(error instanceof DeployConfigError)) throw error;
+  settingsRefused(error);
+}
+
+// What `npm run build` wrote (into FOOTFALL_DIST_DIR when it was told another folder than dist/).
+const siteDir = builtSiteDir(projectRoot, process.env.FOOTFALL_DIST_DIR?.trim() || undefined);
+if (!existsSync(join(siteDir, 'index.html'))) {
   console.error(
-    `footfall: ${error.message}\nDeploy settings are read from cdk.json's "context" and -c key=value.`,
+    `footfall: the site is not built (${relative(process.cwd(), siteDir) || '.'} has no index.html): ` +
+      'run npm run build first (npm run synth and npm run deploy build it for you)',
   );
   process.exit(1);
 }
 
-const { deployAccess } = addFootfallStacks(app, {
-  config,
-  projectRoot,
-  siteDir: builtSiteDir(projectRoot),
-  env: {
-    account: process.env.CDK_DEFAULT_ACCOUNT,
-    region: process.env.CDK_DEFAULT_REGION ?? process.env.AWS_REGION,
-  },
-});
-if (!deployAccess) {
+let stacks: FootfallStacks;
+try {
+  stacks = addFootfallStacks(app, {
+    config,
+    projectRoot,
+    siteDir,
+    env: {
+      account: process.env.CDK_DEFAULT_ACCOUNT,
+      region: process.env.CDK_DEFAULT_REGION ?? process.env.AWS_REGION,
+    },
+  });
+} catch (error) {
+  settingsRefused(error);
+}
+if (!stacks.deployAccess) {
   console.warn(
     'footfall: no repository configured (context "repository" and "repositoryId", or GITHUB_REPOSITORY), so the ' +
       'deploy-access stack is left out. See docs/deploy.md.',

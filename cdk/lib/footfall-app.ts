@@ -2,7 +2,7 @@ import { type App, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CertificateStack } from './certificate-stack.js';
-import type { DeployConfig } from './config.js';
+import { type DeployConfig, DeployConfigError } from './config.js';
 import { deployDefaults } from './defaults.js';
 import { bootstrapPolicyNames, DeployAccessStack } from './deploy-access-stack.js';
 import { FootfallStack, type Stage } from './footfall-stack.js';
@@ -44,8 +44,8 @@ export function addFootfallStacks(app: App, props: FootfallAppProps): FootfallSt
   let certificate: CertificateStack | undefined;
   if (config.domain) {
     if (!env.region) {
-      throw new Error(
-        "a custom domain needs the app stack's region: set CDK_DEFAULT_REGION or AWS_REGION",
+      throw new DeployConfigError(
+        "invalid deploy configuration:\n  domainName: a custom domain needs the app stack's region: set AWS_REGION (or CDK_DEFAULT_REGION)",
       );
     }
     certificate = new CertificateStack(app, stackNames.certificate, {

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -258,5 +258,6 @@ export class StaticSite extends Construct {
   }
 }
 
-/** Where `npm run build` writes the site, relative to the repository root. */
-export const builtSiteDir = (projectRoot: string) => join(projectRoot, 'dist/web');
+/** Where `npm run build` writes the site: `dist/web` in the repository, or `web` in `distDir`. */
+export const builtSiteDir = (projectRoot: string, distDir?: string) =>
+  distDir === undefined ? join(projectRoot, 'dist/web') : resolve(distDir, 'web');

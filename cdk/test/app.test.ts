@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { cdkJsonContext, projectRoot } from './support.js';
+import { cdkJsonContext, fakeSite, projectRoot } from './support.js';
 
 // The app as the CDK CLI runs it: cdk.json's `app` command, in the project root, with the merged
 // context in CDK_CONTEXT_JSON and an output folder in CDK_OUTDIR. No credentials, no network:
@@ -16,7 +16,7 @@ const appCommand = (
 const outdir = mkdtempSync(join(tmpdir(), 'footfall-cdk-app-'));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-function runApp(context: Record<string, unknown>) {
+function runApp(context: Record<string, unknown>, env: Record<string, string> = {}) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     const child = spawn(appCommand, {
       cwd: projectRoot,
@@ -28,6 +28,7 @@ function runApp(context: Record<string, unknown>) {
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         CDK_CONTEXT_JSON: JSON.stringify({ ...cdkJsonContext, ...context }),
         CDK_OUTDIR: outdir,
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -80,4 +81,29 @@ describe('cdk/bin/app.ts, run as `cdk synth` runs it', () => {
       expect(stdout).toBe('');
     },
   );
+
+  test('the site not built yet (npx cdk synth before npm run build): one line saying to build', async () => {
+    const dist = mkdtempSync(join(outdir, 'dist-'));
+    const { code, stderr } = await runApp({}, { FOOTFALL_DIST_DIR: dist });
+    expect(code).not.toBe(0);
+    expect(code).not.toBeNull();
+    expect(stderr).toMatch(
+      /^footfall: the site is not built \([^\n]*web has no index\.html\): run npm run build first \(npm run synth and npm run deploy build it for you\)\n$/,
+    );
+  });
+
+  test('a custom domain without a region: the problem, no stack trace', async () => {
+    const dist = mkdtempSync(join(outdir, 'dist-'));
+    cpSync(fakeSite(), join(dist, 'web'), { recursive: true });
+    const { code, stderr } = await runApp(
+      { domainName: 'me.example.com', hostedZoneId: 'Z123', hostedZoneName: 'example.com' },
+      { FOOTFALL_DIST_DIR: dist },
+    );
+    expect(code).not.toBe(0);
+    expect(code).not.toBeNull();
+    expect(stderr).toContain(
+      "\n  domainName: a custom domain needs the app stack's region: set AWS_REGION (or CDK_DEFAULT_REGION)\n",
+    );
+    expect(stderr).not.toMatch(/^\s+at /m);
+  });
 });
