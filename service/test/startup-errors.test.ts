@@ -1,8 +1,7 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   type DevProcessOptions,
@@ -10,8 +9,8 @@ import {
   failedDevStart,
   startDev,
 } from '../../test/dev-process.js';
+import { copyFixtureSite, fixtureResume } from '../../test/fixture-site.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 let scratch: string;
 let serial = 0;
 
@@ -48,13 +47,9 @@ async function occupiedPort(): Promise<{ port: number; server: Server }> {
   return { port: address.port, server };
 }
 
-/** A copy of web/ whose resume.json the test may break. */
+/** A copy of web/ whose resume.json, the tests' own, the test may break. */
 async function webWith(edit: (text: string) => string): Promise<string> {
-  const dir = join(scratch, `web-${++serial}`);
-  await cp(join(root, 'web'), dir, {
-    recursive: true,
-    filter: (source) => !source.includes('/test'),
-  });
+  const dir = await copyFixtureSite(join(scratch, `web-${++serial}`));
   const file = join(dir, 'resume.json');
   await writeFile(file, edit(await readFile(file, 'utf8')));
   return dir;
@@ -141,9 +136,11 @@ describe('npm run dev refuses to start with one line that says what to do', () =
 
   test('resume.json is not JSON: exit 1, its line and column', async () => {
     // `"name": "…",` loses its comma: the mistake is where the next line's property begins.
-    const web = await webWith((text) => text.replace(/("name": "Maya Okonkwo-Lindqvist"),/, '$1'));
+    const name = `"name": ${JSON.stringify((await fixtureResume()).basics.name)}`;
+    const web = await webWith((text) => text.replace(`${name},`, name));
     const lines = (await readFile(join(web, 'resume.json'), 'utf8')).split('\n');
-    const at = lines.findIndex((line) => line.includes('"Maya Okonkwo-Lindqvist"')) + 1;
+    const at = lines.findIndex((line) => line.trim() === name) + 1;
+    expect(at).toBeGreaterThan(0);
     const column = (lines[at] as string).indexOf('"') + 1;
     expect(await refusal({ FOOTFALL_WEB_DIR: web })).toEqual({
       code: 1,

@@ -14,8 +14,8 @@ import type {
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { findChromium, launchChromium } from '../../test/chromium.js';
 import { refusingEndpoint } from '../../test/fault-proxy.js';
+import { copyFixtureSite, fixtureResume } from '../../test/fixture-site.js';
 import { BROWSER_UA, scratchDevServer, testApp, testClient } from '../../test/support.js';
-import { copyWeb, currentResume, fixtureResume, onAnotherResume, webDir } from './sources.js';
 
 const executable = findChromium();
 if (!executable) {
@@ -32,18 +32,25 @@ if (!executable) {
   );
 }
 
+let sources: string;
 let server: Awaited<ReturnType<typeof scratchDevServer>>;
 let browser: Browser;
 
 beforeAll(async () => {
   if (!executable) return;
+  // The tests' resume (long words, unicode, markup-like text), not the owner's.
+  sources = await copyFixtureSite(await mkdtemp(join(tmpdir(), 'footfall-browser-web-')));
   // Every visit here comes from 127.0.0.1: no per-address limit, or the 21st would not count.
-  server = await scratchDevServer('browser', { webDir, env: { VIEWS_PER_ADDRESS_PER_DAY: '0' } });
+  server = await scratchDevServer('browser', {
+    webDir: sources,
+    env: { VIEWS_PER_ADDRESS_PER_DAY: '0' },
+  });
   browser = await launchChromium(executable);
 });
 afterAll(async () => {
   await browser?.close();
   await server?.close();
+  if (sources) await rm(sources, { recursive: true, force: true });
 });
 
 interface Counts {
@@ -127,14 +134,14 @@ const settled = (page: Page) =>
   page.locator('#visitor-count:not([data-state="loading"])').waitFor({ timeout: 10_000 });
 
 describe.skipIf(!executable)('the resume page in Chromium', () => {
-  test('the page is the resume in resume.json: its name as the heading and in the title', async () => {
-    const { basics } = await currentResume();
+  test('the page is the resume: its name as the heading and in the title, its text as text, no markup of its own run or drawn', async () => {
+    const { basics } = await fixtureResume();
     const { context, page, errors } = await newVisitor();
     await page.goto(`${server.url}/`);
     expect(await page.locator('h1').textContent()).toBe(basics.name);
-    expect(await page.title()).toBe(
-      basics.label ? `${basics.name} — ${basics.label}` : basics.name,
-    );
+    expect(await page.locator('.masthead .label').textContent()).toBe(basics.label);
+    expect(await page.title()).toBe(`${basics.name} — ${basics.label}`);
+    expect(await page.locator('img, b, i, h1 h1, script:not([src])').count()).toBe(0);
     await settled(page);
     expect(await count(page).getAttribute('data-state')).toBe('ready');
     await page.goto(`${server.url}/stats/`);
@@ -143,33 +150,30 @@ describe.skipIf(!executable)('the resume page in Chromium', () => {
     await context.close();
   });
 
-  test.skipIf(onAnotherResume)(
-    'a visit shows the visitors the API holds, with digit grouping',
-    async () => {
-      // Enough visitors that grouping shows (in bursts of 25: dynalite on disk serialises one key).
-      for (let burst = 0; burst < 40; burst++) {
-        const responses = await Promise.all(
-          Array.from({ length: 25 }, (_, i) =>
-            fetch(`${server.url}/api/count?page=/`, {
-              method: 'POST',
-              headers: { 'user-agent': `${BROWSER_UA} burst/${burst}/${i}` },
-            }),
-          ),
-        );
-        expect(responses.every((res) => res.ok)).toBe(true);
-      }
-      const { context, page, errors } = await newVisitor();
-      await page.goto(`${server.url}/`);
-      await settled(page);
-      expect(await count(page).getAttribute('data-state')).toBe('ready');
-      expect(await page.locator('#visitor-count-label').textContent()).toBe('Visitors');
-      const shown = await count(page).textContent();
-      expect(shown).toBe((await apiVisitors()).toLocaleString('en-US'));
-      expect(shown).toMatch(/^\d{1,3}(,\d{3})+$/);
-      expect(errors).toEqual([]);
-      await context.close();
-    },
-  );
+  test('a visit shows the visitors the API holds, with digit grouping', async () => {
+    // Enough visitors that grouping shows (in bursts of 25: dynalite on disk serialises one key).
+    for (let burst = 0; burst < 40; burst++) {
+      const responses = await Promise.all(
+        Array.from({ length: 25 }, (_, i) =>
+          fetch(`${server.url}/api/count?page=/`, {
+            method: 'POST',
+            headers: { 'user-agent': `${BROWSER_UA} burst/${burst}/${i}` },
+          }),
+        ),
+      );
+      expect(responses.every((res) => res.ok)).toBe(true);
+    }
+    const { context, page, errors } = await newVisitor();
+    await page.goto(`${server.url}/`);
+    await settled(page);
+    expect(await count(page).getAttribute('data-state')).toBe('ready');
+    expect(await page.locator('#visitor-count-label').textContent()).toBe('Visitors');
+    const shown = await count(page).textContent();
+    expect(shown).toBe((await apiVisitors()).toLocaleString('en-US'));
+    expect(shown).toMatch(/^\d{1,3}(,\d{3})+$/);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 
   test('a new visitor adds exactly one; a reload in the same session adds none', async () => {
     const before = await apiCounts();
@@ -204,136 +208,121 @@ describe.skipIf(!executable)('the resume page in Chromium', () => {
     await second.context.close();
   });
 
-  test.skipIf(onAnotherResume)(
-    'headless Chromium as it comes announces itself (HeadlessChrome) and counts as a bot',
-    async () => {
-      const before = await apiCounts();
-      const headless = await browser.newContext();
-      const page = await headless.newPage();
-      expect(await page.evaluate(() => navigator.userAgent)).toContain('HeadlessChrome');
-      await page.goto(`${server.url}/`);
-      await settled(page);
-      expect(await apiCounts()).toEqual({ ...before, bots: before.bots + 1 });
-      await headless.close();
-    },
-  );
+  test('headless Chromium as it comes announces itself (HeadlessChrome) and counts as a bot', async () => {
+    const before = await apiCounts();
+    const headless = await browser.newContext();
+    const page = await headless.newPage();
+    expect(await page.evaluate(() => navigator.userAgent)).toContain('HeadlessChrome');
+    await page.goto(`${server.url}/`);
+    await settled(page);
+    expect(await apiCounts()).toEqual({ ...before, bots: before.bots + 1 });
+    await headless.close();
+  });
 
-  test.skipIf(onAnotherResume)(
-    '#footfall-ignore: the widget then only reads, says so once, and #footfall-count undoes it',
-    async () => {
-      const visit = await newVisitor();
-      const methods: string[] = [];
-      visit.page.on('request', (request) => {
-        if (request.url().includes('/api/count')) methods.push(request.method());
-      });
-      const before = await apiCounts();
-      await visit.page.goto(`${server.url}/#footfall-ignore`);
-      await settled(visit.page);
-      expect(await visit.page.locator('.footfall-notice').textContent()).toContain(
-        'no longer counted',
-      );
-      // A new session of the same browser: still ignored (localStorage), and nothing said.
-      await visit.page.evaluate(() => sessionStorage.clear());
-      await visit.page.goto(`${server.url}/`);
-      await settled(visit.page);
-      expect(await visit.page.locator('.footfall-notice').count()).toBe(0);
-      expect(methods).toEqual(['GET', 'GET']);
-      expect(await apiCounts()).toEqual(before);
-      // It still shows the number.
-      expect(await count(visit.page).textContent()).toBe(before.visitors.toLocaleString('en-US'));
+  test('#footfall-ignore: the widget then only reads, says so once, and #footfall-count undoes it', async () => {
+    const visit = await newVisitor();
+    const methods: string[] = [];
+    visit.page.on('request', (request) => {
+      if (request.url().includes('/api/count')) methods.push(request.method());
+    });
+    const before = await apiCounts();
+    await visit.page.goto(`${server.url}/#footfall-ignore`);
+    await settled(visit.page);
+    expect(await visit.page.locator('.footfall-notice').textContent()).toContain(
+      'no longer counted',
+    );
+    // A new session of the same browser: still ignored (localStorage), and nothing said.
+    await visit.page.evaluate(() => sessionStorage.clear());
+    await visit.page.goto(`${server.url}/`);
+    await settled(visit.page);
+    expect(await visit.page.locator('.footfall-notice').count()).toBe(0);
+    expect(methods).toEqual(['GET', 'GET']);
+    expect(await apiCounts()).toEqual(before);
+    // It still shows the number.
+    expect(await count(visit.page).textContent()).toBe(before.visitors.toLocaleString('en-US'));
 
-      await visit.page.goto('about:blank');
-      await visit.page.goto(`${server.url}/#footfall-count`);
-      await settled(visit.page);
-      expect(methods).toEqual(['GET', 'GET', 'POST']);
-      expect(await visit.page.locator('.footfall-notice').textContent()).toContain('counted again');
-      expect(await apiCounts()).toMatchObject({ views: before.views + 1 });
-      await visit.context.close();
-    },
-  );
+    await visit.page.goto('about:blank');
+    await visit.page.goto(`${server.url}/#footfall-count`);
+    await settled(visit.page);
+    expect(methods).toEqual(['GET', 'GET', 'POST']);
+    expect(await visit.page.locator('.footfall-notice').textContent()).toContain('counted again');
+    expect(await apiCounts()).toMatchObject({ views: before.views + 1 });
+    await visit.context.close();
+  });
 
-  test.skipIf(onAnotherResume)(
-    'a page on an origin not allowed cannot count through its visitors’ browsers (no-cors POSTs)',
-    async () => {
-      const before = await apiCounts();
-      const hostile = serve({
-        port: 0,
-        hostname: '127.0.0.1',
-        fetch: () =>
-          new Response(
-            `<!doctype html><title>hostile</title><script>
+  test('a page on an origin not allowed cannot count through its visitors’ browsers (no-cors POSTs)', async () => {
+    const before = await apiCounts();
+    const hostile = serve({
+      port: 0,
+      hostname: '127.0.0.1',
+      fetch: () =>
+        new Response(
+          `<!doctype html><title>hostile</title><script>
             for (let i = 0; i < 10; i++)
               fetch(${JSON.stringify(`${server.url}/api/count?page=/`)}, { method: 'POST', mode: 'no-cors' });
           </script>`,
-            { headers: { 'content-type': 'text/html' } },
-          ),
-      });
-      await new Promise((resolve) => hostile.once('listening', resolve));
-      const visit = await newVisitor();
-      const posted: string[] = [];
-      const seen = (outcome: string) => (request: Request) => {
-        if (request.url().includes('/api/count')) posted.push(`${request.method()} ${outcome}`);
-      };
-      visit.page.on('requestfinished', seen('finished'));
-      visit.page.on('requestfailed', (request) =>
-        seen(`failed: ${request.failure()?.errorText}`)(request),
-      );
-      await visit.page.goto(`http://127.0.0.1:${(hostile.address() as AddressInfo).port}/`);
-      await expect.poll(() => posted.length, { timeout: 10_000 }).toBe(10);
-      // Each POST was sent and answered; the answer is then withheld from the page (CORP), which
-      // is exactly why a count must not depend on the page reading it.
-      for (const outcome of posted) {
-        expect(outcome).toMatch(/^POST (finished|failed: net::ERR_BLOCKED_BY_RESPONSE)/);
-      }
-      // Opaque to the page, but the server saw a cross-site POST and refused it.
-      expect(await apiCounts()).toEqual(before);
-      await visit.context.close();
-      await new Promise((resolve) => hostile.close(resolve));
-    },
-  );
+          { headers: { 'content-type': 'text/html' } },
+        ),
+    });
+    await new Promise((resolve) => hostile.once('listening', resolve));
+    const visit = await newVisitor();
+    const posted: string[] = [];
+    const seen = (outcome: string) => (request: Request) => {
+      if (request.url().includes('/api/count')) posted.push(`${request.method()} ${outcome}`);
+    };
+    visit.page.on('requestfinished', seen('finished'));
+    visit.page.on('requestfailed', (request) =>
+      seen(`failed: ${request.failure()?.errorText}`)(request),
+    );
+    await visit.page.goto(`http://127.0.0.1:${(hostile.address() as AddressInfo).port}/`);
+    await expect.poll(() => posted.length, { timeout: 10_000 }).toBe(10);
+    // Each POST was sent and answered; the answer is then withheld from the page (CORP), which
+    // is exactly why a count must not depend on the page reading it.
+    for (const outcome of posted) {
+      expect(outcome).toMatch(/^POST (finished|failed: net::ERR_BLOCKED_BY_RESPONSE)/);
+    }
+    // Opaque to the page, but the server saw a cross-site POST and refused it.
+    expect(await apiCounts()).toEqual(before);
+    await visit.context.close();
+    await new Promise((resolve) => hostile.close(resolve));
+  });
 
-  test.skipIf(onAnotherResume)(
-    'the API answering 503 leaves the fallback, and no page error',
-    async () => {
-      // The real app's 503, from a store whose DynamoDB refuses connections.
-      const down = testApp({ client: testClient(await refusingEndpoint()) });
-      const visit = await newVisitor();
-      await visit.page.route('**/api/count**', async (route) => {
-        const res = await down.app.request(new URL(route.request().url()).pathname, {
-          method: route.request().method(),
-        });
-        await route.fulfill({
-          status: res.status,
-          headers: Object.fromEntries(res.headers),
-          body: await res.text(),
-        });
+  test('the API answering 503 leaves the fallback, and no page error', async () => {
+    // The real app's 503, from a store whose DynamoDB refuses connections.
+    const down = testApp({ client: testClient(await refusingEndpoint()) });
+    const visit = await newVisitor();
+    await visit.page.route('**/api/count**', async (route) => {
+      const res = await down.app.request(new URL(route.request().url()).pathname, {
+        method: route.request().method(),
       });
-      await visit.page.goto(`${server.url}/`);
-      await settled(visit.page);
-      await expectFallback(visit.page);
-      expect(visit.errors).toEqual([]);
-      down.client.destroy();
-      await visit.context.close();
-    },
-  );
+      await route.fulfill({
+        status: res.status,
+        headers: Object.fromEntries(res.headers),
+        body: await res.text(),
+      });
+    });
+    await visit.page.goto(`${server.url}/`);
+    await settled(visit.page);
+    await expectFallback(visit.page);
+    expect(visit.errors).toEqual([]);
+    down.client.destroy();
+    await visit.context.close();
+  });
 
-  test.skipIf(onAnotherResume)(
-    'the API never answering falls back after 5 s, and no page error',
-    async () => {
-      const visit = await newVisitor();
-      await visit.page.route('**/api/count**', () => {
-        // Never answered: the widget's own timeout must end the wait.
-      });
-      const started = Date.now();
-      await visit.page.goto(`${server.url}/`);
-      expect(await count(visit.page).getAttribute('data-state')).toBe('loading');
-      await settled(visit.page);
-      expect(Date.now() - started).toBeGreaterThanOrEqual(4_500);
-      await expectFallback(visit.page);
-      expect(visit.errors).toEqual([]);
-      await visit.context.close();
-    },
-  );
+  test('the API never answering falls back after 5 s, and no page error', async () => {
+    const visit = await newVisitor();
+    await visit.page.route('**/api/count**', () => {
+      // Never answered: the widget's own timeout must end the wait.
+    });
+    const started = Date.now();
+    await visit.page.goto(`${server.url}/`);
+    expect(await count(visit.page).getAttribute('data-state')).toBe('loading');
+    await settled(visit.page);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(4_500);
+    await expectFallback(visit.page);
+    expect(visit.errors).toEqual([]);
+    await visit.context.close();
+  });
 
   for (const width of [360, 320]) {
     test(`a ${width} px wide phone has no horizontal scroll`, async () => {
@@ -495,59 +484,3 @@ describe.skipIf(!executable)('the stats page in Chromium', () => {
     });
   }
 });
-
-describe.skipIf(!executable || onAnotherResume)(
-  'a resume with long words, unicode and markup-like text',
-  () => {
-    // The tests' own resume (web/test/fixtures/resume.json), served by a dev server of its own.
-    let fixture: Awaited<ReturnType<typeof scratchDevServer>>;
-    let sources: string;
-    beforeAll(async () => {
-      if (!executable || onAnotherResume) return;
-      sources = await mkdtemp(join(tmpdir(), 'footfall-fixture-web-'));
-      await copyWeb(sources, await fixtureResume());
-      fixture = await scratchDevServer('fixture', { webDir: sources });
-    });
-    afterAll(async () => {
-      await fixture?.close();
-      if (sources) await rm(sources, { recursive: true, force: true });
-    });
-
-    test('shows its text as text: the name as written, no markup of its own run or drawn', async () => {
-      const { basics } = await fixtureResume();
-      const visit = await newVisitor();
-      await visit.page.goto(`${fixture.url}/`);
-      await settled(visit.page);
-      expect(await visit.page.locator('h1').textContent()).toBe(basics.name);
-      expect(await visit.page.locator('.masthead .label').textContent()).toBe(basics.label);
-      expect(await visit.page.locator('img, b, i, h1 h1, script:not([src])').count()).toBe(0);
-      expect(await count(visit.page).getAttribute('data-state')).toBe('ready');
-      expect(visit.errors).toEqual([]);
-      await visit.context.close();
-    });
-
-    for (const path of ['/', '/stats/']) {
-      test(`${path}: no horizontal scroll at 320 px, long words and addresses included`, async () => {
-        const visit = await newVisitor({ viewport: { width: 320, height: 740 }, isMobile: true });
-        await visit.page.goto(`${fixture.url}${path}`);
-        // Once the numbers are in: the resume's counter, or the stats page's tables.
-        await (path === '/'
-          ? settled(visit.page)
-          : visit.page.locator('body[data-state="ready"]').waitFor({ timeout: 10_000 }));
-        await expectNoHorizontalScroll(visit.page);
-        await visit.context.close();
-      });
-    }
-
-    test('axe finds no serious or critical violation', async () => {
-      const visit = await newVisitor();
-      await visit.page.goto(`${fixture.url}/`);
-      await settled(visit.page);
-      const violations = await axeViolations(visit.page);
-      expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual(
-        [],
-      );
-      await visit.context.close();
-    });
-  },
-);

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { copyFixtureSite, FIXTURE_RESUME } from '../../test/fixture-site.js';
 import { findJsonSyntaxError } from '../build/json-error.js';
 import { checkResume, loadResume, ResumeError } from '../build/resume.js';
 import { buildSite } from '../build/site.js';
@@ -122,22 +123,15 @@ describe('a resume that breaks the schema', () => {
     );
   });
 
-  test('the sample resume is still valid, read as the build reads it', async () => {
-    const text = await readFile('web/resume.json', 'utf8');
+  test('the tests’ resume is valid, read as the build reads it', async () => {
+    const text = await readFile(FIXTURE_RESUME, 'utf8');
     expect(findJsonSyntaxError(text)).toBeUndefined();
-    await expect(loadResume('web/resume.json')).resolves.toBeDefined();
+    await expect(loadResume(FIXTURE_RESUME)).resolves.toBeDefined();
   });
 });
 
-/** A copy of web/ to break, never the repository's own. */
-async function webCopy(name: string): Promise<string> {
-  const dir = join(scratch, name);
-  await cp(join(root, 'web'), dir, {
-    recursive: true,
-    filter: (source) => !source.includes('/test'),
-  });
-  return dir;
-}
+/** A copy of web/, with the tests' resume, to break: never the repository's own. */
+const webCopy = (name: string): Promise<string> => copyFixtureSite(join(scratch, name));
 
 async function editResume(
   webDir: string,

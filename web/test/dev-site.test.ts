@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { loadConfig } from '../../service/src/config.js';
 import { type DevServer, startDevServer } from '../../service/src/dev-server.js';
+import { copyFixtureSite, escaped, fixtureResume } from '../../test/fixture-site.js';
 import { PINNED_WIDGET_DIR } from '../build/embed.js';
-import { copyWeb, currentResume, escaped } from './sources.js';
 
-// The dev server on a copy of web/, so the test can edit the sources it watches.
+// The dev server on a copy of web/ (with the tests' resume), so the test can edit what it watches.
 let scratch: string;
 let webDir: string;
 let server: DevServer;
@@ -15,8 +15,7 @@ const lines: string[] = [];
 
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'footfall-dev-site-'));
-  webDir = join(scratch, 'web');
-  await copyWeb(webDir);
+  webDir = await copyFixtureSite(join(scratch, 'web'));
   server = await startDevServer(
     loadConfig({ PORT: '0', FOOTFALL_DATA_DIR: join(scratch, 'data') }),
     {
@@ -102,8 +101,8 @@ test('the pinned widget answers any origin (ACAO *) as JavaScript cached for a y
 });
 
 test('editing web/ rebuilds the site; a broken edit keeps the last good page and says why', async () => {
-  // Whoever resume.json names, then someone else.
-  const { name } = (await currentResume()).basics;
+  // The tests' resume, then someone else.
+  const { name } = (await fixtureResume()).basics;
   expect(await page()).toContain(`<h1>${escaped(name)}</h1>`);
   const renamed = `${name} Renamed`;
 
