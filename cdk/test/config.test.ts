@@ -29,7 +29,7 @@ describe('parseDeployConfig', () => {
       reservedConcurrency: 0,
       monthlyBudgetUsd: 10,
       wafRateLimit: 0,
-      // The counting limits as the README documents them: the function's own defaults.
+      // The counting limits as docs/configuration.md documents them: the function's own defaults.
       viewsPerAddressPerDay: 20,
       viewsPerNetworkPerDay: 200,
       newPagesPerAddressPerDay: 50,
@@ -275,11 +275,11 @@ describe('cdk.json', () => {
   });
 });
 
-describe('allowedOrigins as the README writes it', () => {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+describe('allowedOrigins as docs/configuration.md writes it', () => {
+  const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
 
-  test('on the command line: every `-c allowedOrigins=…` the README shows, as the CDK CLI hands it over', () => {
-    const flags = [...readme.matchAll(/-c (allowedOrigins=\S+)/g)].map((match) => match[1] ?? '');
+  test('on the command line: every `-c allowedOrigins=…` it shows, as the CDK CLI hands it over', () => {
+    const flags = [...doc.matchAll(/-c (allowedOrigins=\S+)/g)].map((match) => match[1] ?? '');
     expect(flags).toContain('allowedOrigins=https://blog.example.com,https://other.example');
     for (const flag of flags) {
       // `cdk -c key=value` splits at the first "=" and passes the rest as one string.
@@ -291,16 +291,16 @@ describe('allowedOrigins as the README writes it', () => {
     }
   });
 
-  test("in cdk.json's context: the README's line, as JSON", () => {
-    const line = readme.match(/^"allowedOrigins": .*$/m)?.[0];
+  test("in cdk.json's context: its line, as JSON", () => {
+    const line = doc.match(/^"allowedOrigins": .*$/m)?.[0];
     expect(line).toBe('"allowedOrigins": ["https://blog.example.com"]');
     const context = JSON.parse(`{${line}}`) as Record<string, unknown>;
     expect(parse(context).allowedOrigins).toEqual(['https://blog.example.com']);
   });
 });
 
-describe('the counting limits as the README writes them', () => {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+describe('the counting limits as docs/configuration.md writes them', () => {
+  const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
   const expected = {
     viewsPerAddressPerDay: 50,
     // Following the per-address limit.
@@ -308,8 +308,8 @@ describe('the counting limits as the README writes them', () => {
     excludedAddresses: ['203.0.113.7', '2001:db8:1::/48'],
   };
 
-  test("on the command line: the README's `-c` flags, as the CDK CLI hands them over", () => {
-    const line = readme.match(/^npm run deploy -- -c viewsPerAddressPerDay=.*$/m)?.[0] ?? '';
+  test('on the command line: its `-c` flags, as the CDK CLI hands them over', () => {
+    const line = doc.match(/^npm run deploy -- -c viewsPerAddressPerDay=.*$/m)?.[0] ?? '';
     const flags = [...line.matchAll(/-c (\S+)/g)].map((match) => match[1] ?? '');
     expect(flags).toHaveLength(2);
     // `cdk -c key=value` splits at the first "=" and passes the rest as one string.
@@ -317,8 +317,8 @@ describe('the counting limits as the README writes them', () => {
     expect(parse(context)).toMatchObject(expected);
   });
 
-  test("in cdk.json's context: the README's lines, as JSON", () => {
-    const lines = readme.match(/^"viewsPerAddressPerDay": .*\n"excludedAddresses": .*$/m)?.[0];
+  test("in cdk.json's context: its lines, as JSON", () => {
+    const lines = doc.match(/^"viewsPerAddressPerDay": .*\n"excludedAddresses": .*$/m)?.[0];
     expect(lines).toBeDefined();
     expect(parse(JSON.parse(`{${lines}}`) as Record<string, unknown>)).toMatchObject(expected);
   });
@@ -331,7 +331,7 @@ describe('the counting limits as the README writes them', () => {
       ['MAX_PAGES_PER_SITE', 'maxPagesPerSite'],
       ['EXCLUDED_ADDRESSES', 'excludedAddresses'],
     ]) {
-      const row = readme.match(new RegExp(`^\\| \`${variable}\` \\|.*$`, 'm'))?.[0];
+      const row = doc.match(new RegExp(`^\\| \`${variable}\` \\|.*$`, 'm'))?.[0];
       expect(row, variable).toContain(`deploy setting \`${setting}\``);
     }
   });

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { PINNED_WIDGET_DIR } from '../../web/build/embed.js';
 import { synthesize } from './support.js';
 
-// The pinned widget (README, "Embedding the counter on another site"): what other sites load
+// The pinned widget (docs/site.md, "Embedding the counter on another site"): what other sites load
 // with `integrity` and `crossorigin="anonymous"`.
 
 const CACHING_OPTIMIZED = '658327ea-f89d-4fab-a63d-7e88639e58f6';

@@ -763,7 +763,7 @@ function describe(error: unknown): string {
   if (error instanceof AdminError) return error.message;
   const { name, message } = error as Error;
   if (name === 'AccessDeniedException' || name === 'AccessDenied') {
-    return `${message.split('\n')[0]} (the IAM actions the admin CLI needs are listed in the README, "Admin CLI")`;
+    return `${message.split('\n')[0]} (docs/admin.md lists the IAM actions the admin CLI needs)`;
   }
   if (name === 'ResourceNotFoundException')
     return `${message.split('\n')[0]}: has the table been deleted?`;
