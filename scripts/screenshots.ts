@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../service/src/config.js';
-import { startDevServer } from '../service/src/dev-server.js';
+import { startDevServer } from '../service/src/dev/server.js';
 import { findChromium, launchChromium } from '../test/chromium.js';
 import { outputFor } from './lib/outputs.js';
 

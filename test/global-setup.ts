@@ -7,7 +7,7 @@ import {
   localCredentials,
   localRegion,
   startLocalDynamoDB,
-} from '../service/src/local-dynamodb.js';
+} from '../service/src/dev/local-dynamodb.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

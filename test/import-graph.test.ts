@@ -15,7 +15,7 @@ const PLAIN_DEFINITIONS = new Set([
   'service/src/db/table.ts',
   'service/src/db/limits.ts',
   'service/src/pre-traffic/limits.ts',
-  'service/src/cloudfront.ts',
+  'service/src/http/cloudfront.ts',
   'service/src/config.ts',
   'service/build/options.ts',
   'web/build/csp.ts',
@@ -75,7 +75,7 @@ describe('the import graph', () => {
 
   test.each([
     ['cdk/lib/counter-api.ts', 'scripts/lib/load.ts', 'nothing imports scripts/'],
-    ['service/src/app.ts', 'cdk/lib/config.ts', 'runtime code never imports cdk/'],
+    ['service/src/http/app.ts', 'cdk/lib/config.ts', 'runtime code never imports cdk/'],
     ['cdk/lib/counter-api.ts', 'service/src/db/client.ts', 'cdk/ imports only plain definitions'],
     ['web/test/widget.test.ts', 'service/test/api.test.ts', "another area's test folder"],
   ])('refuses %s → %s', (from, to, why) => {
@@ -87,7 +87,7 @@ describe('the import graph', () => {
     ['scripts/bootstrap.ts', 'cdk/lib/config.ts'],
     ['cdk/lib/counter-api.ts', 'service/build/options.ts'],
     ['web/test/widget.test.ts', 'test/support.ts'],
-    ['service/test/api.test.ts', 'service/src/app.ts'],
+    ['service/test/api.test.ts', 'service/src/http/app.ts'],
   ])('allows %s → %s', (from, to) => {
     expect(forbidden(from, to)).toBeUndefined();
   });

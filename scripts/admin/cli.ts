@@ -2,8 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../../service/src/config.js';
-import { siteTotalOfPage } from '../../service/src/scope.js';
-import { dayOf } from '../../service/src/visitor.js';
+import { siteTotalOfPage } from '../../service/src/domain/scope.js';
+import { dayOf } from '../../service/src/domain/visitor.js';
 import {
   history,
   isDay,

@@ -2,9 +2,12 @@ import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
-import { type AdjustmentItem, adjustmentActions } from '../../service/src/db/adjustment.js';
-import type { SeedItem } from '../../service/src/db/seed.js';
-import type { Counts } from '../../service/src/store.js';
+import {
+  type AdjustmentItem,
+  adjustmentActions,
+} from '../../service/src/db/admin-entities/adjustment.js';
+import type { SeedItem } from '../../service/src/db/admin-entities/seed.js';
+import type { Counts } from '../../service/src/domain/store.js';
 import { countsOf, isDay, recordAdjustment, siteOfPage } from './counts.js';
 import type { AdminDatabase } from './database.js';
 import { AdminError, isConditionFailed } from './errors.js';

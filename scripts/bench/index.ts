@@ -20,7 +20,7 @@ import {
   ensureVisitsTable,
   localCredentials,
   localRegion,
-} from '../../service/src/local-dynamodb.js';
+} from '../../service/src/dev/local-dynamodb.js';
 import { outputFor } from '../lib/outputs.js';
 import { coldStart } from './cold.js';
 import { concurrency } from './concurrency.js';

@@ -5,9 +5,9 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { counterEntity } from '../../service/src/db/counter.js';
+import { counterEntity } from '../../service/src/db/entities/counter.js';
 import { createDatabase } from '../../service/src/db/index.js';
-import { localCredentials, localRegion } from '../../service/src/local-dynamodb.js';
+import { localCredentials, localRegion } from '../../service/src/dev/local-dynamodb.js';
 import { httpApiEventViaCloudFront } from '../../test/lambda-events.js';
 import { type LatencyProxy, startLatencyProxy } from '../lib/latency-proxy.js';
 import {

@@ -1,10 +1,10 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { cloudFrontViewerAddress } from '../../service/src/address.js';
 import { compose } from '../../service/src/compose.js';
 import { loadConfig } from '../../service/src/config.js';
 import { createDynamoDBClient } from '../../service/src/db/client.js';
 import { table as countsTable } from '../../service/src/db/table.js';
-import { localCredentials, localRegion } from '../../service/src/local-dynamodb.js';
+import { localCredentials, localRegion } from '../../service/src/dev/local-dynamodb.js';
+import { cloudFrontViewerAddress } from '../../service/src/http/address.js';
 import { type BenchContext, bot, headersOf, newVisitor, type Sender } from './context.js';
 import { step, table } from './format.js';
 import {

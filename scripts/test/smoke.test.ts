@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { SMOKE_PAGE } from '../../service/src/smoke.js';
+import { SMOKE_PAGE } from '../../service/src/domain/smoke.js';
 import { refusingEndpoint } from '../../test/fault-proxy.js';
 import { scratchDevServer, testApp, testClient } from '../../test/support.js';
 import { runSmoke } from '../lib/smoke.js';

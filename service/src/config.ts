@@ -1,5 +1,5 @@
 import { table, visitsTable } from './db/table.js';
-import { AddressList } from './visitor.js';
+import { AddressList } from './domain/visitor.js';
 
 /**
  * The counting limits' defaults and bounds, written once: the dev server, the function (through

@@ -15,8 +15,8 @@ import {
 } from '../../test/support.js';
 import { BOT_USER_AGENTS } from '../../test/user-agents.js';
 import { countingLimits } from '../src/config.js';
-import { MAX_PAGE_BYTES } from '../src/page.js';
-import { siteTotal } from '../src/scope.js';
+import { MAX_PAGE_BYTES } from '../src/domain/page.js';
+import { siteTotal } from '../src/domain/scope.js';
 
 // What one client can make footfall store, whatever it sends: nothing grows with it (ADR 12).
 // Evidence from table scans of both tables, and the answers themselves.

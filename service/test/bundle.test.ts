@@ -14,7 +14,7 @@ import {
 import { BROWSER_UA, endpoint, stubLambdaEnvironment, uniquePage } from '../../test/support.js';
 import { bundleLambda } from '../build/bundle.js';
 import { lambdaEntry } from '../build/options.js';
-import { ORIGIN_VERIFY_HEADER } from '../src/cloudfront.js';
+import { ORIGIN_VERIFY_HEADER } from '../src/http/cloudfront.js';
 
 // The bundle `npm run build` ships, built the same way into a scratch folder.
 let outDir: string;

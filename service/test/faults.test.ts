@@ -10,8 +10,8 @@ import {
   uniquePage,
   visitor,
 } from '../../test/support.js';
-import { RETRY_AFTER_SECONDS } from '../src/app.js';
 import { dynamodbLimits } from '../src/db/limits.js';
+import { RETRY_AFTER_SECONDS } from '../src/http/app.js';
 
 /** The promise of the issue: a failing dependency becomes a 503 within this bound. */
 const BOUND_MS = 5_000;

@@ -4,7 +4,7 @@ import { afterAll, expect, test } from 'vitest';
 import { testClient } from '../../test/support.js';
 import { createDatabase } from '../src/db/index.js';
 import { createTableInput, table } from '../src/db/table.js';
-import { ensureTable } from '../src/local-dynamodb.js';
+import { ensureTable } from '../src/dev/local-dynamodb.js';
 
 const client = testClient();
 afterAll(() => client.destroy());

@@ -10,7 +10,7 @@ import { refusingEndpoint } from '../../test/fault-proxy.js';
 import { query, stubLambdaEnvironment, testApp } from '../../test/support.js';
 import { bundleLambda } from '../build/bundle.js';
 import { lambdaEntry, preTrafficHookEntry } from '../build/options.js';
-import { SMOKE_PAGE } from '../src/smoke.js';
+import { SMOKE_PAGE } from '../src/domain/smoke.js';
 import {
   type FakeCodeDeploy,
   type FakeLambda,

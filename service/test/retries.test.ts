@@ -13,9 +13,9 @@ import {
   visitor,
 } from '../../test/support.js';
 import { writeNeverApplied } from '../src/db/client.js';
-import { counterEntity } from '../src/db/counter.js';
+import { counterEntity } from '../src/db/entities/counter.js';
 import { dynamodbLimits } from '../src/db/limits.js';
-import { localCredentials, localRegion } from '../src/local-dynamodb.js';
+import { localCredentials, localRegion } from '../src/dev/local-dynamodb.js';
 
 // What a retried ADD can and cannot guarantee (docs/adr/0005), shown on the wire.
 let faulty: FaultyApp;

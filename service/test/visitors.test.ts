@@ -13,8 +13,8 @@ import {
   visitsTableName,
 } from '../../test/support.js';
 import { BOT_USER_AGENTS, BROWSER_USER_AGENTS } from '../../test/user-agents.js';
-import { siteTotal } from '../src/scope.js';
-import { dayOf } from '../src/visitor.js';
+import { siteTotal } from '../src/domain/scope.js';
+import { dayOf } from '../src/domain/visitor.js';
 
 // Visitors, bots, limits and sites, on dynalite through the real app. Each test counts under a
 // site of its own (an allowed origin), so the site's totals are its alone.

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { loadConfig } from '../../service/src/config.js';
-import { type DevServer, startDevServer } from '../../service/src/dev-server.js';
+import { type DevServer, startDevServer } from '../../service/src/dev/server.js';
 import { copyFixtureSite, escaped, fixtureResume } from '../../test/fixture-site.js';
 import { PINNED_WIDGET_DIR } from '../build/embed.js';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
-import { startLocalDynamoDB } from '../../../service/src/local-dynamodb.js';
+import { startLocalDynamoDB } from '../../../service/src/dev/local-dynamodb.js';
 import { query, testApp, visitor } from '../../../test/support.js';
 import { admin, type FakeAws, freshTable, startFakeAws, stubAwsEnvironment } from './support.js';
 

@@ -16,7 +16,7 @@ import {
   localRegion,
   startLocalDynamoDB,
   untilActive,
-} from '../../../service/src/local-dynamodb.js';
+} from '../../../service/src/dev/local-dynamodb.js';
 import { type FaultMode, type FaultProxy, startFaultProxy } from '../../../test/fault-proxy.js';
 import { endpoint, testClient, uniquePage } from '../../../test/support.js';
 import { history, readCounts } from '../../admin/counts.js';

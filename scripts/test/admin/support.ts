@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { vi } from 'vitest';
-import { ensureTable, localCredentials } from '../../../service/src/local-dynamodb.js';
+import { ensureTable, localCredentials } from '../../../service/src/dev/local-dynamodb.js';
 import { endpoint, testClient } from '../../../test/support.js';
 import { run } from '../../admin/cli.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
-import { ensureTable } from '../../../service/src/local-dynamodb.js';
+import { ensureTable } from '../../../service/src/dev/local-dynamodb.js';
 import { query, type TestApp, testApp, testClient, visitor } from '../../../test/support.js';
 import { readCounts } from '../../admin/counts.js';
 import { createAdminDatabase } from '../../admin/database.js';

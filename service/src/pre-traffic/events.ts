@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { ORIGIN_VERIFY_HEADER } from '../cloudfront.js';
-import { SMOKE_USER_AGENT } from '../smoke.js';
+import { SMOKE_USER_AGENT } from '../domain/smoke.js';
+import { ORIGIN_VERIFY_HEADER } from '../http/cloudfront.js';
 
 /** One API request the hook sends the new version. */
 export interface ApiRequest {

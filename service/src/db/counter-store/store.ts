@@ -6,14 +6,21 @@ import {
   StorageUnavailableError,
   type Visit,
   type Visitor,
-} from '../store.js';
-import { type Day, dayOf, expiresAt, keyedId, network48Of, networkOf } from '../visitor.js';
+} from '../../domain/store.js';
+import {
+  type Day,
+  dayOf,
+  expiresAt,
+  keyedId,
+  network48Of,
+  networkOf,
+} from '../../domain/visitor.js';
+import type { CounterItem } from '../entities/counter.js';
+import { QUOTA_SLOTS, type QuotaSlot } from '../entities/quota.js';
+import type { Database, VisitsDatabase } from '../index.js';
+import { dynamodbLimits } from '../limits.js';
 import { Coalescer, type Increments } from './coalesce.js';
-import type { CounterItem } from './counter.js';
 import { DayMemory } from './day-memory.js';
-import type { Database, VisitsDatabase } from './index.js';
-import { dynamodbLimits } from './limits.js';
-import { QUOTA_SLOTS, type QuotaSlot } from './quota.js';
 import { Salts } from './salts.js';
 
 /** The limits a store holds visits to (`config.ts` documents and defaults them). */

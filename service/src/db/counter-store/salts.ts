@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { StorageUnavailableError } from '../store.js';
-import { type Day, expiresAt } from '../visitor.js';
-import type { VisitsDatabase } from './index.js';
+import { StorageUnavailableError } from '../../domain/store.js';
+import { type Day, expiresAt } from '../../domain/visitor.js';
+import type { VisitsDatabase } from '../index.js';
 
 /** Bytes of randomness in a day's salt. */
 export const SALT_BYTES = 32;

@@ -1,5 +1,5 @@
 import { Entity, type EntityConfiguration, type EntityItem } from 'electrodb';
-import { visitsTable } from './table.js';
+import { visitsTable } from '../table.js';
 
 /**
  * One UTC day's secret salt for visitor hashes: random, created race-free by the first function

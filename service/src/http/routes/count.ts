@@ -1,11 +1,17 @@
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { validator } from 'hono/validator';
+import { parsePage, rawQueryOf } from '../../domain/page.js';
+import {
+  pageTooLong,
+  readerSite,
+  scopedPage,
+  siteOfRequest,
+  siteTotal,
+} from '../../domain/scope.js';
+import type { CounterStore, Visitor } from '../../domain/store.js';
+import { type AddressList, isBot } from '../../domain/visitor.js';
 import { errorResponse, methodNotAllowed, resourceCors } from '../http.js';
-import { parsePage, rawQueryOf } from '../page.js';
-import { pageTooLong, readerSite, scopedPage, siteOfRequest, siteTotal } from '../scope.js';
-import type { CounterStore, Visitor } from '../store.js';
-import { type AddressList, isBot } from '../visitor.js';
 
 /** POST bodies are ignored; anything larger than this is refused before it is read in full. */
 export const MAX_BODY_BYTES = 1024;

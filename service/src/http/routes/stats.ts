@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
 import { validator } from 'hono/validator';
+import { parseOptionalPage, rawQueryOf } from '../../domain/page.js';
+import { pageTooLong, readerSite, scopedPage, siteTotal } from '../../domain/scope.js';
+import type { CounterStore, Counts, DayCounts } from '../../domain/store.js';
+import { dayOf } from '../../domain/visitor.js';
 import { errorResponse, methodNotAllowed, resourceCors } from '../http.js';
-import { parseOptionalPage, rawQueryOf } from '../page.js';
-import { pageTooLong, readerSite, scopedPage, siteTotal } from '../scope.js';
-import type { CounterStore, Counts, DayCounts } from '../store.js';
-import { dayOf } from '../visitor.js';
 
 /** Days of history one request may ask for, and the default. */
 export const MAX_DAYS = 366;

@@ -15,8 +15,8 @@ import {
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import type { DynamoDBLimits } from './db/limits.js';
-import { createTableInput, createVisitsTableInput, table } from './db/table.js';
+import type { DynamoDBLimits } from '../db/limits.js';
+import { createTableInput, createVisitsTableInput, table } from '../db/table.js';
 
 /**
  * Time limits for the embedded dynalite. It runs in the dev server's own process and applies

@@ -1,5 +1,5 @@
 import { Entity, type EntityConfiguration, type EntityItem } from 'electrodb';
-import { table } from './table.js';
+import { table } from '../table.js';
 
 /**
  * A count brought over from another counter (`npm run admin -- import-seed`), keyed by where it

@@ -1,5 +1,5 @@
 import { Entity, type EntityConfiguration, type EntityItem } from 'electrodb';
-import { table } from './table.js';
+import { table } from '../table.js';
 
 /**
  * A site's own record: how many page counters it holds (`pages`), counted when a visit creates

@@ -1,5 +1,5 @@
 import { Entity, type EntityConfiguration, type EntityItem } from 'electrodb';
-import { visitsTable } from './table.js';
+import { visitsTable } from '../table.js';
 
 /**
  * The slots an IPv6 network's quota counts its addresses' views in: each /64 of a /48 adds to

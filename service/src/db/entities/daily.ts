@@ -1,6 +1,6 @@
 import { Entity, type EntityConfiguration, type EntityItem } from 'electrodb';
+import { table } from '../table.js';
 import { countAttributes } from './counter.js';
-import { table } from './table.js';
 
 /**
  * One page's counts for one UTC day (and, under the site's key, the whole site's), beside its

@@ -8,14 +8,14 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
-import { contentSecurityPolicy } from '../../web/build/csp.js';
-import { PINNED_WIDGET_DIR } from '../../web/build/embed.js';
-import { buildSite, describeBuildError } from '../../web/build/site.js';
-import { compose } from './compose.js';
-import type { Config } from './config.js';
-import { createDynamoDBClient } from './db/client.js';
-import type { Database } from './db/index.js';
-import type { DynamoDBLimits } from './db/limits.js';
+import { contentSecurityPolicy } from '../../../web/build/csp.js';
+import { PINNED_WIDGET_DIR } from '../../../web/build/embed.js';
+import { buildSite, describeBuildError } from '../../../web/build/site.js';
+import { compose } from '../compose.js';
+import type { Config } from '../config.js';
+import { createDynamoDBClient } from '../db/client.js';
+import type { Database } from '../db/index.js';
+import type { DynamoDBLimits } from '../db/limits.js';
 import {
   checkDataDir,
   embeddedDynaliteLimits,
@@ -28,7 +28,7 @@ import {
 } from './local-dynamodb.js';
 import { watchTree } from './watch-tree.js';
 
-const root = new URL('../../', import.meta.url);
+const root = new URL('../../../', import.meta.url);
 
 export interface DevServerOptions {
   /** The site's sources, watched for changes. @default the repository's `web/` */

@@ -1,5 +1,5 @@
 import { Entity, type EntityConfiguration, type EntityItem } from 'electrodb';
-import { table } from './table.js';
+import { table } from '../table.js';
 
 /**
  * The counted numbers, each only growing by atomic `ADD`s. No `default`s: ElectroDB's upsert

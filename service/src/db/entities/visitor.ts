@@ -1,5 +1,5 @@
 import { Entity, type EntityConfiguration, type EntityItem } from 'electrodb';
-import { visitsTable } from './table.js';
+import { visitsTable } from '../table.js';
 
 /**
  * One visitor's day on one site, in keyed hashes only: `id` is the hash of the visitor (network

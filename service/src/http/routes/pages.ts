@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
+import { readerSite, siteTotal } from '../../domain/scope.js';
+import type { CounterStore } from '../../domain/store.js';
 import { methodNotAllowed, resourceCors } from '../http.js';
-import { readerSite, siteTotal } from '../scope.js';
-import type { CounterStore } from '../store.js';
 
 /** The most pages one answer lists. */
 export const MAX_PAGES = 1000;

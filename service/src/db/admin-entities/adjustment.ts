@@ -1,5 +1,5 @@
 import { Entity, type EntityConfiguration, type EntityItem } from 'electrodb';
-import { table } from './table.js';
+import { table } from '../table.js';
 
 /**
  * What an adjustment did: to a page's counter (`set`, `import-seed`, `import`), to one of its

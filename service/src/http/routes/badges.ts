@@ -1,9 +1,15 @@
 import { type Context, Hono } from 'hono';
 import { validator } from 'hono/validator';
-import { abbreviate, badgeSvg, MAX_LABEL_LENGTH, shieldJson, type Theme } from '../badge.js';
+import {
+  abbreviate,
+  badgeSvg,
+  MAX_LABEL_LENGTH,
+  shieldJson,
+  type Theme,
+} from '../../domain/badge.js';
+import { parsePage, rawQueryOf } from '../../domain/page.js';
+import type { CounterStore, Counts } from '../../domain/store.js';
 import { errorResponse, methodNotAllowed } from '../http.js';
-import { parsePage, rawQueryOf } from '../page.js';
-import type { CounterStore, Counts } from '../store.js';
 
 /** Badges change slowly and are fetched by every README view: the one cacheable answer. */
 export const BADGE_CACHE_CONTROL = 'public, max-age=60';

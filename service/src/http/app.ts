@@ -1,16 +1,16 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
+import type { Config } from '../config.js';
+import { type CounterStore, StorageUnavailableError } from '../domain/store.js';
+import type { AddressList } from '../domain/visitor.js';
 import { BADGE_PATHS } from './cloudfront.js';
-import type { Config } from './config.js';
 import { errorCodeFor, errorResponse, jsonLogger, type Logger } from './http.js';
 import { verifyOrigin } from './origin-verify.js';
-import { badgeRoutes } from './routes/badge.js';
+import { badgeRoutes } from './routes/badges.js';
 import { type AddressOf, countRoutes } from './routes/count.js';
 import { pagesRoutes } from './routes/pages.js';
 import { statsRoutes } from './routes/stats.js';
-import { type CounterStore, StorageUnavailableError } from './store.js';
-import type { AddressList } from './visitor.js';
 
 export interface AppDeps {
   /** Where the counts live. */
