@@ -74,8 +74,8 @@ describe('the import graph', () => {
   });
 
   test.each([
-    ['cdk/lib/counter-api.ts', 'scripts/lib/load.ts', 'nothing imports scripts/'],
-    ['service/src/http/app.ts', 'cdk/lib/config.ts', 'runtime code never imports cdk/'],
+    ['cdk/lib/counter-api.ts', 'scripts/bench/load.ts', 'nothing imports scripts/'],
+    ['service/src/http/app.ts', 'cdk/lib/deploy-config.ts', 'runtime code never imports cdk/'],
     ['cdk/lib/counter-api.ts', 'service/src/db/client.ts', 'cdk/ imports only plain definitions'],
     ['web/test/widget.test.ts', 'service/test/api.test.ts', "another area's test folder"],
   ])('refuses %s → %s', (from, to, why) => {
@@ -84,9 +84,9 @@ describe('the import graph', () => {
 
   test.each([
     ['scripts/bench.ts', 'service/src/db/index.ts'],
-    ['scripts/bootstrap.ts', 'cdk/lib/config.ts'],
+    ['scripts/deploy/bootstrap/main.ts', 'cdk/lib/deploy-config.ts'],
     ['cdk/lib/counter-api.ts', 'service/build/options.ts'],
-    ['web/test/widget.test.ts', 'test/support.ts'],
+    ['web/test/widget.test.ts', 'test/support/index.ts'],
     ['service/test/api.test.ts', 'service/src/http/app.ts'],
   ])('allows %s → %s', (from, to) => {
     expect(forbidden(from, to)).toBeUndefined();

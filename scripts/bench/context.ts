@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { table } from '../../service/src/db/table.js';
-import { httpApiEventViaCloudFront } from '../../test/lambda-events.js';
+import { httpApiEventViaCloudFront } from '../../test/support/lambda-events.js';
 import type { Handler } from './children/handler.js';
 import type { ChildName } from './processes.js';
 

@@ -21,12 +21,12 @@ import {
   localCredentials,
   localRegion,
 } from '../../service/src/dev/local-dynamodb.js';
-import { outputFor } from '../lib/outputs.js';
+import { outputFor } from '../outputs.js';
 import { coldStart } from './cold.js';
 import { concurrency } from './concurrency.js';
 import type { BenchContext } from './context.js';
+import { devServerLoad } from './dev-server-load.js';
 import { step } from './format.js';
-import { devServerLoad } from './load.js';
 import { memory } from './memory.js';
 import { compileChildren, startDynaliteProcess } from './processes.js';
 import { publish, report } from './report.js';
@@ -77,7 +77,7 @@ try {
   step('bundling');
   const bundles = { ours: join(work, 'footfall.mjs'), reference: join(work, 'reference.mjs') };
   await bundleLambda(join(root, lambdaEntry), bundles.ours);
-  await bundleLambda(join(root, 'scripts/reference/bare-sdk-handler.ts'), bundles.reference);
+  await bundleLambda(join(root, 'scripts/bench/reference-handler.ts'), bundles.reference);
 
   const ctx: BenchContext = {
     root,

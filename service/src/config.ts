@@ -3,7 +3,7 @@ import { AddressList } from './domain/visitor.js';
 
 /**
  * The counting limits' defaults and bounds, written once: the dev server, the function (through
- * its environment) and the deploy settings (`cdk/lib/config.ts`) all read them from here.
+ * its environment) and the deploy settings (`cdk/lib/deploy-config.ts`) all read them from here.
  */
 export const countingLimits = {
   /** Views one address may add to one page a UTC day; 0: no limit. */

@@ -1,6 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, describe, expect, test } from 'vitest';
-import { query, testApp, uniquePage, visitor } from '../../test/support.js';
+import { query, testApp, uniquePage, visitor } from '../../test/support/index.js';
 import { abbreviate } from '../src/domain/badge.js';
 
 const { app, client } = testApp({ viewsPerAddressPerDay: 0 });

@@ -12,8 +12,8 @@ import {
   uniquePage,
   visitor,
   visitsTableName,
-} from '../../test/support.js';
-import { BOT_USER_AGENTS } from '../../test/user-agents.js';
+} from '../../test/support/index.js';
+import { BOT_USER_AGENTS } from '../../test/support/user-agents.js';
 import { countingLimits } from '../src/config.js';
 import { MAX_PAGE_BYTES } from '../src/domain/page.js';
 import { siteTotal } from '../src/domain/scope.js';

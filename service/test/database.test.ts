@@ -1,6 +1,6 @@
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, test, vi } from 'vitest';
-import { endpoint, tableName, testClient, uniquePage } from '../../test/support.js';
+import { endpoint, tableName, testClient, uniquePage } from '../../test/support/index.js';
 import { createDynamoDBClient } from '../src/db/client.js';
 import { electroClient } from '../src/db/electro-client.js';
 import { counterEntity } from '../src/db/entities/counter.js';

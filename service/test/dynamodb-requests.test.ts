@@ -1,12 +1,23 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type FaultProxy, startFaultProxy } from '../../test/fault-proxy.js';
-import { type CountingClient, countingClient, countRoundTrips } from '../../test/round-trips.js';
-import { endpoint, query, type TestApp, testApp, uniquePage, visitor } from '../../test/support.js';
-import { BOT_USER_AGENTS } from '../../test/user-agents.js';
+import { type FaultProxy, startFaultProxy } from '../../test/support/fault-proxy.js';
+import {
+  endpoint,
+  query,
+  type TestApp,
+  testApp,
+  uniquePage,
+  visitor,
+} from '../../test/support/index.js';
+import {
+  type CountingClient,
+  countingClient,
+  countRoundTrips,
+} from '../../test/support/round-trips.js';
+import { BOT_USER_AGENTS } from '../../test/support/user-agents.js';
 
 // Every request a route makes, and how many round trips it waits for, counted on the wire: the
 // app's DynamoDB client goes through a proxy that holds DynamoDB's answers until the app can
-// send nothing more without them (test/round-trips.ts). ADR 12.
+// send nothing more without them (test/support/round-trips.ts). ADR 12.
 let proxy: FaultProxy;
 let wire: CountingClient;
 let subject: TestApp;

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { lambdaContext } from '../../test/lambda-events.js';
+import { lambdaContext } from '../../test/support/lambda-events.js';
 
 // Local stand-ins for the two AWS APIs the pre-traffic hook calls, speaking their wire
 // protocols, so the hook runs with its real SDK clients (pointed here by

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type FaultMode, type FaultProxy, refusingEndpoint } from '../../test/fault-proxy.js';
+import {
+  type FaultMode,
+  type FaultProxy,
+  refusingEndpoint,
+} from '../../test/support/fault-proxy.js';
 import {
   type FaultyApp,
   query,
@@ -9,7 +13,7 @@ import {
   testClient,
   uniquePage,
   visitor,
-} from '../../test/support.js';
+} from '../../test/support/index.js';
 import { dynamodbLimits } from '../src/db/limits.js';
 import { RETRY_AFTER_SECONDS } from '../src/http/app.js';
 

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, test } from 'vitest';
-import { startFaultProxy } from '../../test/fault-proxy.js';
-import { endpoint, query, testApp, testClient, uniquePage, visitor } from '../../test/support.js';
+import { startFaultProxy } from '../../test/support/fault-proxy.js';
+import {
+  endpoint,
+  query,
+  testApp,
+  testClient,
+  uniquePage,
+  visitor,
+} from '../../test/support/index.js';
 import { siteTotal } from '../src/domain/scope.js';
 
 // Each test lists the pages of a site of its own (an allowed origin), so it sees only its own.

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import type { FaultProxy } from '../../test/fault-proxy.js';
+import type { FaultProxy } from '../../test/support/fault-proxy.js';
 import {
   type FaultyApp,
   query,
@@ -11,7 +11,7 @@ import {
   testClient,
   uniquePage,
   visitor,
-} from '../../test/support.js';
+} from '../../test/support/index.js';
 import { writeNeverApplied } from '../src/db/client.js';
 import { counterEntity } from '../src/db/entities/counter.js';
 import { dynamodbLimits } from '../src/db/limits.js';

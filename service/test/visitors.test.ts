@@ -11,8 +11,8 @@ import {
   uniquePage,
   visitor,
   visitsTableName,
-} from '../../test/support.js';
-import { BOT_USER_AGENTS, BROWSER_USER_AGENTS } from '../../test/user-agents.js';
+} from '../../test/support/index.js';
+import { BOT_USER_AGENTS, BROWSER_USER_AGENTS } from '../../test/support/user-agents.js';
 import { siteTotal } from '../src/domain/scope.js';
 import { dayOf } from '../src/domain/visitor.js';
 

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { startLocalDynamoDB } from '../../../service/src/dev/local-dynamodb.js';
-import { query, testApp, visitor } from '../../../test/support.js';
+import { query, testApp, visitor } from '../../../test/support/index.js';
 import { admin, type FakeAws, freshTable, startFakeAws, stubAwsEnvironment } from './support.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));

@@ -17,8 +17,12 @@ import {
   startLocalDynamoDB,
   untilActive,
 } from '../../../service/src/dev/local-dynamodb.js';
-import { type FaultMode, type FaultProxy, startFaultProxy } from '../../../test/fault-proxy.js';
-import { endpoint, testClient, uniquePage } from '../../../test/support.js';
+import {
+  type FaultMode,
+  type FaultProxy,
+  startFaultProxy,
+} from '../../../test/support/fault-proxy.js';
+import { endpoint, testClient, uniquePage } from '../../../test/support/index.js';
 import { history, readCounts } from '../../admin/counts.js';
 import { createAdminDatabase } from '../../admin/database.js';
 import {

@@ -7,7 +7,7 @@ import {
   testClient,
   uniquePage,
   visitor,
-} from '../../../test/support.js';
+} from '../../../test/support/index.js';
 import { history, readCounts, readDayCounts } from '../../admin/counts.js';
 import { createAdminDatabase } from '../../admin/database.js';
 import { pagesUnder, readPage } from '../../admin/remove.js';

@@ -6,7 +6,7 @@ import {
   testClient,
   uniquePage,
   visitor,
-} from '../../../test/support.js';
+} from '../../../test/support/index.js';
 import { readCounts, readDayCounts, setCounts } from '../../admin/counts.js';
 import { createAdminDatabase } from '../../admin/database.js';
 import {

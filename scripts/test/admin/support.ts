@@ -3,8 +3,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { vi } from 'vitest';
 import { ensureTable, localCredentials } from '../../../service/src/dev/local-dynamodb.js';
-import { endpoint, testClient } from '../../../test/support.js';
-import { run } from '../../admin/cli.js';
+import { endpoint, testClient } from '../../../test/support/index.js';
+import { run } from '../../admin/dispatch.js';
 
 export interface Ran {
   readonly code: number;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { ensureTable } from '../../../service/src/dev/local-dynamodb.js';
-import { query, type TestApp, testApp, testClient, visitor } from '../../../test/support.js';
+import { query, type TestApp, testApp, testClient, visitor } from '../../../test/support/index.js';
 import { readCounts } from '../../admin/counts.js';
 import { createAdminDatabase } from '../../admin/database.js';
 import { readAll } from '../../admin/transfer.js';

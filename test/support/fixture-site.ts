@@ -2,7 +2,7 @@ import { copyFile, cp, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { html } from 'hono/html';
-import { checkResume, type Resume } from '../web/build/resume.js';
+import { checkResume, type Resume } from '../../web/build/resume.js';
 
 /**
  * The site the tests build, serve and break: web/'s sources with a resume of the tests' own in
@@ -10,13 +10,13 @@ import { checkResume, type Resume } from '../web/build/resume.js';
  * reads or expects what it says; the build and `npm run synth` validate it, and
  * `npm run test:renamed` runs the suite on a copy whose resume names someone else.
  */
-const web = fileURLToPath(new URL('../web/', import.meta.url));
+const web = fileURLToPath(new URL('../../web/', import.meta.url));
 
 /**
  * The tests' resume: every section, unicode, text that looks like HTML (it must show as text),
  * and words and addresses too long for a phone's width.
  */
-export const FIXTURE_RESUME = fileURLToPath(new URL('fixtures/resume.json', import.meta.url));
+export const FIXTURE_RESUME = fileURLToPath(new URL('../fixtures/resume.json', import.meta.url));
 
 export const fixtureResume = async (): Promise<Resume> =>
   checkResume(JSON.parse(await readFile(FIXTURE_RESUME, 'utf8')), FIXTURE_RESUME);

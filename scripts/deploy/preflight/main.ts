@@ -4,13 +4,13 @@
  * block, each with the command that fixes it. Exit 1 then, so `&&` never starts the build or cdk.
  * What it decides is in `lib/preflight.ts` and `lib/aws-access.ts`.
  *
- *   tsx scripts/preflight.ts deploy|diff
+ *   tsx scripts/deploy/preflight/main.ts deploy|diff
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { DeployConfigError, parseDeployConfig } from '../cdk/lib/config.js';
-import { deployDefaults } from '../cdk/lib/defaults.js';
+import { deployDefaults } from '../../../cdk/lib/defaults.js';
+import { DeployConfigError, parseDeployConfig } from '../../../cdk/lib/deploy-config.js';
 import {
   awsCheckClientOptions,
   checkAwsAccess,
@@ -18,7 +18,7 @@ import {
   isNetworkError,
   type Problem,
   settingProblems,
-} from './lib/aws-access.js';
+} from '../aws-access.js';
 import {
   type BootstrapState,
   bootstrapProblem,
@@ -27,14 +27,14 @@ import {
   deployRegions,
   PREFLIGHT_STACK,
   preflightMessages,
-} from './lib/preflight.js';
+} from './checks.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const command = process.argv[2] ?? 'deploy';
 const problems: Problem[] = [];
 
 // cdk.json's settings, as synth will read them: the qualifier, and whether us-east-1 is needed.
-const cdkJson = fileURLToPath(new URL('../cdk.json', import.meta.url));
+const cdkJson = fileURLToPath(new URL('../../../cdk.json', import.meta.url));
 const context =
   (JSON.parse(readFileSync(cdkJson, 'utf8')) as { context?: Record<string, unknown> }).context ??
   {};

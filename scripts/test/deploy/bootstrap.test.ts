@@ -5,7 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { githubSubject } from '../../cdk/lib/deploy-access-stack.js';
+import { githubSubject } from '../../../cdk/lib/deploy-access-stack.js';
+import {
+  type AwsStandIn,
+  closedPort,
+  KEYS,
+  startAwsStandIn,
+} from '../../../test/support/aws-stand-in.js';
 import {
   actionsProblems,
   alarmEmailNote,
@@ -19,11 +25,10 @@ import {
   trustedIdentity,
   variableCommands,
   WORKFLOW_VARIABLES,
-} from '../lib/bootstrap-plan.js';
-import { type AwsStandIn, closedPort, KEYS, startAwsStandIn } from './aws-stand-in.js';
+} from '../../deploy/bootstrap/plan.js';
 
-const script = fileURLToPath(new URL('../bootstrap.ts', import.meta.url));
-const tsx = fileURLToPath(new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url));
+const script = fileURLToPath(new URL('../../deploy/bootstrap/main.ts', import.meta.url));
+const tsx = fileURLToPath(new URL('../../../node_modules/tsx/dist/loader.mjs', import.meta.url));
 let home: string;
 /** Stand-ins for gh, npm and npx: each logs its arguments and answers as the real one would. */
 let fakeBin: string;
@@ -605,7 +610,7 @@ describe('the bootstrap plan', () => {
       'gh variable set AWS_DEPLOY_ROLE_ARN_STAGING --repo a/b --body arn:s',
     ]);
     const deployYml = readFileSync(
-      fileURLToPath(new URL('../../.github/workflows/deploy.yml', import.meta.url)),
+      fileURLToPath(new URL('../../../.github/workflows/deploy.yml', import.meta.url)),
       'utf8',
     );
     for (const name of Object.values(WORKFLOW_VARIABLES))

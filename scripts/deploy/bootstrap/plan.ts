@@ -1,17 +1,17 @@
 /**
  * What `npm run bootstrap` does, computed without doing it: the GitHub API calls, the commands
  * and the variables, from what it has read. Pure functions, so the plan is tested offline;
- * `scripts/bootstrap.ts` only reads, runs and prints.
+ * `scripts/deploy/bootstrap/main.ts` only reads, runs and prints.
  */
 
-import { REPOSITORY_PATTERN } from '../../cdk/lib/defaults.js';
+import { REPOSITORY_PATTERN } from '../../../cdk/lib/defaults.js';
 import {
   bootstrapPolicyNames,
   type GitHubRepositoryIdentity,
   OIDC_SUBJECT_CLAIM_KEYS,
-} from '../../cdk/lib/deploy-access-stack.js';
-import { stackNames } from '../../cdk/lib/footfall-app.js';
-import type { Problem } from './aws-access.js';
+} from '../../../cdk/lib/deploy-access-stack.js';
+import { stackNames } from '../../../cdk/lib/footfall-app.js';
+import type { Problem } from '../aws-access.js';
 
 /** A GitHub REST call, made with `gh api --method M PATH --input -` (the body on stdin). */
 export interface GitHubCall {

@@ -1,7 +1,7 @@
 /**
  * Where and as whom AWS would be used, checked before anything runs: the region, the profile
  * `AWS_PROFILE` names, and the credentials (one STS GetCallerIdentity). Shared by `npm run
- * bootstrap` and the deploy pre-flight (`scripts/preflight.ts`), so both say the same thing about
+ * bootstrap` and the deploy pre-flight (`scripts/deploy/preflight/main.ts`), so both say the same thing about
  * the same problem. Everything but `checkAwsAccess` is pure.
  */
 import { readFileSync } from 'node:fs';

@@ -4,19 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject, vi } from 'vitest';
-import { compose } from '../service/src/compose.js';
-import { countingLimits, defaultViewsPerNetwork, loadConfig } from '../service/src/config.js';
-import { createDynamoDBClient } from '../service/src/db/client.js';
-import type { DynamoDBLimits } from '../service/src/db/limits.js';
-import { localCredentials, localRegion, scanAll } from '../service/src/dev/local-dynamodb.js';
+import { compose } from '../../service/src/compose.js';
+import { countingLimits, defaultViewsPerNetwork, loadConfig } from '../../service/src/config.js';
+import { createDynamoDBClient } from '../../service/src/db/client.js';
+import type { DynamoDBLimits } from '../../service/src/db/limits.js';
+import { localCredentials, localRegion, scanAll } from '../../service/src/dev/local-dynamodb.js';
 import {
   type DevServer,
   type DevServerOptions,
   startDevServer,
-} from '../service/src/dev/server.js';
-import { AddressList } from '../service/src/domain/visitor.js';
-import { cloudFrontViewerAddress } from '../service/src/http/address.js';
-import type { Logger } from '../service/src/http/http.js';
+} from '../../service/src/dev/server.js';
+import { AddressList } from '../../service/src/domain/visitor.js';
+import { cloudFrontViewerAddress } from '../../service/src/http/address.js';
+import type { Logger } from '../../service/src/http/http.js';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
 
 export const endpoint = () => inject('dynamodbEndpoint');

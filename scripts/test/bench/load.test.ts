@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { scratchDevServer } from '../../test/support.js';
-import { loadTest } from '../lib/load.js';
+import { scratchDevServer } from '../../../test/support/index.js';
+import { loadTest } from '../../bench/load.js';
 
 let server: Awaited<ReturnType<typeof scratchDevServer>>;
 beforeAll(async () => {

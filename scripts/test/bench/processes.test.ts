@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
-import { startDevServerProcess } from '../bench/processes.js';
+import { startDevServerProcess } from '../../bench/processes.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
+const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 // The benchmark waits for `npm run dev` by its readiness message, not by reading its log.
 test('the dev server tells a parent with an IPC channel when it is ready, then serves', async () => {

@@ -4,7 +4,7 @@
  * headers. Every check says what it found; the first failure says what is wrong.
  */
 
-import { SMOKE_PAGE, SMOKE_USER_AGENT } from '../../service/src/domain/smoke.js';
+import { SMOKE_PAGE, SMOKE_USER_AGENT } from '../../../service/src/domain/smoke.js';
 
 export interface SmokeCheck {
   readonly name: string;

@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, test } from 'vitest';
-import { report } from '../bench/report.js';
+import { startLatencyProxy } from '../../bench/latency-proxy.js';
+import { report } from '../../bench/report.js';
 import {
   atMost,
   type Check,
@@ -11,8 +12,7 @@ import {
   targetText,
   under,
   verdict,
-} from '../bench/targets.js';
-import { startLatencyProxy } from '../lib/latency-proxy.js';
+} from '../../bench/targets.js';
 
 const check = (target: Check['target'], measured: number): Check => ({
   measure: 'something',

@@ -6,17 +6,23 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
+  ACCOUNT,
+  type AwsStandIn,
+  closedPort,
+  KEYS,
+  startAwsStandIn,
+} from '../../../test/support/aws-stand-in.js';
+import {
   credentialsProblem,
   isNetworkError,
   profileNames,
   regionFromEnvironment,
   regionProblem,
-} from '../lib/aws-access.js';
-import { bootstrapProblem, deployRegions } from '../lib/preflight.js';
-import { ACCOUNT, type AwsStandIn, closedPort, KEYS, startAwsStandIn } from './aws-stand-in.js';
+} from '../../deploy/aws-access.js';
+import { bootstrapProblem, deployRegions } from '../../deploy/preflight/checks.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const script = join(root, 'scripts/preflight.ts');
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const script = join(root, 'scripts/deploy/preflight/main.ts');
 const tsx = join(root, 'node_modules/tsx/dist/loader.mjs');
 const packageScripts = (
   JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
@@ -220,7 +226,9 @@ describe('npm run deploy and npm run diff', () => {
     'npm run %s: the pre-flight first; when it fails, neither the build nor cdk starts',
     async (name) => {
       expect(packageScripts[name]).toMatch(
-        new RegExp(`^tsx scripts/preflight\\.ts ${name} && npm run build && cdk ${name} Footfall$`),
+        new RegExp(
+          `^tsx scripts/deploy/preflight/main\\.ts ${name} && npm run build && cdk ${name} Footfall$`,
+        ),
       );
       await rm(log, { force: true });
       const { code, out } = await npmRun(name, bare());

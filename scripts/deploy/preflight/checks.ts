@@ -2,12 +2,12 @@
  * What `npm run deploy` and `npm run diff` check before building or starting `cdk`: a region,
  * working credentials (both from `aws-access.ts`, shared with `npm run bootstrap`), and CDK's
  * bootstrap in every region `cdk deploy Footfall` deploys to. Pure functions; the runner is
- * `scripts/preflight.ts`.
+ * `scripts/deploy/preflight/main.ts`.
  */
-import type { DeployConfig } from '../../cdk/lib/config.js';
-import { stackNames } from '../../cdk/lib/footfall-app.js';
-import { type Problem, unreachableProblem } from './aws-access.js';
-import { bootstrapCommand, describeCommand } from './bootstrap-plan.js';
+import type { DeployConfig } from '../../../cdk/lib/deploy-config.js';
+import { stackNames } from '../../../cdk/lib/footfall-app.js';
+import { type Problem, unreachableProblem } from '../aws-access.js';
+import { bootstrapCommand, describeCommand } from '../bootstrap/plan.js';
 
 /** The stack `npm run deploy` and `npm run diff` name: production. */
 export const PREFLIGHT_STACK = stackNames.app;

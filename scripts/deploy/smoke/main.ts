@@ -1,6 +1,6 @@
 /** `npm run smoke -- --url https://…`: checks a deployed footfall; exit 1 on any failure. */
 import { parseArgs } from 'node:util';
-import { runSmoke, SmokeFailure } from './lib/smoke.js';
+import { runSmoke, SmokeFailure } from './checks.js';
 
 const { values } = parseArgs({ options: { url: { type: 'string' } } });
 if (!values.url) {

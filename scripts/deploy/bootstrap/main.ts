@@ -12,11 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DeployConfigError, parseDeployConfig } from '../cdk/lib/config.js';
-import { deployDefaults } from '../cdk/lib/defaults.js';
-import { githubSubject } from '../cdk/lib/deploy-access-stack.js';
-import { stackNames } from '../cdk/lib/footfall-app.js';
-import { checkAwsAccess, formatProblems, type Problem, settingProblems } from './lib/aws-access.js';
+import { deployDefaults } from '../../../cdk/lib/defaults.js';
+import { githubSubject } from '../../../cdk/lib/deploy-access-stack.js';
+import { DeployConfigError, parseDeployConfig } from '../../../cdk/lib/deploy-config.js';
+import { stackNames } from '../../../cdk/lib/footfall-app.js';
+import { checkAwsAccess, formatProblems, type Problem, settingProblems } from '../aws-access.js';
 import {
   type ActionsPermissions,
   type Answer,
@@ -42,10 +42,10 @@ import {
   trustedIdentity,
   variableCommands,
   type WorkflowInfo,
-} from './lib/bootstrap-plan.js';
+} from './plan.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-const root = fileURLToPath(new URL('../', import.meta.url));
+const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** After the checks: a step failed part-way; what was already done stays done. */
 function stop(message: string): never {

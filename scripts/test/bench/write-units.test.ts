@@ -1,7 +1,7 @@
 import { afterAll, expect, test } from 'vitest';
-import { query, testApp, testClient, uniquePage, visitor } from '../../test/support.js';
-import { BOT_USER_AGENTS } from '../../test/user-agents.js';
-import { countWriteUnits, MIX_PAGES, MIX_PER_PAGE, visitMix } from '../bench/write-units.js';
+import { query, testApp, testClient, uniquePage, visitor } from '../../../test/support/index.js';
+import { BOT_USER_AGENTS } from '../../../test/support/user-agents.js';
+import { countWriteUnits, MIX_PAGES, MIX_PER_PAGE, visitMix } from '../../bench/write-units.js';
 
 const client = testClient();
 const units = countWriteUnits(client);

@@ -4,12 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { SMOKE_PAGE } from '../../service/src/domain/smoke.js';
-import { refusingEndpoint } from '../../test/fault-proxy.js';
-import { scratchDevServer, testApp, testClient } from '../../test/support.js';
-import { runSmoke } from '../lib/smoke.js';
+import { SMOKE_PAGE } from '../../../service/src/domain/smoke.js';
+import { refusingEndpoint } from '../../../test/support/fault-proxy.js';
+import { scratchDevServer, testApp, testClient } from '../../../test/support/index.js';
+import { runSmoke } from '../../deploy/smoke/checks.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
+const root = fileURLToPath(new URL('../../../', import.meta.url));
 let server: Awaited<ReturnType<typeof scratchDevServer>>;
 const closers: (() => Promise<void>)[] = [];
 
@@ -37,9 +37,13 @@ const counts = async (page: string) =>
 
 /** The CLI, as `npm run smoke -- …` runs it. */
 function smokeCli(args: string[]): Promise<{ code: number | null; out: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/smoke.ts', ...args], {
-    cwd: root,
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'scripts/deploy/smoke/main.ts', ...args],
+    {
+      cwd: root,
+    },
+  );
   let out = '';
   child.stdout.on('data', (chunk) => (out += chunk));
   child.stderr.on('data', (chunk) => (out += chunk));

@@ -1,13 +1,13 @@
 import type { TestProject } from 'vitest/node';
-import { createDynamoDBClient } from '../service/src/db/client.js';
-import { visitsTable } from '../service/src/db/table.js';
+import { createDynamoDBClient } from '../../service/src/db/client.js';
+import { visitsTable } from '../../service/src/db/table.js';
 import {
   ensureTable,
   ensureVisitsTable,
   localCredentials,
   localRegion,
   startLocalDynamoDB,
-} from '../service/src/dev/local-dynamodb.js';
+} from '../../service/src/dev/local-dynamodb.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('../', import.meta.url));
+const root = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface DevProcessOptions {
   /** More of the environment (FOOTFALL_DATA_DIR, FOOTFALL_WEB_DIR, …); PORT defaults to 0. */
