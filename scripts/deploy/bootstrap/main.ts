@@ -1,8 +1,8 @@
 /**
  * `npm run bootstrap`: the one-time setup, run by a person with admin credentials for the
  * account and the GitHub CLI signed in to the repository. Checks everything first and changes
- * nothing until the checks pass. What it does is computed in `lib/bootstrap-plan.ts`; this file
- * only reads, runs and prints.
+ * nothing until the checks pass. What it checks is in `github.ts`, what it does is computed in
+ * `plan.ts`; this file only reads, runs and prints.
  *
  *   npm run bootstrap -- [--repo OWNER/REPO] [--environment production] [--no-staging]
  */
@@ -13,35 +13,38 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { deployDefaults } from '../../../cdk/lib/defaults.js';
-import { githubSubject } from '../../../cdk/lib/deploy-access-stack.js';
 import { DeployConfigError, parseDeployConfig } from '../../../cdk/lib/deploy-config.js';
-import { stackNames } from '../../../cdk/lib/footfall-app.js';
-import { checkAwsAccess, formatProblems, type Problem, settingProblems } from '../aws-access.js';
+import { stackNames } from '../../../cdk/lib/deploy-names.js';
+import { githubSubject } from '../../../cdk/lib/github-oidc.js';
+import { checkAwsAccess } from '../aws-access.js';
+import { formatProblems, type Problem, settingProblems } from '../problems.js';
 import {
   type ActionsPermissions,
   type Answer,
   actionsCalls,
   actionsProblems,
+  describeCall,
+  type GitHubCall,
+  type RepositoryInfo,
+  readRepository,
+  repositoryProblem,
+  type SubjectSettings,
+  trustedIdentity,
+  type WorkflowInfo,
+} from './github.js';
+import {
   alarmEmailNote,
   awsCommands,
   BOOTSTRAP_USAGE,
   type Command,
   DEPLOY_BRANCH,
   type DeployAccessOutputs,
-  describeCall,
   describeCommand,
   type Environments,
   type ExistingEnvironment,
   environmentCalls,
-  type GitHubCall,
-  type RepositoryInfo,
-  readRepository,
-  repositoryProblem,
-  type SubjectSettings,
   subjectCalls,
-  trustedIdentity,
   variableCommands,
-  type WorkflowInfo,
 } from './plan.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';

@@ -5,9 +5,10 @@
  * `scripts/deploy/preflight/main.ts`.
  */
 import type { DeployConfig } from '../../../cdk/lib/deploy-config.js';
-import { stackNames } from '../../../cdk/lib/footfall-app.js';
-import { type Problem, unreachableProblem } from '../aws-access.js';
+import { stackNames } from '../../../cdk/lib/deploy-names.js';
+import { unreachableProblem } from '../aws-access.js';
 import { bootstrapCommand, describeCommand } from '../bootstrap/plan.js';
+import type { Problem } from '../problems.js';
 
 /** The stack `npm run deploy` and `npm run diff` name: production. */
 export const PREFLIGHT_STACK = stackNames.app;

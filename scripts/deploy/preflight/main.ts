@@ -2,7 +2,7 @@
  * The pre-flight of `npm run deploy` and `npm run diff`: run before the build and `cdk`, it
  * checks the region, the credentials and CDK's bootstrap, and reports everything missing in one
  * block, each with the command that fixes it. Exit 1 then, so `&&` never starts the build or cdk.
- * What it decides is in `lib/preflight.ts` and `lib/aws-access.ts`.
+ * What it decides is in `checks.ts` and `../aws-access.ts`.
  *
  *   tsx scripts/deploy/preflight/main.ts deploy|diff
  */
@@ -11,14 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { deployDefaults } from '../../../cdk/lib/defaults.js';
 import { DeployConfigError, parseDeployConfig } from '../../../cdk/lib/deploy-config.js';
-import {
-  awsCheckClientOptions,
-  checkAwsAccess,
-  formatProblems,
-  isNetworkError,
-  type Problem,
-  settingProblems,
-} from '../aws-access.js';
+import { awsCheckClientOptions, checkAwsAccess, isNetworkError } from '../aws-access.js';
+import { formatProblems, type Problem, settingProblems } from '../problems.js';
 import {
   type BootstrapState,
   bootstrapProblem,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { githubSubject } from '../../../cdk/lib/deploy-access-stack.js';
+import { githubSubject } from '../../../cdk/lib/github-oidc.js';
 import {
   type AwsStandIn,
   closedPort,
@@ -14,15 +14,17 @@ import {
 } from '../../../test/support/aws-stand-in.js';
 import {
   actionsProblems,
-  alarmEmailNote,
-  awsCommands,
   describeCall,
-  describeCommand,
-  environmentCalls,
   type RepositoryInfo,
   repositoryProblem,
-  subjectCalls,
   trustedIdentity,
+} from '../../deploy/bootstrap/github.js';
+import {
+  alarmEmailNote,
+  awsCommands,
+  describeCommand,
+  environmentCalls,
+  subjectCalls,
   variableCommands,
   WORKFLOW_VARIABLES,
 } from '../../deploy/bootstrap/plan.js';
