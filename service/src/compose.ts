@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Config } from './config.js';
 import { createDynamoDBClient } from './db/client.js';
-import { createCounterStore } from './db/counter-store/store.js';
+import { createCounterStore } from './db/counter-store/index.js';
 import { createDatabase, createVisitsDatabase } from './db/index.js';
 import { SMOKE_PAGE } from './domain/smoke.js';
 import { createApp } from './http/app.js';

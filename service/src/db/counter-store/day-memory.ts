@@ -41,3 +41,6 @@ export class DayMemory {
     return this.#keys.size;
   }
 }
+
+/** What one instance remembers about today: visitors on pages, pages that exist, limited keys. */
+export const MEMORY = { visitors: 50_000, pages: 10_000, limited: 10_000 } as const;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { StorageUnavailableError } from '../../domain/store.js';
 import { type Day, expiresAt } from '../../domain/visitor.js';
 import type { VisitsDatabase } from '../index.js';
+import type { Guard } from './guard.js';
 
 /** Bytes of randomness in a day's salt. */
 export const SALT_BYTES = 32;
@@ -9,9 +10,6 @@ export const SALT_BYTES = 32;
 const DAY_MS = 86_400_000;
 const shift = (day: Day, days: number): Day =>
   new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
-
-/** How the store runs a DynamoDB call: bounded in time, errors made `StorageUnavailableError`. */
-export type Guard = <T>(operation: string, call: Promise<T>) => Promise<T>;
 
 /**
  * The days' salts, as one function instance keeps them. A day's salt is created race-free (the

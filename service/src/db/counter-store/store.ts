@@ -1,39 +1,26 @@
-import {
-  type Counted,
-  type CounterStore,
-  type Counts,
-  type LimitName,
-  StorageUnavailableError,
-  type Visit,
-  type Visitor,
+import type {
+  Counted,
+  CounterStore,
+  Counts,
+  LimitName,
+  Visit,
+  Visitor,
 } from '../../domain/store.js';
-import {
-  type Day,
-  dayOf,
-  expiresAt,
-  keyedId,
-  network48Of,
-  networkOf,
-} from '../../domain/visitor.js';
+import { type Day, dayOf, keyedId, networkOf } from '../../domain/visitor.js';
 import type { CounterItem } from '../entities/counter.js';
-import { QUOTA_SLOTS, type QuotaSlot } from '../entities/quota.js';
 import type { Database, VisitsDatabase } from '../index.js';
 import { dynamodbLimits } from '../limits.js';
-import { Coalescer, type Increments } from './coalesce.js';
-import { DayMemory } from './day-memory.js';
+import type { Increments } from './coalesce.js';
+import { countsOf, countWrites, NONE, unlessCondition } from './count-writes.js';
+import { DayMemory, MEMORY } from './day-memory.js';
+import { deadlineGuard } from './guard.js';
 import { Salts } from './salts.js';
-
-/** The limits a store holds visits to (`config.ts` documents and defaults them). */
-export interface CountingLimits {
-  /** Views one address adds to one page a UTC day; 0: no limit. */
-  readonly viewsPerAddressPerDay: number;
-  /** Views one IPv6 /48 adds to one page a UTC day; 0: no limit. */
-  readonly viewsPerNetworkPerDay: number;
-  /** Page counters one address creates a UTC day; 0: no limit. */
-  readonly newPagesPerAddressPerDay: number;
-  /** Page counters one site holds. */
-  readonly maxPagesPerSite: number;
-}
+import {
+  type CountingLimits,
+  type ViewLimit,
+  type ViewQuota,
+  visitRecords,
+} from './visit-records.js';
 
 export interface CounterStoreOptions {
   /** Hard limit for one operation, retries included. @default dynamodbLimits.operationDeadlineMs */
@@ -50,12 +37,8 @@ export interface CounterStoreOptions {
   readonly onLimited?: (limit: LimitName) => void;
 }
 
-/** Pages one visitor's record holds for a day; past them, its visits count as views only. */
-export const MAX_PAGES_PER_VISITOR = 64;
 /** Characters of a page's token in a visitor's record (48 bits of a keyed hash). */
 const PAGE_TOKEN_LENGTH = 8;
-/** What one instance remembers about today: visitors on pages, pages that exist, limited keys. */
-const MEMORY = { visitors: 50_000, pages: 10_000, limited: 10_000 } as const;
 
 const defaultLimits: CountingLimits = {
   viewsPerAddressPerDay: 20,
@@ -64,33 +47,7 @@ const defaultLimits: CountingLimits = {
   maxPagesPerSite: 10_000,
 };
 
-const countsOf = (item: Partial<Counts> | null | undefined): Counts => ({
-  views: item?.views ?? 0,
-  visitors: item?.visitors ?? 0,
-  bots: item?.bots ?? 0,
-});
-const NONE: Counts = { views: 0, visitors: 0, bots: 0 };
-
-const conditionFailed = (error: unknown) =>
-  (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
-
-/** A write whose condition failed answers `false` instead of failing. */
-const unlessCondition = <T>(write: Promise<T>): Promise<T | false> =>
-  write.catch((error: unknown) => {
-    if (conditionFailed(error)) return false;
-    throw error;
-  });
-
 type Person = Extract<Visitor, { kind: 'person' }>;
-type ViewLimit = Extract<LimitName, 'views-per-address' | 'views-per-network'>;
-
-/** What a visit is charged against the per-address and per-network view limits. */
-interface ViewQuota {
-  /** The quota item: the address's (or, for IPv6 with a network limit, its /48's) on the page. */
-  readonly id: string;
-  /** For a /48: the slot this /64 counts in. */
-  readonly slot?: QuotaSlot;
-}
 
 /**
  * The CounterStore on footfall's entities (ADR 12). A person's visit writes one record of the
@@ -104,8 +61,7 @@ export function createCounterStore(
   visits: VisitsDatabase,
   options: CounterStoreOptions = {},
 ): CounterStore {
-  const { counter, daily, site: siteRecord } = database.entities;
-  const { visitor: visitorRecord, quota } = visits.entities;
+  const { counter, daily } = database.entities;
   const deadlineMs = options.deadlineMs ?? dynamodbLimits.operationDeadlineMs;
   const limits = { ...defaultLimits, ...options.limits };
   const now = options.now ?? (() => new Date());
@@ -113,42 +69,30 @@ export function createCounterStore(
   // The AWS error as thrown, not wrapped in an ElectroError (which ElectroDB otherwise builds,
   // stack trace and all, on every call): it becomes our error's `cause`.
   const originalErr = true;
-
-  /**
-   * Bounds one operation, retries included, with a plain timer: passing an abortSignal to the
-   * SDK would switch off its middleware cache. A call that loses the race runs out on the SDK's
-   * own limits in the background; for a write, that is the ambiguous case of ADR 5.
-   */
-  const guard = async <T>(operation: string, call: Promise<T>): Promise<T> => {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${deadlineMs} ms`)), deadlineMs);
-    });
-    try {
-      return await Promise.race([call, deadline]);
-    } catch (error) {
-      call.catch(() => {}); // the abandoned call may still fail later; nobody is waiting for it
-      if (error instanceof StorageUnavailableError) throw error;
-      throw new StorageUnavailableError(`counter ${operation} failed`, { cause: error });
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  const guard = deadlineGuard(deadlineMs);
+  const { addToPage, addToDay } = countWrites(database);
+  const {
+    isFull,
+    markFull,
+    markVisitor,
+    viewQuotaOf,
+    quotaKeys,
+    roomFor,
+    knownOver,
+    chargeView,
+    creatorOf,
+    reservePage,
+    releaseCreator,
+    releaseSitePage,
+  } = visitRecords(database, visits, limits, guard);
 
   const salts = new Salts(visits, guard);
   const seen = new DayMemory(MEMORY.visitors);
   const existing = new DayMemory(MEMORY.pages);
-  /** Quotas this instance knows are used up today, by `${limit} ${key}`. */
-  const full = new DayMemory(MEMORY.limited);
-  /** The views each quota held after this instance last charged it, and its charges under way. */
-  const quotaViews = new DayMemory(MEMORY.limited);
-  const charging = new Map<string, number>();
   const reported = new DayMemory(MEMORY.limited);
   /** One visitor's first POST to a page while it is under way, for their others to wait on. */
   const firstVisits = new Map<string, Promise<unknown>>();
 
-  const isFull = (day: Day, limit: LimitName, key: string) => full.has(day, `${limit} ${key}`);
-  const markFull = (day: Day, limit: LimitName, key: string) => full.add(day, `${limit} ${key}`);
   /** A visit refused by `limit`: said once per instance, limit and key a day. */
   const refuse = (day: Day, limit: LimitName, key: string) => {
     markFull(day, limit, key);
@@ -165,222 +109,6 @@ export function createCounterStore(
     );
     return data ? countsOf(data) : undefined;
   };
-
-  // --- the counts: atomic ADDs, coalesced per item while one is in flight -------------------
-
-  const counters = new Coalescer<Counts>();
-  const days = new Coalescer<undefined>();
-  type Existence = 'any' | 'existing' | 'new';
-
-  /** ADD to the page's counter; `existing` only if it exists, `new` only if it does not. */
-  const addToPage = (visit: Visit, increments: Increments, existence: Existence) => {
-    const send = async (sums: Increments) => {
-      let write = counter.upsert({ page: visit.page, site: visit.site }).add(sums);
-      if (existence === 'existing') write = write.where(({ page }, { exists }) => exists(page));
-      if (existence === 'new') write = write.where(({ page }, { notExists }) => notExists(page));
-      return countsOf((await write.go({ response: 'all_new', originalErr })).data);
-    };
-    // A creation is one visit's own: never summed with another.
-    return existence === 'new'
-      ? send(increments)
-      : counters.add(`${existence} ${visit.page}`, increments, send);
-  };
-
-  /** ADD to a page's (or a site's) day; `existing` only if that day already has counts. */
-  const addToDay = (
-    page: string,
-    day: Day,
-    increments: Increments,
-    existence: Exclude<Existence, 'new'>,
-  ) =>
-    days.add(`${existence} ${page} ${day}`, increments, async (sums) => {
-      let write = daily.upsert({ page, day }).add(sums);
-      if (existence === 'existing') write = write.where(({ page }, { exists }) => exists(page));
-      await write.go({ response: 'none', originalErr });
-      return undefined;
-    });
-
-  // --- a person's records for the day, in the visits table -----------------------------------
-
-  /** Adds the page to the visitor's day: were they new to the site, and to the page? */
-  const markVisitor = async (id: string, token: string, day: Day) => {
-    const marked = await guard(
-      'visitor',
-      unlessCondition(
-        visitorRecord
-          .update({ id })
-          .add({ pages: [token] })
-          .set({ expiresAt: expiresAt(day) })
-          // Bounded: a day holds at most MAX_PAGES_PER_VISITOR pages.
-          .where(
-            ({ pages }, { notExists, contains, size, value }) =>
-              `${notExists(pages)} OR ${contains(pages, token)} OR ${size(pages)} < ${value(pages, MAX_PAGES_PER_VISITOR as unknown as string[])}`,
-          )
-          .go({ response: 'updated_old', originalErr }),
-      ),
-    );
-    // A full day: this page is not in it and cannot be added; the visit counts as a view.
-    if (marked === false) return { newToSite: false, newToPage: false };
-    const before = (marked.data as { pages?: string[] } | null)?.pages;
-    return { newToSite: before === undefined, newToPage: !before?.includes(token) };
-  };
-
-  const viewQuotaOf = (salt: Buffer, address: string, page: string): ViewQuota | undefined => {
-    const network = network48Of(address);
-    if (network !== undefined && limits.viewsPerNetworkPerDay > 0) {
-      const slotOf = keyedId(salt, 'slot', networkOf(address)).charCodeAt(0);
-      return {
-        id: keyedId(salt, 'views', network, page),
-        slot: QUOTA_SLOTS[slotOf % QUOTA_SLOTS.length] as QuotaSlot,
-      };
-    }
-    if (limits.viewsPerAddressPerDay === 0) return undefined;
-    return { id: keyedId(salt, 'views', networkOf(address), page) };
-  };
-  /** The key each of a view quota's limits is remembered by. */
-  const quotaKeys = (view: ViewQuota) => ({
-    'views-per-address': `${view.id} ${view.slot ?? ''}`,
-    'views-per-network': view.id,
-  });
-  /**
-   * Whether a view can be charged alongside its counts (one round trip) rather than before them:
-   * only when this instance knows the quota and, with every charge it has under way, still has
-   * room. Near a limit, the charge goes first, so one instance never counts past it; instances
-   * that do not see each other's charges may each count one view past it (ADR 12).
-   */
-  const roomFor = (day: Day, view: ViewQuota): boolean => {
-    const keys = quotaKeys(view);
-    const { viewsPerAddressPerDay: perAddress, viewsPerNetworkPerDay: perNetwork } = limits;
-    const limitsOf: [string, number][] = view.slot
-      ? [
-          [keys['views-per-network'], perNetwork],
-          ...(perAddress > 0 ? [[keys['views-per-address'], perAddress] as [string, number]] : []),
-        ]
-      : [[keys['views-per-address'], perAddress]];
-    return limitsOf.every(([key, limit]) => {
-      const known = quotaViews.get(day, key);
-      return known !== undefined && known + (charging.get(key) ?? 0) < limit;
-    });
-  };
-
-  /** The limit this instance already knows the view quota is at, if any. */
-  const knownOver = (day: Day, view: ViewQuota): ViewLimit | undefined => {
-    const keys = quotaKeys(view);
-    if (isFull(day, 'views-per-network', keys['views-per-network'])) return 'views-per-network';
-    if (isFull(day, 'views-per-address', keys['views-per-address'])) return 'views-per-address';
-    return undefined;
-  };
-
-  /**
-   * Charges one view to the address's (or its /48's) quota on the page, if it is under its
-   * limits, and says which limit refused it if not (then nothing is charged). A charge that
-   * fills a quota is remembered, so this instance refuses the next view without asking.
-   */
-  const chargeView = async (view: ViewQuota, day: Day): Promise<ViewLimit | undefined> => {
-    const { viewsPerAddressPerDay: perAddress, viewsPerNetworkPerDay: perNetwork } = limits;
-    const slot = view.slot;
-    const keys = quotaKeys(view);
-    const held = Object.values(keys);
-    for (const key of held) charging.set(key, (charging.get(key) ?? 0) + 1);
-    const charged = await guard(
-      'view quota',
-      unlessCondition(
-        quota
-          .update({ id: view.id })
-          .add(slot ? { views: 1, [slot]: 1 } : { views: 1 })
-          .set({ expiresAt: expiresAt(day) })
-          .where((item, { notExists, lt }) => {
-            const under = (name: 'views' | QuotaSlot, limit: number) =>
-              `(${notExists(item[name])} OR ${lt(item[name], limit)})`;
-            if (!slot) return under('views', perAddress);
-            const network = under('views', perNetwork);
-            return perAddress > 0 ? `${network} AND ${under(slot, perAddress)}` : network;
-          })
-          .go({ response: 'all_new', originalErr }),
-      ),
-    ).finally(() => {
-      for (const key of held) {
-        const left = (charging.get(key) ?? 1) - 1;
-        if (left > 0) charging.set(key, left);
-        else charging.delete(key);
-      }
-    });
-    let after = charged === false ? undefined : (charged.data as Record<string, number>);
-    if (charged === false) {
-      // Which limit it was: read once, on this instance's first refusal for this quota.
-      const { data } = await guard(
-        'view quota',
-        quota.get({ id: view.id }).go({ consistent: true, originalErr }),
-      );
-      after = (data ?? {}) as Record<string, number>;
-    }
-    quotaViews.add(day, keys['views-per-network'], after?.views ?? 0);
-    quotaViews.add(day, keys['views-per-address'], after?.[slot ?? 'views'] ?? 0);
-    const atNetwork = slot !== undefined && (after?.views ?? 0) >= perNetwork;
-    const atAddress = perAddress > 0 && (after?.[slot ?? 'views'] ?? 0) >= perAddress;
-    if (atNetwork) markFull(day, 'views-per-network', keys['views-per-network']);
-    if (atAddress) markFull(day, 'views-per-address', keys['views-per-address']);
-    if (charged !== false) return undefined;
-    return atNetwork ? 'views-per-network' : 'views-per-address';
-  };
-
-  /**
-   * Reserves a new page: one more for the address today and for the site. Both or neither: a
-   * reservation the other refused is given back.
-   */
-  const creatorOf = (salt: Buffer, address: string) => keyedId(salt, 'created', networkOf(address));
-  const reservePage = async (
-    creator: string,
-    visit: Visit,
-    day: Day,
-  ): Promise<LimitName | undefined> => {
-    const perAddress = limits.newPagesPerAddressPerDay;
-    const [byAddress, bySite] = await guard(
-      'page quota',
-      Promise.all([
-        perAddress === 0
-          ? Promise.resolve(true)
-          : unlessCondition(
-              quota
-                .update({ id: creator })
-                .add({ created: 1 })
-                .set({ expiresAt: expiresAt(day) })
-                .where(
-                  ({ created }, { notExists, lt }) =>
-                    `${notExists(created)} OR ${lt(created, perAddress)}`,
-                )
-                .go({ response: 'all_new', originalErr }),
-            ),
-        unlessCondition(
-          siteRecord
-            .update({ site: visit.site })
-            .add({ pages: 1 })
-            .where(
-              ({ pages }, { notExists, lt }) =>
-                `${notExists(pages)} OR ${lt(pages, limits.maxPagesPerSite)}`,
-            )
-            .go({ response: 'all_new', originalErr }),
-        ),
-      ]),
-    );
-    // Filled by this one: the next new page is refused here without asking.
-    if (typeof byAddress === 'object' && (byAddress.data.created ?? 0) >= perAddress) {
-      markFull(day, 'new-pages-per-address', creator);
-    }
-    if (bySite !== false && (bySite.data.pages ?? 0) >= limits.maxPagesPerSite) {
-      markFull(day, 'pages-per-site', visit.site);
-    }
-    if (byAddress !== false && bySite !== false) return undefined;
-    await Promise.allSettled([
-      byAddress !== false && perAddress > 0 ? releaseCreator(creator) : undefined,
-      bySite !== false ? releaseSitePage(visit.site) : undefined,
-    ]);
-    return byAddress === false ? 'new-pages-per-address' : 'pages-per-site';
-  };
-  const releaseCreator = (id: string) =>
-    guard('page quota', quota.update({ id }).subtract({ created: 1 }).go({ originalErr }));
-  const releaseSitePage = (site: string) =>
-    guard('page quota', siteRecord.update({ site }).subtract({ pages: 1 }).go({ originalErr }));
 
   // --- the visits -------------------------------------------------------------------------------
 
