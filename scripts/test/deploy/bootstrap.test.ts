@@ -6,12 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { githubSubject } from '../../../cdk/lib/github-oidc.js';
-import {
-  type AwsStandIn,
-  closedPort,
-  KEYS,
-  startAwsStandIn,
-} from '../../../test/support/aws-stand-in.js';
+import { type AwsStandIn, KEYS, startAwsStandIn } from '../../../test/support/aws-stand-in.js';
+import { refusingEndpoint } from '../../../test/support/fault-proxy.js';
 import {
   actionsProblems,
   describeCall,
@@ -78,7 +74,7 @@ beforeAll(async () => {
   }
   // STS on loopback, answering GetCallerIdentity by the access key.
   aws = await startAwsStandIn();
-  nowhere = await closedPort();
+  nowhere = await refusingEndpoint();
 });
 afterAll(async () => {
   await aws.close();

@@ -8,10 +8,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   ACCOUNT,
   type AwsStandIn,
-  closedPort,
   KEYS,
   startAwsStandIn,
 } from '../../../test/support/aws-stand-in.js';
+import { refusingEndpoint } from '../../../test/support/fault-proxy.js';
 import {
   credentialsProblem,
   isNetworkError,
@@ -38,7 +38,7 @@ beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'footfall-preflight-'));
   aws = await startAwsStandIn();
   aws.bootstrapped.set('eu-north-1', '21');
-  nowhere = await closedPort();
+  nowhere = await refusingEndpoint();
 });
 afterAll(async () => {
   await aws.close();
