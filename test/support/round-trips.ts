@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { testClient } from './dynalite.js';
 import type { FaultProxy } from './fault-proxy.js';
-import { testClient } from './index.js';
 
 /** A client of the proxy that knows how many of its requests are under way. */
 export interface CountingClient {
