@@ -1,10 +1,8 @@
+import { parseAddressList, parseLimit, parseOrigin } from '../../service/src/config.js';
 import {
   countingLimits,
   defaultViewsPerNetwork,
-  parseAddressList,
-  parseLimit,
-  parseOrigin,
-} from '../../service/src/config.js';
+} from '../../service/src/domain/counting-limits.js';
 import {
   deployDefaults,
   ENVIRONMENT_NAME_PATTERN,

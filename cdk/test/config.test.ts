@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { countingLimits } from '../../service/src/config.js';
+import { countingLimits } from '../../service/src/domain/counting-limits.js';
 import { deployDefaults } from '../lib/defaults.js';
 import { DeployConfigError, parseDeployConfig } from '../lib/deploy-config.js';
 

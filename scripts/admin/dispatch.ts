@@ -4,6 +4,7 @@
  * command, with its own usage, is in `commands/`; `main.ts` runs this with the process's I/O.
  */
 import { parseArgs } from 'node:util';
+import { stackNames } from '../../cdk/lib/deploy-names.js';
 import { ConfigError, loadConfig } from '../../service/src/config.js';
 import { text } from './arguments.js';
 import type { Command, Io, Options, Values } from './commands/command.js';
@@ -40,7 +41,7 @@ const targetOptions: Options = {
 };
 const targetHelp = `Where:
   --local            the dev server's data (FOOTFALL_DATA_DIR, default .data); stop npm run dev first
-  --stack NAME       a deployed stack, found in CloudFormation (default Footfall)
+  --stack NAME       a deployed stack, found in CloudFormation (default ${stackNames.app})
   --region REGION    its region (default: the AWS SDK's, e.g. AWS_REGION or your profile's)
   --profile NAME     the AWS profile to use (default: the SDK's usual chain)`;
 
@@ -132,7 +133,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         } else {
           if (typeof values.profile === 'string') process.env.AWS_PROFILE = values.profile;
           opened = await openAwsTarget({
-            stack: text(values, 'stack') ?? 'Footfall',
+            stack: text(values, 'stack') ?? stackNames.app,
             region: text(values, 'region'),
           });
         }

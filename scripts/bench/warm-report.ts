@@ -1,3 +1,4 @@
+import { countingLimits } from '../../service/src/domain/counting-limits.js';
 import { ms, type Row, ratio, type Stats, table, us } from './format.js';
 import {
   atMost,
@@ -206,7 +207,7 @@ the ElectroDB entities) against DynamoDB calls made directly with the AWS SDK, a
 dynalite running in its own process: ${samples} samples each straight to it, then ${linkSamples}
 each through a proxy that holds every DynamoDB request for ${LINK_LATENCY_MS} ms (real DynamoDB
 is 3–6 ms from a Lambda; on dynalite alone fixed overheads look far larger). The handler runs
-with the function's default limits, so a person's POST charges the address's view quota (20
+with the function's default limits, so a person's POST charges the address's view quota (${countingLimits.viewsPerAddressPerDay.default}
 views of a page a day) as it does in production.
 
 Each sample's person is a visitor of their own (an address of 198.18.0.0/15, the benchmarking

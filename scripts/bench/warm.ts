@@ -23,8 +23,8 @@ const LINK_LATENCY_MS = 4;
 /** The page the warm requests count: made before they start, so every instance knows it. */
 const PAGE = '/bench';
 /**
- * The warm handlers' limits: the function's own defaults (VIEWS_PER_ADDRESS_PER_DAY unset: 20
- * a day), so a person's POST charges the address's view quota as it does in production. Each
+ * The warm handlers' limits: the function's own defaults (VIEWS_PER_ADDRESS_PER_DAY unset:
+ * countingLimits' default), so a person's POST charges the address's view quota as it does in production. Each
  * sample is a visitor of its own, far from that limit.
  */
 const PRODUCTION_LIMITS = { VIEWS_PER_ADDRESS_PER_DAY: undefined };

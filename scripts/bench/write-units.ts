@@ -4,6 +4,7 @@ import { loadConfig } from '../../service/src/config.js';
 import { createDynamoDBClient } from '../../service/src/db/client.js';
 import { table as countsTable } from '../../service/src/db/table.js';
 import { localCredentials, localRegion } from '../../service/src/dev/local-dynamodb.js';
+import { countingLimits } from '../../service/src/domain/counting-limits.js';
 import { cloudFrontViewerAddress } from '../../service/src/http/address.js';
 import { type BenchContext, bot, headersOf, newVisitor, type Sender } from './context.js';
 import { step, table } from './format.js';
@@ -275,7 +276,7 @@ The mix, ${visits.toLocaleString('en')} POSTs over ${MIX_PAGES} pages, is a pers
 assumes it: per page, the visit that creates it, ${perPage.first} first visits (a new visitor on
 the page), ${perPage.returning} returning visits (a visitor this instance already counted on the
 page today, a reload or a second look) and ${perPage.bot} bots that run JavaScript, in a fixed
-shuffled order. Run twice on fresh instances: with the function's default limits (20 views per
+shuffled order. Run twice on fresh instances: with the function's default limits (${countingLimits.viewsPerAddressPerDay.default} views per
 address and page a day, so every person's POST charges a view quota), and with
 \`VIEWS_PER_ADDRESS_PER_DAY=0\` (no view quota). Dollars at $${DOLLARS_PER_MILLION_WRITE_UNITS} per
 million write units (on-demand); a returning visitor whose POST reaches another Lambda

@@ -291,7 +291,7 @@ describe('GitHub workflows', () => {
       path: 'cdk.out',
       'if-no-files-found': 'error',
     });
-    const stacks = { 'deploy-staging': 'FootfallStaging', 'deploy-production': stackNames.app };
+    const stacks = { 'deploy-staging': stackNames.staging, 'deploy-production': stackNames.app };
     for (const [name, job] of tokenJobs) {
       const download = steps(job).find((step) =>
         step.uses?.startsWith('actions/download-artifact@'),

@@ -14,7 +14,7 @@ import {
   visitsTableName,
 } from '../../test/support/index.js';
 import { BOT_USER_AGENTS } from '../../test/support/user-agents.js';
-import { countingLimits } from '../src/config.js';
+import { countingLimits } from '../src/domain/counting-limits.js';
 import { MAX_PAGE_BYTES } from '../src/domain/page.js';
 import { siteTotal } from '../src/domain/scope.js';
 

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { compose } from '../../service/src/compose.js';
-import { countingLimits, defaultViewsPerNetwork } from '../../service/src/config.js';
+import {
+  countingLimits,
+  defaultViewsPerNetwork,
+} from '../../service/src/domain/counting-limits.js';
 import { AddressList } from '../../service/src/domain/visitor.js';
 import { cloudFrontViewerAddress } from '../../service/src/http/address.js';
 import type { Logger } from '../../service/src/http/http.js';
@@ -28,7 +31,7 @@ export interface TestAppOptions {
   visitsTableName?: string;
   allowedOrigins?: string[];
   deadlineMs?: number;
-  /** @default 20, production's */
+  /** @default production's (`countingLimits`) */
   viewsPerAddressPerDay?: number;
   /** @default 10 × viewsPerAddressPerDay, production's */
   viewsPerNetworkPerDay?: number;

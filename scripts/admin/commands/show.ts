@@ -1,3 +1,4 @@
+import { DEFAULT_DAYS, MAX_DAYS, MIN_DAYS } from '../../../service/src/domain/history.js';
 import { pageArgument, whole } from '../arguments.js';
 import { showPage } from '../counts.js';
 import { n, table } from '../render.js';
@@ -7,12 +8,12 @@ import { type Command, jsonHelp } from './command.js';
 export const showCommand: Command = {
   usage: 'show PAGE [--days N] [--json]',
   summary: "a page's totals and its daily series",
-  details: `  --days N           days of history, ending today (UTC); 1 to 366, default 30\n${jsonHelp}`,
+  details: `  --days N           days of history, ending today (UTC); ${MIN_DAYS} to ${MAX_DAYS}, default ${DEFAULT_DAYS}\n${jsonHelp}`,
   options: { days: { type: 'string' }, json: { type: 'boolean' } },
   positionals: 1,
   run: async (context) => {
     const page = pageArgument(context.positionals[0]);
-    const days = whole(context.values, 'days', { min: 1, max: 366 }) ?? 30;
+    const days = whole(context.values, 'days', { min: MIN_DAYS, max: MAX_DAYS }) ?? DEFAULT_DAYS;
     const target = await context.target();
     const report = await showPage(target.database, page, days, context.io.now());
     if (context.values.json)

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { stackNames } from '../../../cdk/lib/deploy-names.js';
 import {
   ACCOUNT,
   type AwsStandIn,
@@ -90,7 +91,7 @@ describe('the deploy pre-flight, against a local STS and SSM', () => {
   test('signed in, with a region that is bootstrapped: exit 0, and it says where it deploys', async () => {
     const { code, out } = await preflight(signedIn());
     expect(out).toContain(
-      `✓ pre-flight: account ${ACCOUNT} as arn:aws:iam::${ACCOUNT}:user/maya; CDK bootstrapped in eu-north-1 (version 21); deploying Footfall`,
+      `✓ pre-flight: account ${ACCOUNT} as arn:aws:iam::${ACCOUNT}:user/maya; CDK bootstrapped in eu-north-1 (version 21); deploying ${stackNames.app}`,
     );
     expect(code).toBe(0);
   });
@@ -227,7 +228,7 @@ describe('npm run deploy and npm run diff', () => {
     async (name) => {
       expect(packageScripts[name]).toMatch(
         new RegExp(
-          `^tsx scripts/deploy/preflight/main\\.ts ${name} && npm run build && cdk ${name} Footfall$`,
+          `^tsx scripts/deploy/preflight/main\\.ts ${name} && npm run build && cdk ${name} ${stackNames.app}$`,
         ),
       );
       await rm(log, { force: true });
@@ -246,7 +247,7 @@ describe('npm run deploy and npm run diff', () => {
       expect(code).toBe(0);
       expect((await readFile(log, 'utf8')).trim().split('\n')).toEqual([
         'npm run build',
-        `cdk ${name} Footfall`,
+        `cdk ${name} ${stackNames.app}`,
       ]);
     },
   );
@@ -325,15 +326,15 @@ describe('what the pre-flight decides', () => {
     const plain = { domain: undefined, wafRateLimit: 0 };
     const domain = { name: 'resume.example.com', hostedZoneId: 'Z1', zoneName: 'example.com' };
     expect(deployRegions(plain, 'eu-north-1')).toEqual([
-      { region: 'eu-north-1', stacks: ['Footfall'] },
+      { region: 'eu-north-1', stacks: [stackNames.app] },
     ]);
     const regions = deployRegions({ domain, wafRateLimit: 100 }, 'eu-north-1');
     expect(regions).toEqual([
-      { region: 'eu-north-1', stacks: ['Footfall'] },
+      { region: 'eu-north-1', stacks: [stackNames.app] },
       { region: 'us-east-1', stacks: ['FootfallCertificate', 'FootfallWaf'] },
     ]);
     expect(deployRegions({ domain, wafRateLimit: 0 }, 'us-east-1')).toEqual([
-      { region: 'us-east-1', stacks: ['FootfallCertificate', 'Footfall'] },
+      { region: 'us-east-1', stacks: [stackNames.certificate, stackNames.app] },
     ]);
     const context = {
       account: ACCOUNT,

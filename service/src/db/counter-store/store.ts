@@ -1,3 +1,4 @@
+import { countingLimits, defaultViewsPerNetwork } from '../../domain/counting-limits.js';
 import type {
   Counted,
   CounterStore,
@@ -40,11 +41,12 @@ export interface CounterStoreOptions {
 /** Characters of a page's token in a visitor's record (48 bits of a keyed hash). */
 const PAGE_TOKEN_LENGTH = 8;
 
+/** Production's limits (`counting-limits.ts`), for a store given none. */
 const defaultLimits: CountingLimits = {
-  viewsPerAddressPerDay: 20,
-  viewsPerNetworkPerDay: 200,
-  newPagesPerAddressPerDay: 50,
-  maxPagesPerSite: 10_000,
+  viewsPerAddressPerDay: countingLimits.viewsPerAddressPerDay.default,
+  viewsPerNetworkPerDay: defaultViewsPerNetwork(countingLimits.viewsPerAddressPerDay.default),
+  newPagesPerAddressPerDay: countingLimits.newPagesPerAddressPerDay.default,
+  maxPagesPerSite: countingLimits.maxPagesPerSite.default,
 };
 
 type Person = Extract<Visitor, { kind: 'person' }>;

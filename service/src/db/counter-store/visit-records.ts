@@ -6,7 +6,7 @@ import { unlessCondition } from './count-writes.js';
 import { DayMemory, MEMORY } from './day-memory.js';
 import type { Guard } from './guard.js';
 
-/** The limits a store holds visits to (`config.ts` documents and defaults them). */
+/** The limits a store holds visits to (`domain/counting-limits.ts` documents and defaults them). */
 export interface CountingLimits {
   /** Views one address adds to one page a UTC day; 0: no limit. */
   readonly viewsPerAddressPerDay: number;

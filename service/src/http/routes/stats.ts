@@ -1,14 +1,11 @@
 import { Hono } from 'hono';
 import { validator } from 'hono/validator';
+import { DEFAULT_DAYS, MAX_DAYS, MIN_DAYS } from '../../domain/history.js';
 import { parseOptionalPage, rawQueryOf } from '../../domain/page.js';
 import { pageTooLong, readerSite, scopedPage, siteTotal } from '../../domain/scope.js';
 import type { CounterStore, Counts, DayCounts } from '../../domain/store.js';
 import { dayOf } from '../../domain/visitor.js';
 import { errorResponse, methodNotAllowed, resourceCors } from '../http.js';
-
-/** Days of history one request may ask for, and the default. */
-export const MAX_DAYS = 366;
-export const DEFAULT_DAYS = 30;
 
 const DAY_MS = 86_400_000;
 const METHODS = ['GET', 'OPTIONS'];
@@ -19,15 +16,23 @@ export interface StatsRoutesOptions {
   readonly now: () => Date;
 }
 
-/** `days` from a raw query string: absent → the default; otherwise a whole number 1–366. */
+/** `days` from a raw query string: absent → the default; otherwise a whole number in range. */
 export function parseDays(
   rawQuery: string,
 ): { ok: true; days: number } | { ok: false; message: string } {
   const values = new URLSearchParams(rawQuery).getAll('days');
   if (values.length === 0) return { ok: true, days: DEFAULT_DAYS };
   const [raw = ''] = values;
-  if (values.length > 1 || !/^\d{1,3}$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_DAYS) {
-    return { ok: false, message: `days must be given once, a whole number from 1 to ${MAX_DAYS}` };
+  if (
+    values.length > 1 ||
+    !/^\d{1,3}$/.test(raw) ||
+    Number(raw) < MIN_DAYS ||
+    Number(raw) > MAX_DAYS
+  ) {
+    return {
+      ok: false,
+      message: `days must be given once, a whole number from ${MIN_DAYS} to ${MAX_DAYS}`,
+    };
   }
   return { ok: true, days: Number(raw) };
 }
