@@ -1,7 +1,6 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
-import type { Config } from '../config.js';
 import { type CounterStore, StorageUnavailableError } from '../domain/store.js';
 import type { AddressList } from '../domain/visitor.js';
 import { BADGE_PATHS } from './cloudfront.js';
@@ -15,7 +14,13 @@ import { statsRoutes } from './routes/stats.js';
 export interface AppDeps {
   /** Where the counts live. */
   readonly counter: CounterStore;
-  readonly config: Pick<Config, 'allowedOrigins' | 'maxPagesPerSite'>;
+  /** The settings the routes use (`config.ts` reads them; the app takes them as given). */
+  readonly config: {
+    /** Origins granted CORS (`ALLOWED_ORIGINS`). */
+    readonly allowedOrigins: readonly string[];
+    /** Page counters a site may hold (`MAX_PAGES_PER_SITE`). */
+    readonly maxPagesPerSite: number;
+  };
   /** Addresses whose POSTs are never counted (`EXCLUDED_ADDRESSES`). */
   readonly excluded: AddressList;
   /** The viewer's address, as the entry point knows it (socket, or CloudFront's header). */
