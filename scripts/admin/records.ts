@@ -52,6 +52,26 @@ export function compareRecords(a: ExportRecord, b: ExportRecord): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
+/** The first line of an ndjson export: what it is, its layout, when and whence. */
+export function exportHeader(about: string, at: Date) {
+  return {
+    format: EXPORT_FORMAT,
+    version: EXPORT_VERSION,
+    exportedAt: at.toISOString(),
+    from: about,
+  };
+}
+
+/** Throws unless `found` (an ndjson export's first line) is this footfall's header. */
+export function checkHeader(found: { format?: unknown; version?: unknown }, file: string): void {
+  if (found.format !== EXPORT_FORMAT) {
+    throw new AdminError(
+      `${file} is not a footfall export: its first line does not say "format": "${EXPORT_FORMAT}"`,
+    );
+  }
+  if (found.version !== EXPORT_VERSION) throw wrongVersion(file, found.version);
+}
+
 /** A file of a format version this footfall does not read. */
 export function wrongVersion(file: string, version: unknown): AdminError {
   return new AdminError(

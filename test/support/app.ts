@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { expect, onTestFinished } from 'vitest';
 import { compose } from '../../service/src/compose.js';
 import {
   countingLimits,
@@ -92,6 +93,43 @@ export const visitor = (address = '203.0.113.7', userAgent = BROWSER_UA) => ({
 
 /** `?page=…` with the key percent-encoded. */
 export const query = (page: string) => `?page=${encodeURIComponent(page)}`;
+
+/** What `/api/count` answers: the page's counts and, for a POST, what was counted. */
+export interface CountAnswer {
+  readonly page: string;
+  readonly views: number;
+  readonly visitors: number;
+  readonly bots: number;
+  readonly counted?: string;
+}
+
+/**
+ * The app counting for a site of its own (`site`, an allowed origin), so the site's totals are
+ * the test's alone; `fromSite` are the headers of a request sent from it, `post` sends one that
+ * must be counted (a person's visit unless `headers` say otherwise). Made in a test: its client
+ * is closed when the test ends.
+ */
+export function siteApp(options: TestAppOptions = {}) {
+  const site = `https://${randomUUID().slice(0, 8)}.example`;
+  const subject = testApp({
+    ...options,
+    allowedOrigins: [site, ...(options.allowedOrigins ?? [])],
+  });
+  onTestFinished(() => subject.client.destroy());
+  const fromSite = { origin: site, 'sec-fetch-site': 'cross-site' };
+  const post = async (page: string, headers: Record<string, string> = visitor()) => {
+    const res = await subject.app.request(`/api/count${query(page)}`, {
+      method: 'POST',
+      headers: { ...fromSite, ...headers },
+    });
+    expect(
+      res.status,
+      `${await res.clone().text()} ${JSON.stringify(subject.logs.slice(-1))}`,
+    ).toBe(200);
+    return (await res.json()) as CountAnswer;
+  };
+  return { ...subject, site, fromSite, post };
+}
 
 export interface FaultyApp {
   /** The proxy every DynamoDB request of `subject` goes through. */

@@ -1,21 +1,9 @@
 import { AdminError } from '../errors.js';
-import {
-  checkRecord,
-  EXPORT_FORMAT,
-  EXPORT_VERSION,
-  type ExportRecord,
-  wrongVersion,
-} from '../records.js';
+import { checkHeader, checkRecord, type ExportRecord, exportHeader } from '../records.js';
 
 /** ndjson holds everything: a header line, then one record per line. */
 export function toNdjson(records: readonly ExportRecord[], about: string, at: Date): string {
-  const header = {
-    format: EXPORT_FORMAT,
-    version: EXPORT_VERSION,
-    exportedAt: at.toISOString(),
-    from: about,
-  };
-  return `${[header, ...records].map((line) => JSON.stringify(line)).join('\n')}\n`;
+  return `${[exportHeader(about, at), ...records].map((line) => JSON.stringify(line)).join('\n')}\n`;
 }
 
 /** An ndjson export, read; throws an AdminError naming the first bad line. */
@@ -33,14 +21,8 @@ export function fromNdjson(text: string, file: string): ExportRecord[] {
       throw new AdminError(`${at} is not JSON`);
     }
     if (!header) {
-      const found = (value ?? {}) as { format?: unknown; version?: unknown };
-      header = found;
-      if (found.format !== EXPORT_FORMAT) {
-        throw new AdminError(
-          `${file} is not a footfall export: its first line does not say "format": "${EXPORT_FORMAT}"`,
-        );
-      }
-      if (found.version !== EXPORT_VERSION) throw wrongVersion(file, found.version);
+      header = (value ?? {}) as { format?: unknown; version?: unknown };
+      checkHeader(header, file);
       continue;
     }
     records.push(checkRecord(value, at));

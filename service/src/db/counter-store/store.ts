@@ -73,20 +73,7 @@ export function createCounterStore(
   const originalErr = true;
   const guard = deadlineGuard(deadlineMs);
   const { addToPage, addToDay } = countWrites(database);
-  const {
-    isFull,
-    markFull,
-    markVisitor,
-    viewQuotaOf,
-    quotaKeys,
-    roomFor,
-    knownOver,
-    chargeView,
-    creatorOf,
-    reservePage,
-    releaseCreator,
-    releaseSitePage,
-  } = visitRecords(database, visits, limits, guard);
+  const records = visitRecords(database, visits, limits, guard);
 
   const salts = new Salts(visits, guard);
   const seen = new DayMemory(MEMORY.visitors);
@@ -97,7 +84,7 @@ export function createCounterStore(
 
   /** A visit refused by `limit`: said once per instance, limit and key a day. */
   const refuse = (day: Day, limit: LimitName, key: string) => {
-    markFull(day, limit, key);
+    records.markFull(day, limit, key);
     if (reported.has(day, `${limit} ${key}`)) return;
     reported.add(day, `${limit} ${key}`);
     options.onLimited?.(limit);
@@ -169,15 +156,18 @@ export function createCounterStore(
       );
     let over: ViewLimit | undefined;
     let counts: Counts | false;
-    if (!view || roomFor(day, view)) {
-      [over, [counts]] = await Promise.all([view ? chargeView(view, day) : undefined, add()]);
+    if (!view || records.roomFor(day, view)) {
+      [over, [counts]] = await Promise.all([
+        view ? records.chargeView(view, day) : undefined,
+        add(),
+      ]);
       // Over a limit after all (another instance used the room): this view was counted before
       // that was known, the bound ADR 12 states; this instance refuses the next ones.
-      if (over && view) refuse(day, over, quotaKeys(view)[over]);
+      if (over && view) refuse(day, over, records.quotaKeys(view)[over]);
     } else {
-      over = await chargeView(view, day);
+      over = await records.chargeView(view, day);
       if (over) {
-        refuse(day, over, quotaKeys(view)[over]);
+        refuse(day, over, records.quotaKeys(view)[over]);
         return { ...((await read(visit.page)) ?? NONE), counted: 'limited' };
       }
       [counts] = await add();
@@ -204,12 +194,12 @@ export function createCounterStore(
     onPage: Increments,
     onDays: () => Promise<unknown>[],
   ): Promise<Counts | undefined> => {
-    const creator = creatorOf(salt, person.address);
-    const refused = isFull(day, 'new-pages-per-address', creator)
+    const creator = records.creatorOf(salt, person.address);
+    const refused = records.isFull(day, 'new-pages-per-address', creator)
       ? 'new-pages-per-address'
-      : isFull(day, 'pages-per-site', visit.site)
+      : records.isFull(day, 'pages-per-site', visit.site)
         ? 'pages-per-site'
-        : await reservePage(creator, visit, day);
+        : await records.reservePage(creator, visit, day);
     if (refused) {
       refuse(day, refused, refused === 'pages-per-site' ? visit.site : creator);
       return undefined;
@@ -221,8 +211,8 @@ export function createCounterStore(
     if (created !== false) return created;
     // Another visit made it meanwhile: this one's reservation goes back.
     await Promise.allSettled([
-      limits.newPagesPerAddressPerDay > 0 ? releaseCreator(creator) : undefined,
-      releaseSitePage(visit.site),
+      limits.newPagesPerAddressPerDay > 0 ? records.releaseCreator(creator) : undefined,
+      records.releaseSitePage(visit.site),
     ]);
     return guard('increment', addToPage(visit, onPage, 'any'));
   };
@@ -238,12 +228,12 @@ export function createCounterStore(
   ): Promise<Counts & { counted: Counted }> => {
     const pageKnown = existing.has(day, visit.page);
     const [marked, over, found] = await Promise.all([
-      markVisitor(ids.visitor, ids.token, day),
-      view ? chargeView(view, day) : undefined,
+      records.markVisitor(ids.visitor, ids.token, day),
+      view ? records.chargeView(view, day) : undefined,
       pageKnown ? undefined : read(visit.page),
     ]);
     if (over && view) {
-      refuse(day, over, quotaKeys(view)[over]);
+      refuse(day, over, records.quotaKeys(view)[over]);
       return { ...(found ?? (await read(visit.page)) ?? NONE), counted: 'limited' };
     }
 
@@ -291,10 +281,10 @@ export function createCounterStore(
     const visitor = keyedId(salt, 'visitor', address, person.userAgent, visit.site);
     const token = keyedId(salt, 'page', visit.page).slice(0, PAGE_TOKEN_LENGTH);
     const key = `${visitor} ${token}`;
-    const view = viewQuotaOf(salt, person.address, visit.page);
-    const over = view && knownOver(day, view);
+    const view = records.viewQuotaOf(salt, person.address, visit.page);
+    const over = view && records.knownOver(day, view);
     if (view && over) {
-      refuse(day, over, quotaKeys(view)[over]);
+      refuse(day, over, records.quotaKeys(view)[over]);
       return { ...((await read(visit.page)) ?? NONE), counted: 'limited' };
     }
 
