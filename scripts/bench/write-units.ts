@@ -11,11 +11,11 @@ import { step, table } from './format.js';
 import {
   atMost,
   type Check,
+  checksTable,
   formatted,
   type Section,
   targetText,
   under,
-  verdict,
 } from './targets.js';
 
 /** DynamoDB on-demand, per million write request units (us-east-1, since November 2024). */
@@ -308,14 +308,6 @@ ${table(
   ],
 )}
 
-${table(
-  ['measure', 'target', 'measured', 'met?'],
-  checks.map((check) => [
-    check.measure,
-    targetText(check.target),
-    formatted(check.measured, check.target.unit),
-    verdict(check),
-  ]),
-)}`;
+${checksTable(checks)}`;
   return { text, checks };
 }
