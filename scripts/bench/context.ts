@@ -7,7 +7,7 @@ import { httpApiEventViaCloudFront } from '../../test/support/lambda-events.js';
 import type { Handler } from './children/handler.js';
 import type { ChildName } from './processes.js';
 
-/** What every part of the benchmark works with, set up once by `index.ts`. */
+/** What every part of the benchmark works with, set up once by `main.ts`. */
 export interface BenchContext {
   readonly root: string;
   /** The environment a Lambda bundle runs in here: the table, dynalite, local credentials. */
