@@ -69,7 +69,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     stdout: io.stdout,
     stderr: io.stderr,
     interactive: io.interactive,
-    env: io.env ?? process.env,
+    env: io.env,
     now: io.now ?? (() => new Date()),
   };
   const [name, ...rest] = argv;
@@ -131,7 +131,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
           }
           opened = await openLocalTarget({ dataDir: config.dataDir, tableName: config.tableName });
         } else {
-          if (typeof values.profile === 'string') process.env.AWS_PROFILE = values.profile;
+          if (typeof values.profile === 'string') context.env.AWS_PROFILE = values.profile;
           opened = await openAwsTarget({
             stack: text(values, 'stack') ?? stackNames.app,
             region: text(values, 'region'),

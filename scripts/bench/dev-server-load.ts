@@ -15,7 +15,7 @@ export async function devServerLoad(
 ): Promise<Section> {
   step(`load: ${CONNECTIONS} connections for ${seconds} s`);
   const dev = await startDevServerProcess(ctx.root, {
-    ...process.env,
+    ...ctx.env,
     FOOTFALL_DATA_DIR: join(workDir, 'dev-data'),
     TABLE_NAME: 'footfall',
     DYNAMODB_ENDPOINT: '',

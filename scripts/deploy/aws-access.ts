@@ -221,9 +221,10 @@ export interface AwsAccess {
 
 /**
  * The region (as the CDK CLI finds it), the profile, and the credentials, all checked in one
- * go so that every problem is reported at once. Reads `process.env`, as the SDK does.
+ * go so that every problem is reported at once. `env` is the process's environment (the entry
+ * point passes it), which the SDK reads too.
  */
-export async function checkAwsAccess(env: Env = process.env): Promise<AwsAccess> {
+export async function checkAwsAccess(env: Env): Promise<AwsAccess> {
   const problems: Problem[] = [];
   const profile = env.AWS_PROFILE?.trim() || undefined;
   let profileExists = true;

@@ -8,7 +8,11 @@ export interface Io {
   readonly stderr: (text: string) => void;
   /** Rewrites progress in place (a terminal) rather than line by line (a log). */
   readonly interactive?: boolean;
-  readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * The environment, which the AWS SDK reads too (`main.ts` passes the process's): `--profile`
+   * sets AWS_PROFILE in it.
+   */
+  readonly env: Record<string, string | undefined>;
   readonly now?: () => Date;
 }
 

@@ -139,7 +139,7 @@ const environments: Environments = {
 };
 
 // 2. Where, and as whom: the region, the profile, the credentials (as the deploy pre-flight does).
-const access = await checkAwsAccess();
+const access = await checkAwsAccess(process.env);
 problems.push(...access.problems);
 
 // 3. GitHub, through the GitHub CLI: installed, signed in, and the repository is there.

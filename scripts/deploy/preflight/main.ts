@@ -53,7 +53,7 @@ try {
   };
 }
 
-const access = await checkAwsAccess();
+const access = await checkAwsAccess(process.env);
 problems.push(...access.problems);
 const warnings: string[] = [];
 const bootstrapped: string[] = [];

@@ -25,7 +25,8 @@ export async function admin(
     stderr: (text) => {
       stderr += text;
     },
-    ...(options.env ? { env: options.env } : {}),
+    // The process's environment unless the test gives one, as main.ts does.
+    env: options.env ?? process.env,
     ...(options.now ? { now: options.now } : {}),
   });
   return { code, stdout, stderr };
