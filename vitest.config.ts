@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // dynalite, started once per project for the whole run; tests get its endpoint via inject().
-const dynalite = ['test/global-setup.ts'];
+const dynalite = ['test/support/dynalite-setup.ts'];
 
 export default defineConfig({
   test: {

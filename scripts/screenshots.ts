@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../service/src/config.js';
-import { startDevServer } from '../service/src/dev-server.js';
-import { findChromium, launchChromium } from '../test/chromium.js';
-import { outputFor } from './lib/outputs.js';
+import { startDevServer } from '../service/src/dev/server.js';
+import { findChromium, launchChromium } from '../test/support/chromium.js';
+import { outputFor } from './outputs.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const root = fileURLToPath(new URL('../', import.meta.url));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { eventually } from './dev-process.js';
+import { eventually } from './support/dev-process.js';
 
 // The shell examples of README.md and docs/*.md that need neither AWS nor GitHub, run as a
 // reader would type them (docs/develop.md, "The examples in these pages are tested"). An HTML

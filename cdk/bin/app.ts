@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
-import { type DeployConfig, DeployConfigError, parseDeployConfig } from '../lib/config.js';
+import { type DeployConfig, DeployConfigError, parseDeployConfig } from '../lib/deploy-config.js';
 import { addFootfallStacks, type FootfallStacks } from '../lib/footfall-app.js';
 import { builtSiteDir } from '../lib/static-site.js';
 

@@ -11,9 +11,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { lambdaBuildOptions, lambdaEntry } from '../../service/build/options.js';
-import { countingLimits, defaultViewsPerNetwork, loadConfig } from '../../service/src/config.js';
+import { loadConfig } from '../../service/src/config.js';
 import { dynamodbLimits } from '../../service/src/db/limits.js';
 import { table } from '../../service/src/db/table.js';
+import {
+  countingLimits,
+  defaultViewsPerNetwork,
+} from '../../service/src/domain/counting-limits.js';
 import { deployDefaults } from './defaults.js';
 
 export interface CounterApiProps {

@@ -2,9 +2,10 @@ import { type App, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CertificateStack } from './certificate-stack.js';
-import { type DeployConfig, DeployConfigError } from './config.js';
 import { deployDefaults } from './defaults.js';
-import { bootstrapPolicyNames, DeployAccessStack } from './deploy-access-stack.js';
+import { DeployAccessStack } from './deploy-access-stack.js';
+import { type DeployConfig, DeployConfigError } from './deploy-config.js';
+import { bootstrapPolicyNames, stackNames } from './deploy-names.js';
 import { FootfallStack, type Stage } from './footfall-stack.js';
 import { acknowledgeFindings } from './nag-acknowledgements.js';
 import { WafStack } from './waf-stack.js';
@@ -27,14 +28,6 @@ export interface FootfallStacks {
   readonly deployAccess: DeployAccessStack | undefined;
   readonly certificate: CertificateStack | undefined;
 }
-
-/** Stack names: what `cdk deploy` and the pipeline name. */
-export const stackNames = {
-  app: 'Footfall',
-  staging: 'FootfallStaging',
-  deployAccess: 'FootfallDeployAccess',
-  certificate: 'FootfallCertificate',
-} as const;
 
 /** footfall's stacks, checked by cdk-nag's AWS Solutions rules on every synth. */
 export function addFootfallStacks(app: App, props: FootfallAppProps): FootfallStacks {

@@ -5,11 +5,11 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { CounterAlarms } from './alarms.js';
 import { MonthlyBudget } from './budget.js';
-import type { DeployConfig } from './config.js';
 import { CounterApi } from './counter-api.js';
 import { CounterTable } from './counter-table.js';
 import { requestUnitCeilings } from './defaults.js';
 import { SafeDeployment } from './delivery.js';
+import type { DeployConfig } from './deploy-config.js';
 import { StaticSite } from './static-site.js';
 import { VisitsTable } from './visits-table.js';
 

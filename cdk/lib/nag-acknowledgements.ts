@@ -1,7 +1,8 @@
 import { type CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { CertificateStack } from './certificate-stack.js';
-import { APP_SERVICES, type DeployAccessStack } from './deploy-access-stack.js';
+import type { DeployAccessStack } from './deploy-access-stack.js';
+import { APP_SERVICES } from './deploy-permissions.js';
 import type { FootfallStack } from './footfall-stack.js';
 
 /** One accepted cdk-nag finding: where, which, and why we accept it. */

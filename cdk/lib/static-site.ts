@@ -9,7 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as deploy from 'aws-cdk-lib/aws-s3-deployment';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { BADGE_PATHS, ORIGIN_VERIFY_HEADER } from '../../service/src/cloudfront.js';
+import { BADGE_PATHS, ORIGIN_VERIFY_HEADER } from '../../service/src/http/cloudfront.js';
 import { contentSecurityPolicy } from '../../web/build/csp.js';
 import { PINNED_WIDGET_DIR } from '../../web/build/embed.js';
 

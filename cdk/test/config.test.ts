@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { countingLimits } from '../../service/src/config.js';
-import { DeployConfigError, parseDeployConfig } from '../lib/config.js';
+import { countingLimits } from '../../service/src/domain/counting-limits.js';
 import { deployDefaults } from '../lib/defaults.js';
+import { DeployConfigError, parseDeployConfig } from '../lib/deploy-config.js';
 
 const parse = (context: Record<string, unknown>, env: Record<string, string> = {}) =>
   parseDeployConfig({ context: (key) => context[key], env });

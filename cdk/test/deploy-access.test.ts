@@ -1,14 +1,10 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, test } from 'vitest';
-import {
-  APP_SERVICES,
-  bootstrapPolicyNames,
-  DeployAccessStack,
-  GITHUB_OIDC_HOST,
-  githubSubject,
-} from '../lib/deploy-access-stack.js';
-import { stackNames } from '../lib/footfall-app.js';
+import { DeployAccessStack } from '../lib/deploy-access-stack.js';
+import { bootstrapPolicyNames, stackNames } from '../lib/deploy-names.js';
+import { APP_SERVICES } from '../lib/deploy-permissions.js';
+import { GITHUB_OIDC_HOST, githubSubject } from '../lib/github-oidc.js';
 import { synthesize } from './support.js';
 
 const repo = { repository: 'maya-ol/footfall', repositoryId: '987654321' };

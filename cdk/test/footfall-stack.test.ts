@@ -2,9 +2,12 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, test } from 'vitest';
-import { ORIGIN_VERIFY_HEADER } from '../../service/src/cloudfront.js';
-import { countingLimits, defaultViewsPerNetwork } from '../../service/src/config.js';
 import { table, visitsTable } from '../../service/src/db/table.js';
+import {
+  countingLimits,
+  defaultViewsPerNetwork,
+} from '../../service/src/domain/counting-limits.js';
+import { ORIGIN_VERIFY_HEADER } from '../../service/src/http/cloudfront.js';
 import { contentSecurityPolicy } from '../../web/build/csp.js';
 import { CounterApi, type CounterApiProps } from '../lib/counter-api.js';
 import { DIRECTORY_INDEX_CODE } from '../lib/static-site.js';

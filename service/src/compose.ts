@@ -1,12 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { createDynamoDBClient } from './db/client.js';
-import { createCounterStore } from './db/counter-store.js';
+import { createCounterStore } from './db/counter-store/index.js';
 import { createDatabase, createVisitsDatabase } from './db/index.js';
-import { jsonLogger, type Logger, limitedEntry } from './http.js';
-import type { AddressOf } from './routes/count.js';
-import { SMOKE_PAGE } from './smoke.js';
+import { SMOKE_PAGE } from './domain/smoke.js';
+import { createApp } from './http/app.js';
+import { jsonLogger, type Logger, limitedEntry } from './http/http.js';
+import type { AddressOf } from './http/routes/count.js';
 
 export interface ComposeOptions {
   /** The DynamoDB client; @default a bounded client of `config.dynamodbEndpoint` */

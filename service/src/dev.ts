@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import { ConfigError, loadConfig } from './config.js';
-import { type DevServer, DevStartError, startDevServer } from './dev-server.js';
+import { DevStartError } from './dev/errors.js';
+import { type DevServer, startDevServer } from './dev/server.js';
 
 // Before any AWS client exists, as in the other scripts: the SDK's notice about future Node
 // versions is for deployers, not a dev loop.

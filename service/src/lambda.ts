@@ -1,9 +1,9 @@
 import type { LambdaEvent } from 'hono/aws-lambda';
 import { handle } from 'hono/aws-lambda';
-import { cloudFrontViewerAddress } from './address.js';
 import { compose } from './compose.js';
 import { loadConfig } from './config.js';
-import type { AddressOf } from './routes/count.js';
+import { cloudFrontViewerAddress } from './http/address.js';
+import type { AddressOf } from './http/routes/count.js';
 
 // Built once per Lambda environment, outside the handler, so warm invocations reuse the client
 // and its open connections.

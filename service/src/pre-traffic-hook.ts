@@ -1,5 +1,5 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import type { Logger } from './http.js';
+import type { Logger } from './http/http.js';
 import {
   codeDeployReporter,
   createCodeDeployClient,

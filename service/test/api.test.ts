@@ -1,7 +1,7 @@
 import { HTTPException } from 'hono/http-exception';
 import { afterAll, describe, expect, test } from 'vitest';
-import { query, testApp, uniquePage, visitor } from '../../test/support.js';
-import { MAX_BODY_BYTES } from '../src/routes/count.js';
+import { query, testApp, uniquePage, visitor } from '../../test/support/index.js';
+import { MAX_BODY_BYTES } from '../src/http/routes/count.js';
 
 const { app, client, database } = testApp({ allowedOrigins: ['https://friend.example'] });
 afterAll(() => client.destroy());

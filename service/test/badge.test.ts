@@ -1,7 +1,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, describe, expect, test } from 'vitest';
-import { query, testApp, uniquePage, visitor } from '../../test/support.js';
-import { abbreviate } from '../src/badge.js';
+import { query, testApp, uniquePage, visitor } from '../../test/support/index.js';
+import { abbreviate } from '../src/domain/badge.js';
 
 const { app, client } = testApp({ viewsPerAddressPerDay: 0 });
 afterAll(() => client.destroy());

@@ -5,16 +5,21 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Metafile } from 'esbuild';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
-import { startFaultProxy } from '../../test/fault-proxy.js';
+import { startFaultProxy } from '../../test/support/fault-proxy.js';
+import {
+  BROWSER_UA,
+  endpoint,
+  stubLambdaEnvironment,
+  uniquePage,
+} from '../../test/support/index.js';
 import {
   httpApiEventViaCloudFront,
   type LambdaResult,
   lambdaContext,
-} from '../../test/lambda-events.js';
-import { BROWSER_UA, endpoint, stubLambdaEnvironment, uniquePage } from '../../test/support.js';
+} from '../../test/support/lambda-events.js';
 import { bundleLambda } from '../build/bundle.js';
 import { lambdaEntry } from '../build/options.js';
-import { ORIGIN_VERIFY_HEADER } from '../src/cloudfront.js';
+import { ORIGIN_VERIFY_HEADER } from '../src/http/cloudfront.js';
 
 // The bundle `npm run build` ships, built the same way into a scratch folder.
 let outDir: string;

@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type RunningDev, startDev } from '../../test/dev-process.js';
-import { BROWSER_UA, query, uniquePage } from '../../test/support.js';
+import { type RunningDev, startDev } from '../../test/support/dev-process.js';
+import { BROWSER_UA, query, uniquePage } from '../../test/support/index.js';
 
 // Bursts from one address (a shared office, a NAT, one eager browser) against `npm run dev` in a
 // process of its own, as a person runs it, with the per-address limit off: every POST answers

@@ -1,6 +1,13 @@
 import { type AttributeValue, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, expect, test } from 'vitest';
-import { query, tableName, testApp, testClient, uniquePage, visitor } from '../../test/support.js';
+import {
+  query,
+  tableName,
+  testApp,
+  testClient,
+  uniquePage,
+  visitor,
+} from '../../test/support/index.js';
 
 const CONCURRENCY = 500;
 // Exactness under contention, not the time limits (faults.test.ts holds those): dynalite

@@ -1,11 +1,11 @@
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, test, vi } from 'vitest';
-import { endpoint, tableName, testClient, uniquePage } from '../../test/support.js';
+import { endpoint, tableName, testClient, uniquePage } from '../../test/support/index.js';
 import { createDynamoDBClient } from '../src/db/client.js';
-import { counterEntity } from '../src/db/counter.js';
 import { electroClient } from '../src/db/electro-client.js';
+import { counterEntity } from '../src/db/entities/counter.js';
 import { createDatabase } from '../src/db/index.js';
-import { localCredentials, localRegion } from '../src/local-dynamodb.js';
+import { localCredentials, localRegion } from '../src/dev/local-dynamodb.js';
 
 // The data layer: footfall's entities sent through `electroClient` on the bounded client, held
 // against ElectroDB exactly as it comes (lib-dynamodb's document client on a plain SDK client).

@@ -6,9 +6,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { eventually, type RunningDev, startDev } from '../../test/dev-process.js';
-import { copyFixtureSite, escaped, fixtureResume } from '../../test/fixture-site.js';
-import { BROWSER_UA, endpoint, query, tableName, testApp, uniquePage } from '../../test/support.js';
+import { eventually, type RunningDev, startDev } from '../../test/support/dev-process.js';
+import { copyFixtureSite, escaped, fixtureResume } from '../../test/support/fixture-site.js';
+import {
+  BROWSER_UA,
+  endpoint,
+  query,
+  tableName,
+  testApp,
+  uniquePage,
+} from '../../test/support/index.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 let scratch: string;

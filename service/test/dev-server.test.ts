@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BROWSER_UA } from '../../test/support.js';
+import { BROWSER_UA } from '../../test/support/index.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 let dataDir: string;

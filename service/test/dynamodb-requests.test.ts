@@ -1,12 +1,23 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type FaultProxy, startFaultProxy } from '../../test/fault-proxy.js';
-import { type CountingClient, countingClient, countRoundTrips } from '../../test/round-trips.js';
-import { endpoint, query, type TestApp, testApp, uniquePage, visitor } from '../../test/support.js';
-import { BOT_USER_AGENTS } from '../../test/user-agents.js';
+import { type FaultProxy, startFaultProxy } from '../../test/support/fault-proxy.js';
+import {
+  endpoint,
+  query,
+  type TestApp,
+  testApp,
+  uniquePage,
+  visitor,
+} from '../../test/support/index.js';
+import {
+  type CountingClient,
+  countingClient,
+  countRoundTrips,
+} from '../../test/support/round-trips.js';
+import { BOT_USER_AGENTS } from '../../test/support/user-agents.js';
 
 // Every request a route makes, and how many round trips it waits for, counted on the wire: the
 // app's DynamoDB client goes through a proxy that holds DynamoDB's answers until the app can
-// send nothing more without them (test/round-trips.ts). ADR 12.
+// send nothing more without them (test/support/round-trips.ts). ADR 12.
 let proxy: FaultProxy;
 let wire: CountingClient;
 let subject: TestApp;
@@ -28,9 +39,11 @@ afterAll(async () => {
 
 const BOT = BOT_USER_AGENTS[0];
 
+/** Sends one request, which must answer `status`, and counts the DynamoDB requests it made. */
 async function measure(
   method: string,
   path: string,
+  status: number,
   headers: Record<string, string> = visitor(),
   app: TestApp = subject,
 ) {
@@ -38,7 +51,7 @@ async function measure(
     const res = await app.app.request(path, { method, headers });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   });
-  expect(value.status, JSON.stringify(value.body)).toBeLessThan(500);
+  expect(value.status, JSON.stringify(value.body)).toBe(status);
   const operations = requests.map((request) => request.operation).sort();
   return { ...value, roundTrips, operations, requests };
 }
@@ -49,8 +62,8 @@ const read = 'GetItem';
 test('POST /api/count: a visitor this instance counted on the page today is one round trip of four one-item writes', async () => {
   const page = uniquePage('returning');
   const who = visitor('198.51.100.21');
-  await measure('POST', `/api/count${query(page)}`, who);
-  const again = await measure('POST', `/api/count${query(page)}`, who);
+  await measure('POST', `/api/count${query(page)}`, 200, who);
+  const again = await measure('POST', `/api/count${query(page)}`, 200, who);
   expect(again.body).toMatchObject({ views: 2, visitors: 1, counted: 'view' });
   expect(again.roundTrips).toBe(1);
   // The address's view quota, the page's counter, its day and the site's day.
@@ -60,8 +73,8 @@ test('POST /api/count: a visitor this instance counted on the page today is one 
 test('POST /api/count: a first visit is two round trips: who they are (with the quota), then the counts', async () => {
   const page = uniquePage('first');
   // The page exists and this instance knows it.
-  await measure('POST', `/api/count${query(page)}`, visitor('198.51.100.22'));
-  const first = await measure('POST', `/api/count${query(page)}`, visitor('198.51.100.23'));
+  await measure('POST', `/api/count${query(page)}`, 200, visitor('198.51.100.22'));
+  const first = await measure('POST', `/api/count${query(page)}`, 200, visitor('198.51.100.23'));
   expect(first.body).toMatchObject({ views: 2, visitors: 2, counted: 'visitor' });
   expect(first.roundTrips).toBe(2);
   // The visitor's day and the view quota; then the page, its day and the site's day.
@@ -73,6 +86,7 @@ test('POST /api/count: a first visit is two round trips: who they are (with the 
   const elsewhere = await measure(
     'POST',
     `/api/count${query(page)}`,
+    200,
     visitor('198.51.100.24'),
     fresh,
   );
@@ -83,14 +97,20 @@ test('POST /api/count: a first visit is two round trips: who they are (with the 
 
 test('POST /api/count: the first visit after a cold start is two round trips; the day’s salt came with the start', async () => {
   const page = uniquePage('cold');
-  await measure('POST', `/api/count${query(page)}`, visitor('198.51.100.25'));
+  await measure('POST', `/api/count${query(page)}`, 200, visitor('198.51.100.25'));
   const before = proxy.seen.length;
   const cold = testApp({ client: wire.client, viewsPerAddressPerDay: 2 });
   await cold.ready; // a Lambda's init: the function's module awaits it
   const atStart = proxy.seen.slice(before);
   expect(atStart.some((request) => request.body.includes('$salt_1'))).toBe(true);
 
-  const first = await measure('POST', `/api/count${query(page)}`, visitor('198.51.100.26'), cold);
+  const first = await measure(
+    'POST',
+    `/api/count${query(page)}`,
+    200,
+    visitor('198.51.100.26'),
+    cold,
+  );
   expect(first.body).toMatchObject({ counted: 'visitor' });
   expect(first.roundTrips).toBe(2);
   expect(first.requests.some((request) => request.body.includes('$salt_1'))).toBe(false);
@@ -100,6 +120,7 @@ test('POST /api/count: the visit that creates a page reserves it first (three ro
   const created = await measure(
     'POST',
     `/api/count${query(uniquePage('new'))}`,
+    200,
     visitor('198.51.100.27'),
   );
   expect(created.body).toMatchObject({ views: 1, visitors: 1, counted: 'visitor' });
@@ -119,8 +140,8 @@ test('POST /api/count: the visit that creates a page reserves it first (three ro
 
 test('POST /api/count from a bot: one round trip to a page known here; a page nobody counted costs one conditional write and the site’s day', async () => {
   const page = uniquePage('bot');
-  await measure('POST', `/api/count${query(page)}`, visitor('198.51.100.28'));
-  const bot = await measure('POST', `/api/count${query(page)}`, visitor('198.51.100.29', BOT));
+  await measure('POST', `/api/count${query(page)}`, 200, visitor('198.51.100.28'));
+  const bot = await measure('POST', `/api/count${query(page)}`, 200, visitor('198.51.100.29', BOT));
   expect(bot.body).toMatchObject({ bots: 1, counted: 'bot' });
   expect(bot.roundTrips).toBe(1);
   expect(bot.operations).toEqual([update, update, update]);
@@ -128,6 +149,7 @@ test('POST /api/count from a bot: one round trip to a page known here; a page no
   const junk = await measure(
     'POST',
     `/api/count${query(uniquePage('junk'))}`,
+    200,
     visitor('198.51.100.29', BOT),
   );
   expect(junk.body).toMatchObject({ views: 0, bots: 0, counted: 'bot' });
@@ -138,14 +160,14 @@ test('POST /api/count from a bot: one round trip to a page known here; a page no
 test('POST /api/count from an excluded address, or one this instance knows is over its limit: one read', async () => {
   const page = uniquePage('read-only');
   expect(
-    (await measure('POST', `/api/count${query(page)}`, visitor('192.0.2.1'))).operations,
+    (await measure('POST', `/api/count${query(page)}`, 200, visitor('192.0.2.1'))).operations,
   ).toEqual([read]);
 
   const who = visitor('198.51.100.77');
-  await measure('POST', `/api/count${query(page)}`, who);
-  await measure('POST', `/api/count${query(page)}`, who);
+  await measure('POST', `/api/count${query(page)}`, 200, who);
+  await measure('POST', `/api/count${query(page)}`, 200, who);
   // The second view filled the address's quota (2): this instance refuses the third unasked.
-  const limited = await measure('POST', `/api/count${query(page)}`, who);
+  const limited = await measure('POST', `/api/count${query(page)}`, 200, who);
   expect(limited.body).toMatchObject({ views: 2, counted: 'limited' });
   expect(limited.roundTrips).toBe(1);
   expect(limited.operations).toEqual([read]);
@@ -153,23 +175,28 @@ test('POST /api/count from an excluded address, or one this instance knows is ov
 
 test('GET /api/count makes exactly one DynamoDB request, counted page or not', async () => {
   const page = uniquePage();
-  expect((await measure('GET', `/api/count${query(page)}`)).operations).toEqual([read]);
-  await measure('POST', `/api/count${query(page)}`);
-  expect((await measure('GET', `/api/count${query(page)}`)).operations).toEqual([read]);
+  expect((await measure('GET', `/api/count${query(page)}`, 200)).operations).toEqual([read]);
+  await measure('POST', `/api/count${query(page)}`, 200);
+  expect((await measure('GET', `/api/count${query(page)}`, 200)).operations).toEqual([read]);
 });
 
 test('rejected requests and /api/health make no DynamoDB request', async () => {
-  const none = async (method: string, path: string, headers?: Record<string, string>) => {
+  const none = async (
+    method: string,
+    path: string,
+    status: number,
+    headers?: Record<string, string>,
+  ) => {
     const before = proxy.seen.length;
     const res = await subject.app.request(path, { method, headers: headers ?? visitor() });
-    expect(res.status).toBeLessThan(500);
+    expect(res.status).toBe(status);
     expect(proxy.seen.length - before).toBe(0);
   };
-  await none('POST', '/api/count?page=nope');
-  await none('DELETE', '/api/count');
-  await none('GET', '/api/health');
-  await none('GET', '/api/unknown');
-  await none('POST', `/api/count${query(uniquePage())}`, {
+  await none('POST', '/api/count?page=nope', 400);
+  await none('DELETE', '/api/count', 405);
+  await none('GET', '/api/health', 200);
+  await none('GET', '/api/unknown', 404);
+  await none('POST', `/api/count${query(uniquePage())}`, 403, {
     ...visitor(),
     origin: 'https://evil.example',
   });

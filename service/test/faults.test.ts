@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type FaultMode, type FaultProxy, refusingEndpoint } from '../../test/fault-proxy.js';
+import {
+  type FaultMode,
+  type FaultProxy,
+  refusingEndpoint,
+} from '../../test/support/fault-proxy.js';
 import {
   type FaultyApp,
   query,
@@ -9,9 +13,9 @@ import {
   testClient,
   uniquePage,
   visitor,
-} from '../../test/support.js';
-import { RETRY_AFTER_SECONDS } from '../src/app.js';
+} from '../../test/support/index.js';
 import { dynamodbLimits } from '../src/db/limits.js';
+import { RETRY_AFTER_SECONDS } from '../src/http/app.js';
 
 /** The promise of the issue: a failing dependency becomes a 503 within this bound. */
 const BOUND_MS = 5_000;

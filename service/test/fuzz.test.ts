@@ -2,8 +2,8 @@ import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { XMLValidator } from 'fast-xml-parser';
 import { afterAll, expect, test } from 'vitest';
-import { query, tableName, testApp, uniquePage } from '../../test/support.js';
-import { BOT_USER_AGENTS, BROWSER_USER_AGENTS } from '../../test/user-agents.js';
+import { query, tableName, testApp, uniquePage } from '../../test/support/index.js';
+import { BOT_USER_AGENTS, BROWSER_USER_AGENTS } from '../../test/support/user-agents.js';
 
 /*
  * Property-based fuzzing of the whole API in-process: thousands of random requests (methods,

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { BROWSER_UA, stubLambdaEnvironment, uniquePage } from '../../test/support/index.js';
 import {
   type EventRequest,
   functionUrlEvent,
   httpApiEventViaCloudFront,
   type LambdaResult,
   lambdaContext,
-} from '../../test/lambda-events.js';
-import { BROWSER_UA, stubLambdaEnvironment, uniquePage } from '../../test/support.js';
+} from '../../test/support/lambda-events.js';
 
 type Handler = (event: unknown, context: unknown) => Promise<LambdaResult>;
 let handler: Handler;

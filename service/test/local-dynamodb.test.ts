@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DescribeTableCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, expect, test } from 'vitest';
-import { testClient } from '../../test/support.js';
+import { testClient } from '../../test/support/index.js';
 import { createDatabase } from '../src/db/index.js';
 import { createTableInput, table } from '../src/db/table.js';
-import { ensureTable } from '../src/local-dynamodb.js';
+import { ensureTable } from '../src/dev/local-dynamodb.js';
 
 const client = testClient();
 afterAll(() => client.destroy());

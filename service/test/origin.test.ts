@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { BROWSER_UA, stubLambdaEnvironment, uniquePage } from '../../test/support/index.js';
 import {
   type EventRequest,
   httpApiEventViaCloudFront,
   type LambdaResult,
   lambdaContext,
-} from '../../test/lambda-events.js';
-import { BROWSER_UA, stubLambdaEnvironment, uniquePage } from '../../test/support.js';
-import { ORIGIN_VERIFY_HEADER } from '../src/cloudfront.js';
+} from '../../test/support/lambda-events.js';
+import { ORIGIN_VERIFY_HEADER } from '../src/http/cloudfront.js';
 
 // The Lambda entry as deployed behind CloudFront: ORIGIN_SECRETS set (ADR 9). Only requests
 // carrying CloudFront's secret are served, and only then is CloudFront's viewer address used.

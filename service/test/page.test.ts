@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { MAX_PAGE_BYTES, MAX_PAGE_LENGTH, parsePage } from '../src/page.js';
+import { MAX_PAGE_BYTES, MAX_PAGE_LENGTH, parsePage } from '../src/domain/page.js';
 
 describe('parsePage', () => {
   test('absent page means the root page', () => {

@@ -1,22 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, describe, expect, test } from 'vitest';
-import { startFaultProxy } from '../../test/fault-proxy.js';
-import { endpoint, query, testApp, testClient, uniquePage, visitor } from '../../test/support.js';
-import { siteTotal } from '../src/scope.js';
+import { describe, expect, test } from 'vitest';
+import { startFaultProxy } from '../../test/support/fault-proxy.js';
+import {
+  endpoint,
+  query,
+  siteApp,
+  testApp,
+  testClient,
+  uniquePage,
+  visitor,
+} from '../../test/support/index.js';
+import { siteTotal } from '../src/domain/scope.js';
 
 // Each test lists the pages of a site of its own (an allowed origin), so it sees only its own.
-const apps: ReturnType<typeof testApp>[] = [];
-afterAll(() => {
-  for (const { client } of apps) client.destroy();
-});
-function siteApp() {
-  const site = `https://${randomUUID()}.example`;
-  const subject = testApp({ allowedOrigins: [site], viewsPerAddressPerDay: 0 });
-  apps.push(subject);
-  const headers = { origin: site, 'sec-fetch-site': 'cross-site' };
-  return { ...subject, site, headers };
-}
-
 interface Pages {
   pages: { page: string; views: number; visitors: number; bots: number }[];
   total: number;
@@ -25,19 +21,19 @@ interface Pages {
 
 describe('GET /api/pages', () => {
   test('GET /api/pages lists the site’s counted pages, most viewed first, named by path', async () => {
-    const s = siteApp();
+    const s = siteApp({ viewsPerAddressPerDay: 0 });
     const [a, b, c] = [uniquePage('a'), uniquePage('b'), uniquePage('c')];
     const post = (page: string, who = visitor()) =>
       s.app.request(`/api/count${query(page)}`, {
         method: 'POST',
-        headers: { ...s.headers, ...who },
+        headers: { ...s.fromSite, ...who },
       });
     await post(a);
     for (let i = 0; i < 3; i++) await post(b, visitor(`198.51.100.${i + 1}`));
     await post(c);
     await post(c);
     await post(c, visitor(undefined, 'curl/8.5.0'));
-    const res = await s.app.request('/api/pages', { headers: s.headers });
+    const res = await s.app.request('/api/pages', { headers: s.fromSite });
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(await res.json()).toEqual({
@@ -55,7 +51,7 @@ describe('GET /api/pages', () => {
   });
 
   test('GET /api/pages is bounded: the 1,000 most viewed, and says how many there are', async () => {
-    const s = siteApp();
+    const s = siteApp({ viewsPerAddressPerDay: 0 });
     const { counter } = s.database.entities;
     const pages = Array.from({ length: 1003 }, (_, i) => `/bounded/${i}`);
     // Counters written straight through the entity: 1,003 visits would take a while.
@@ -70,7 +66,7 @@ describe('GET /api/pages', () => {
       );
     }
     const result = (await (
-      await s.app.request('/api/pages', { headers: s.headers })
+      await s.app.request('/api/pages', { headers: s.fromSite })
     ).json()) as Pages;
     expect(result.total).toBe(1003);
     expect(result.truncated).toBe(true);
@@ -119,7 +115,7 @@ describe('GET /api/pages', () => {
   });
 
   test('POST /api/pages is 405', async () => {
-    const s = siteApp();
+    const s = siteApp({ viewsPerAddressPerDay: 0 });
     const res = await s.app.request('/api/pages', { method: 'POST' });
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe('GET, OPTIONS');

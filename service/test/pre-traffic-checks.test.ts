@@ -1,6 +1,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, test } from 'vitest';
-import { ORIGIN_VERIFY_HEADER } from '../src/cloudfront.js';
+import { SMOKE_PAGE } from '../src/domain/smoke.js';
+import { isBot } from '../src/domain/visitor.js';
+import { ORIGIN_VERIFY_HEADER } from '../src/http/cloudfront.js';
 import {
   type HookStatus,
   type Invocation,
@@ -9,8 +11,6 @@ import {
 } from '../src/pre-traffic/checks.js';
 import { loadHookConfig } from '../src/pre-traffic/config.js';
 import { preTrafficHookWorstCaseMs, preTrafficLimits } from '../src/pre-traffic/limits.js';
-import { SMOKE_PAGE } from '../src/smoke.js';
-import { isBot } from '../src/visitor.js';
 
 // The verdicts on answers no real version gives easily (the hook's end-to-end tests, against the
 // real API bundle, are in pre-traffic-hook.test.ts). A version here is a table of answers.

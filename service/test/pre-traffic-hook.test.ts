@@ -6,22 +6,20 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Metafile } from 'esbuild';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
-import { refusingEndpoint } from '../../test/fault-proxy.js';
-import { query, stubLambdaEnvironment, testApp } from '../../test/support.js';
+import {
+  type AwsStandIn,
+  type FunctionVersion,
+  startAwsStandIn,
+} from '../../test/support/aws-stand-in.js';
+import { refusingEndpoint } from '../../test/support/fault-proxy.js';
+import { query, stubLambdaEnvironment, testApp } from '../../test/support/index.js';
 import { bundleLambda } from '../build/bundle.js';
 import { lambdaEntry, preTrafficHookEntry } from '../build/options.js';
-import { SMOKE_PAGE } from '../src/smoke.js';
-import {
-  type FakeCodeDeploy,
-  type FakeLambda,
-  type FunctionVersion,
-  startFakeCodeDeploy,
-  startFakeLambda,
-} from './fake-aws.js';
+import { SMOKE_PAGE } from '../src/domain/smoke.js';
 
-// The hook's real handler, with its real SDK clients, against a local Lambda that runs the real
+// The hook's real handler, with its real SDK clients, against a stand-in Lambda that runs the real
 // API bundle (on dynalite, checking the origin secret) and versions of it broken on purpose,
-// and a local CodeDeploy that records what it is told.
+// and a stand-in CodeDeploy that records what it is told (test/support/aws-stand-in.ts).
 
 type Hook = (event: unknown) => Promise<string>;
 
@@ -44,8 +42,7 @@ const WRITE_TIMEOUT_MS = 1_000;
 let outDir: string;
 let hookBundle: string;
 let hookMetafile: Metafile;
-let lambda: FakeLambda;
-let codeDeploy: FakeCodeDeploy;
+let aws: AwsStandIn;
 let hook: Hook;
 let lines: string[] = [];
 
@@ -67,38 +64,38 @@ beforeAll(async () => {
     (event as { requestContext: { http: { method: string } } }).requestContext.http.method ===
     'POST';
 
-  lambda = await startFakeLambda({
-    [VERSIONS.good]: good,
-    // Storage down, or a bug behind every route: the app's own 500 answer.
-    [VERSIONS.serverError]: async () => ({
-      statusCode: 500,
-      headers: { 'content-type': 'application/json' },
-      body: '{"error":{"code":"internal_error","message":"something went wrong on our side"}}',
-      isBase64Encoded: false,
-    }),
-    // A version that cannot even start: Lambda answers with a function error.
-    [VERSIONS.throws]: async () => {
-      throw new TypeError("Cannot read properties of undefined (reading 'send')");
+  aws = await startAwsStandIn({
+    functions: {
+      [VERSIONS.good]: good,
+      // Storage down, or a bug behind every route: the app's own 500 answer.
+      [VERSIONS.serverError]: async () => ({
+        statusCode: 500,
+        headers: { 'content-type': 'application/json' },
+        body: '{"error":{"code":"internal_error","message":"something went wrong on our side"}}',
+        isBase64Encoded: false,
+      }),
+      // A version that cannot even start: Lambda answers with a function error.
+      [VERSIONS.throws]: async () => {
+        throw new TypeError("Cannot read properties of undefined (reading 'send')");
+      },
+      // A version whose POST counts every visit twice, and says so.
+      [VERSIONS.countsTwice]: async (event, context) => {
+        if (isPost(event)) await good(event, context);
+        return good(event, context);
+      },
+      // Never answers (a hung dependency without a deadline).
+      [VERSIONS.silent]: () => new Promise(() => {}),
+      // Reads, but hangs on a write.
+      [VERSIONS.silentPost]: (event, context) =>
+        isPost(event) ? new Promise(() => {}) : good(event, context),
     },
-    // A version whose POST counts every visit twice, and says so.
-    [VERSIONS.countsTwice]: async (event, context) => {
-      if (isPost(event)) await good(event, context);
-      return good(event, context);
-    },
-    // Never answers (a hung dependency without a deadline).
-    [VERSIONS.silent]: () => new Promise(() => {}),
-    // Reads, but hangs on a write.
-    [VERSIONS.silentPost]: (event, context) =>
-      isPost(event) ? new Promise(() => {}) : good(event, context),
   });
-  codeDeploy = await startFakeCodeDeploy();
   ({ handler: hook } = (await import('../src/pre-traffic-hook.js')) as { handler: Hook });
 });
 
 afterAll(async () => {
   vi.unstubAllEnvs();
-  await lambda?.close();
-  await codeDeploy?.close();
+  await aws?.close();
   await rm(outDir, { recursive: true, force: true });
 });
 
@@ -108,10 +105,10 @@ beforeEach(() => {
     ORIGIN_SECRETS: SECRET,
     TARGET_FUNCTION: VERSIONS.good,
     CHECK_TIMEOUT_MS: String(CHECK_TIMEOUT_MS),
-    AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint,
-    AWS_ENDPOINT_URL_CODEDEPLOY: codeDeploy.endpoint,
+    AWS_ENDPOINT_URL_LAMBDA: aws.endpoint,
+    AWS_ENDPOINT_URL_CODEDEPLOY: aws.endpoint,
   });
-  codeDeploy.reports.length = 0;
+  aws.reports.length = 0;
   lines = [];
   const capture = (line: unknown) => void lines.push(String(line));
   vi.spyOn(console, 'log').mockImplementation(capture);
@@ -145,8 +142,8 @@ async function runHook(env: Record<string, string> = {}) {
 
 /** The one report CodeDeploy got, for `event`'s hook execution. */
 function reportedOnce(event: { DeploymentId: string; LifecycleEventHookExecutionId: string }) {
-  expect(codeDeploy.reports).toHaveLength(1);
-  const [report] = codeDeploy.reports;
+  expect(aws.reports).toHaveLength(1);
+  const [report] = aws.reports;
   expect(report).toMatchObject({
     deploymentId: event.DeploymentId,
     lifecycleEventHookExecutionId: event.LifecycleEventHookExecutionId,
@@ -168,7 +165,7 @@ test('a good version passes every check; Succeeded is reported once; one more bo
   expect(status).toBe('Succeeded');
   expect(reportedOnce(event)).toBe('Succeeded');
   // The version that was asked is the one named by TARGET_FUNCTION, once per check.
-  expect(lambda.invoked.slice(-4)).toEqual(Array(4).fill(VERSIONS.good));
+  expect(aws.invoked.slice(-4)).toEqual(Array(4).fill(VERSIONS.good));
   expect(await smokeCounts()).toEqual({ ...before, bots: before.bots + 1 });
   expect(
     logs()
@@ -186,8 +183,8 @@ describe('a bad version fails, and Failed is reported once', () => {
     expect(failedLine()).toMatchObject({ check: 'health' });
     expect(failedLine()?.reason).toMatch(/^answered 500: .*internal_error/);
     // It stopped there: nothing was counted against a version already refused.
-    expect(lambda.invoked.at(-1)).toBe(VERSIONS.serverError);
-    expect(lambda.invoked.filter((name) => name === VERSIONS.serverError)).toHaveLength(1);
+    expect(aws.invoked.at(-1)).toBe(VERSIONS.serverError);
+    expect(aws.invoked.filter((name) => name === VERSIONS.serverError)).toHaveLength(1);
   });
 
   test('one that throws: a function error fails the health check', async () => {
@@ -265,7 +262,7 @@ describe('the hook reports whatever goes wrong', () => {
       }),
     );
     // Nothing was invoked with it.
-    expect(lambda.invoked).not.toContain(`${FUNCTION}:live`);
+    expect(aws.invoked).not.toContain(`${FUNCTION}:live`);
   });
 
   test('CodeDeploy unreachable: the handler throws, so Lambda retries the hook', async () => {
@@ -277,7 +274,7 @@ describe('the hook reports whatever goes wrong', () => {
 
   test('an event that is not a CodeDeploy lifecycle event is refused, with nothing to report to', async () => {
     await expect(hook({ Records: [] })).rejects.toThrow(/not a CodeDeploy lifecycle hook event/);
-    expect(codeDeploy.reports).toEqual([]);
+    expect(aws.reports).toEqual([]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import type { FaultProxy } from '../../test/fault-proxy.js';
+import type { FaultProxy } from '../../test/support/fault-proxy.js';
 import {
   type FaultyApp,
   query,
@@ -11,11 +11,11 @@ import {
   testClient,
   uniquePage,
   visitor,
-} from '../../test/support.js';
+} from '../../test/support/index.js';
 import { writeNeverApplied } from '../src/db/client.js';
-import { counterEntity } from '../src/db/counter.js';
+import { counterEntity } from '../src/db/entities/counter.js';
 import { dynamodbLimits } from '../src/db/limits.js';
-import { localCredentials, localRegion } from '../src/local-dynamodb.js';
+import { localCredentials, localRegion } from '../src/dev/local-dynamodb.js';
 
 // What a retried ADD can and cannot guarantee (docs/adr/0005), shown on the wire.
 let faulty: FaultyApp;

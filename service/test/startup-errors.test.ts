@@ -8,8 +8,8 @@ import {
   type EndedDev,
   failedDevStart,
   startDev,
-} from '../../test/dev-process.js';
-import { copyFixtureSite, fixtureResume } from '../../test/fixture-site.js';
+} from '../../test/support/dev-process.js';
+import { copyFixtureSite, fixtureResume } from '../../test/support/fixture-site.js';
 
 let scratch: string;
 let serial = 0;

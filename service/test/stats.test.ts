@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, test } from 'vitest';
-import { startFaultProxy } from '../../test/fault-proxy.js';
-import { endpoint, query, testApp, testClient, uniquePage, visitor } from '../../test/support.js';
+import { startFaultProxy } from '../../test/support/fault-proxy.js';
+import {
+  endpoint,
+  query,
+  testApp,
+  testClient,
+  uniquePage,
+  visitor,
+} from '../../test/support/index.js';
 
 // History on a clock the test moves: 40 days, crossing UTC midnights.
 let now = new Date('2031-03-01T12:00:00Z');

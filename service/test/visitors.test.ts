@@ -2,8 +2,10 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, test } from 'vitest';
 import {
   BROWSER_UA,
+  type CountAnswer,
   query,
   scanTable,
+  siteApp,
   type TestAppOptions,
   tableName,
   testApp,
@@ -11,10 +13,10 @@ import {
   uniquePage,
   visitor,
   visitsTableName,
-} from '../../test/support.js';
-import { BOT_USER_AGENTS, BROWSER_USER_AGENTS } from '../../test/user-agents.js';
-import { siteTotal } from '../src/scope.js';
-import { dayOf } from '../src/visitor.js';
+} from '../../test/support/index.js';
+import { BOT_USER_AGENTS, BROWSER_USER_AGENTS } from '../../test/support/user-agents.js';
+import { siteTotal } from '../src/domain/scope.js';
+import { dayOf } from '../src/domain/visitor.js';
 
 // Visitors, bots, limits and sites, on dynalite through the real app. Each test counts under a
 // site of its own (an allowed origin), so the site's totals are its alone.
@@ -23,41 +25,21 @@ afterAll(() => {
   for (const { client } of apps) client.destroy();
 });
 
-interface Answer {
-  page: string;
-  views: number;
-  visitors: number;
-  bots: number;
-  counted?: string;
-}
-
-function siteApp(options: TestAppOptions = {}) {
-  const site = `https://${randomUUID()}.example`;
-  const subject = testApp({
-    ...options,
-    allowedOrigins: [site, ...(options.allowedOrigins ?? [])],
-  });
-  apps.push(subject);
-  const fromSite = { origin: site, 'sec-fetch-site': 'cross-site' };
-  const post = async (page: string, headers: Record<string, string> = visitor()) => {
-    const res = await subject.app.request(`/api/count${query(page)}`, {
-      method: 'POST',
-      headers: { ...fromSite, ...headers },
-    });
-    expect(res.status, JSON.stringify(subject.logs.slice(-1))).toBe(200);
-    return (await res.json()) as Answer;
-  };
+/** An app counting for a site of its own; its logs join the file's (checked at the end). */
+function visitedSite(options: TestAppOptions = {}) {
+  const s = siteApp(options);
+  apps.push(s);
   const get = async (page: string) => {
-    const res = await subject.app.request(`/api/count${query(page)}`, { headers: fromSite });
-    return (await res.json()) as Answer;
+    const res = await s.app.request(`/api/count${query(page)}`, { headers: s.fromSite });
+    return (await res.json()) as CountAnswer;
   };
   const siteToday = async (now = new Date()) =>
     (
-      await subject.database.entities.daily
-        .get({ page: siteTotal(site), day: dayOf(now) })
+      await s.database.entities.daily
+        .get({ page: siteTotal(s.site), day: dayOf(now) })
         .go({ consistent: true })
     ).data;
-  return { ...subject, site, post, get, siteToday };
+  return { ...s, get, siteToday };
 }
 
 // Exactness under contention, not the time limits: dynalite serialises writes to one key, and
@@ -74,7 +56,7 @@ const ipv6 = () =>
 
 describe('visitors', () => {
   test('POST /api/count: five views from one visitor are five views and one visitor', async () => {
-    const s = siteApp();
+    const s = visitedSite();
     const page = uniquePage('five');
     const who = visitor(address());
     const answers = [];
@@ -85,7 +67,7 @@ describe('visitors', () => {
   });
 
   test('POST /api/count: another User-Agent at the same address is another visitor', async () => {
-    const s = siteApp();
+    const s = visitedSite();
     const page = uniquePage('two-browsers');
     const at = address();
     await s.post(page, visitor(at, BROWSER_USER_AGENTS[0]));
@@ -94,7 +76,7 @@ describe('visitors', () => {
   });
 
   test('POST /api/count: the same visitor on another page is new to that page, not to the site', async () => {
-    const s = siteApp();
+    const s = visitedSite();
     const [one, two] = [uniquePage('one'), uniquePage('two')];
     const who = visitor(address());
     await s.post(one, who);
@@ -103,7 +85,7 @@ describe('visitors', () => {
   });
 
   test('IPv6 visitors are one per /64: the same browser anywhere in it is one visitor', async () => {
-    const s = siteApp();
+    const s = visitedSite();
     const page = uniquePage('v6');
     await s.post(page, visitor('2001:db8:aaaa:bbbb::1'));
     const again = await s.post(page, visitor('2001:db8:aaaa:bbbb:ffff:1:2:3'));
@@ -113,7 +95,7 @@ describe('visitors', () => {
   });
 
   test('300 concurrent POSTs from one visitor: views +300, visitors exactly +1', async () => {
-    const s = siteApp({ ...contended(), viewsPerAddressPerDay: 0 });
+    const s = visitedSite({ ...contended(), viewsPerAddressPerDay: 0 });
     const page = uniquePage('one-visitor-300');
     const who = visitor(address());
     const answers = await Promise.all(Array.from({ length: 300 }, () => s.post(page, who)));
@@ -123,7 +105,7 @@ describe('visitors', () => {
   });
 
   test('300 concurrent POSTs from 300 visitors: visitors exactly +300', async () => {
-    const s = siteApp(contended());
+    const s = visitedSite(contended());
     const page = uniquePage('300-visitors');
     await Promise.all(
       Array.from({ length: 300 }, (_, i) =>
@@ -188,7 +170,7 @@ describe('days', () => {
     const post = async () =>
       (await (
         await subject.app.request(`/api/count${query(page)}`, { method: 'POST', headers: who })
-      ).json()) as Answer;
+      ).json()) as CountAnswer;
     const before = dayOf(now);
     expect(await post()).toMatchObject({ visitors: 1, counted: 'visitor' });
     now = new Date(now.getTime() + 2_000); // just after midnight UTC
@@ -236,7 +218,7 @@ test('the first request of a day erases the salt of the day before yesterday fro
 
 describe('bots', () => {
   test.each(BOT_USER_AGENTS)('POST /api/count from %j adds a bot and nothing else', async (ua) => {
-    const s = siteApp();
+    const s = visitedSite();
     const page = uniquePage('bot');
     await s.post(page, visitor(address()));
     expect(await s.post(page, visitor(address(), ua))).toEqual({
@@ -250,7 +232,7 @@ describe('bots', () => {
   });
 
   test('POST /api/count from a bot to a page nobody counted creates nothing but the site’s bot', async () => {
-    const s = siteApp();
+    const s = visitedSite();
     const page = uniquePage('bot-only');
     expect(await s.post(page, visitor(address(), BOT_USER_AGENTS[0]))).toEqual({
       page,
@@ -270,7 +252,7 @@ describe('bots', () => {
   });
 
   test('POST /api/count with no User-Agent at all is a bot', async () => {
-    const s = siteApp();
+    const s = visitedSite();
     const page = uniquePage('no-ua');
     await s.post(page, visitor(address()));
     const { 'user-agent': _, ...noAgent } = visitor(address());
@@ -278,7 +260,7 @@ describe('bots', () => {
   });
 
   test.each(BROWSER_USER_AGENTS)('POST /api/count from %j counts a person', async (ua) => {
-    const s = siteApp();
+    const s = visitedSite();
     const page = uniquePage('browser');
     expect(await s.post(page, visitor(address(), ua))).toMatchObject({
       views: 1,
@@ -291,7 +273,7 @@ describe('bots', () => {
 
 describe('limits and exclusions', () => {
   test('25 POSTs from one address to one page in a day: 20 views, then five "limited"', async () => {
-    const s = siteApp();
+    const s = visitedSite();
     const page = uniquePage('limit');
     const at = address();
     const counted: string[] = [];
@@ -308,7 +290,7 @@ describe('limits and exclusions', () => {
   });
 
   test('VIEWS_PER_ADDRESS_PER_DAY=0 lifts the limit', async () => {
-    const s = siteApp({ viewsPerAddressPerDay: 0 });
+    const s = visitedSite({ viewsPerAddressPerDay: 0 });
     const page = uniquePage('no-limit');
     const who = visitor(address());
     for (let i = 0; i < 25; i++) await s.post(page, who);
@@ -316,7 +298,7 @@ describe('limits and exclusions', () => {
   });
 
   test('EXCLUDED_ADDRESSES: an IPv4 range and an IPv6 range are never counted', async () => {
-    const s = siteApp({ excludedAddresses: ['192.0.2.0/24', '2001:db8:ee::/48'] });
+    const s = visitedSite({ excludedAddresses: ['192.0.2.0/24', '2001:db8:ee::/48'] });
     const page = uniquePage('excluded');
     for (const at of ['192.0.2.44', '2001:db8:ee:1::9', '::ffff:192.0.2.1']) {
       expect(await s.post(page, visitor(at))).toEqual({
@@ -334,7 +316,7 @@ describe('limits and exclusions', () => {
 
 describe('sites', () => {
   test('POST /api/count with a foreign Origin is 403 forbidden_origin and counts nothing', async () => {
-    const s = siteApp();
+    const s = visitedSite();
     const page = uniquePage('foreign');
     for (const headers of <Record<string, string>[]>[
       { origin: 'https://evil.example' },
@@ -358,7 +340,7 @@ describe('sites', () => {
   });
 
   test('an allowed site counts under its own name; the resume’s page of the same path is unchanged', async () => {
-    const s = siteApp();
+    const s = visitedSite();
     const page = uniquePage('shared-path');
     expect(await s.post(page, visitor(address()))).toMatchObject({ views: 1, counted: 'visitor' });
     // The resume's own page (same origin) is another counter.
@@ -371,7 +353,7 @@ describe('sites', () => {
   });
 
   test('a same-origin POST counts under the resume, whatever Origin says', async () => {
-    const s = siteApp();
+    const s = visitedSite();
     const page = uniquePage('same-origin');
     const res = await s.app.request(`/api/count${query(page)}`, {
       method: 'POST',
@@ -390,7 +372,7 @@ describe('sites', () => {
 
 describe('privacy', () => {
   test('no address and no User-Agent is stored anywhere in the table, or logged', async () => {
-    const s = siteApp();
+    const s = visitedSite();
     const at = '198.51.100.213';
     const v6 = '2001:db8:5ec:e7::42';
     const ua = `${BROWSER_UA} privacy-marker/${randomUUID()}`;

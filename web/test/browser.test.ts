@@ -12,10 +12,10 @@ import type {
   Request,
 } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { findChromium, launchChromium } from '../../test/chromium.js';
-import { refusingEndpoint } from '../../test/fault-proxy.js';
-import { copyFixtureSite, fixtureResume } from '../../test/fixture-site.js';
-import { BROWSER_UA, scratchDevServer, testApp, testClient } from '../../test/support.js';
+import { findChromium, launchChromium } from '../../test/support/chromium.js';
+import { refusingEndpoint } from '../../test/support/fault-proxy.js';
+import { copyFixtureSite, fixtureResume } from '../../test/support/fixture-site.js';
+import { BROWSER_UA, scratchDevServer, testApp, testClient } from '../../test/support/index.js';
 
 const executable = findChromium();
 if (!executable) {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { copyFixtureSite, FIXTURE_RESUME } from '../../test/fixture-site.js';
+import { copyFixtureSite, FIXTURE_RESUME } from '../../test/support/fixture-site.js';
 import { findJsonSyntaxError } from '../build/json-error.js';
 import { checkResume, loadResume, ResumeError } from '../build/resume.js';
 import { buildSite } from '../build/site.js';

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { loadConfig } from '../../service/src/config.js';
-import { type DevServer, startDevServer } from '../../service/src/dev-server.js';
-import { copyFixtureSite, escaped, fixtureResume } from '../../test/fixture-site.js';
+import { type DevServer, startDevServer } from '../../service/src/dev/server.js';
+import { copyFixtureSite, escaped, fixtureResume } from '../../test/support/fixture-site.js';
 import { PINNED_WIDGET_DIR } from '../build/embed.js';
 
 // The dev server on a copy of web/ (with the tests' resume), so the test can edit what it watches.

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { findChromium, launchChromium } from '../../test/chromium.js';
-import { BROWSER_UA, scratchDevServer } from '../../test/support.js';
+import { findChromium, launchChromium } from '../../test/support/chromium.js';
+import { BROWSER_UA, scratchDevServer } from '../../test/support/index.js';
 import { embedSnippet, PINNED_WIDGET_DIR, pinWidget } from '../build/embed.js';
 
 // Another site (another origin) embedding the counter with the snippet `npm run build` prints.

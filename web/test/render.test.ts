@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { escaped, fixtureResume } from '../../test/fixture-site.js';
+import { escaped, fixtureResume } from '../../test/support/fixture-site.js';
 import { date, renderPage, renderStatsPage } from '../build/render.js';
 import { checkResume, loadResume, type Resume, ResumeError } from '../build/resume.js';
 

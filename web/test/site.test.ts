@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { copyFixtureSite } from '../../test/fixture-site.js';
+import { copyFixtureSite } from '../../test/support/fixture-site.js';
 import { embedSnippet, SITE_PLACEHOLDER, siteOrigin } from '../build/embed.js';
 import { buildSite, EMBED_SCRIPT, type SiteBuild } from '../build/site.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from 'vitest';
-import { refusingEndpoint } from '../../test/fault-proxy.js';
-import { testApp, testClient, uniquePage, visitor } from '../../test/support.js';
+import { refusingEndpoint } from '../../test/support/fault-proxy.js';
+import { testApp, testClient, uniquePage, visitor } from '../../test/support/index.js';
 import {
   type CountRequest,
   formatViews,

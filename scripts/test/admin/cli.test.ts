@@ -5,21 +5,22 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
-import { startLocalDynamoDB } from '../../../service/src/local-dynamodb.js';
-import { query, testApp, visitor } from '../../../test/support.js';
-import { admin, type FakeAws, freshTable, startFakeAws, stubAwsEnvironment } from './support.js';
+import { startLocalDynamoDB } from '../../../service/src/dev/local-dynamodb.js';
+import { type AwsStandIn, startAwsStandIn } from '../../../test/support/aws-stand-in.js';
+import { query, testApp, visitor } from '../../../test/support/index.js';
+import { admin, freshTable, stubAwsEnvironment } from './support.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const commands = ['pages', 'show', 'set', 'history', 'remove', 'import-seed', 'export', 'import'];
 
-let fake: FakeAws;
+let aws: AwsStandIn;
 let dir: string;
 beforeAll(async () => {
-  fake = await startFakeAws();
+  aws = await startAwsStandIn();
   dir = await mkdtemp(join(tmpdir(), 'footfall-admin-cli-'));
 });
 afterAll(async () => {
-  await fake.close();
+  await aws.close();
   await rm(dir, { recursive: true, force: true });
 });
 afterEach(() => vi.unstubAllEnvs());
@@ -69,9 +70,9 @@ describe('the admin CLI', () => {
   });
 
   test('shows pages and a page with its days, as tables or JSON', async () => {
-    stubAwsEnvironment(fake);
+    stubAwsEnvironment(aws);
     const table = await freshTable('show');
-    fake.stacks.set('FootfallShow', { TableName: table });
+    aws.stacks.set('FootfallShow', { TableName: table });
     const app = testApp({ tableName: table });
     for (const address of ['192.0.2.1', '192.0.2.2']) {
       await app.app.request(`/api/count${query('/about')}`, {
@@ -114,8 +115,8 @@ describe('the admin CLI', () => {
   });
 
   test('names a missing stack, a stack without a table, and missing credentials, in one line', async () => {
-    stubAwsEnvironment(fake);
-    fake.stacks.set('NotOurs', { BucketName: 'b' });
+    stubAwsEnvironment(aws);
+    aws.stacks.set('NotOurs', { BucketName: 'b' });
     const missing = await admin(['pages', '--stack', 'Nope']);
     expect(missing).toMatchObject({ code: 1, stdout: '' });
     expect(missing.stderr).toBe(
@@ -134,9 +135,9 @@ describe('the admin CLI', () => {
   });
 
   test('--profile and --region are honoured', async () => {
-    stubAwsEnvironment(fake);
+    stubAwsEnvironment(aws);
     const table = await freshTable('profile');
-    fake.stacks.set('FootfallProfile', { TableName: table });
+    aws.stacks.set('FootfallProfile', { TableName: table });
     // Signed in only through a named profile in its own config files.
     const config = join(dir, 'aws-config');
     const credentials = join(dir, 'aws-credentials');

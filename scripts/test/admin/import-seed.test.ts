@@ -16,21 +16,23 @@ import {
   localRegion,
   startLocalDynamoDB,
   untilActive,
-} from '../../../service/src/local-dynamodb.js';
-import { type FaultMode, type FaultProxy, startFaultProxy } from '../../../test/fault-proxy.js';
-import { endpoint, testClient, uniquePage } from '../../../test/support.js';
+} from '../../../service/src/dev/local-dynamodb.js';
+import {
+  type AwsStandIn,
+  CALLER_ARN,
+  startAwsStandIn,
+} from '../../../test/support/aws-stand-in.js';
+import {
+  type FaultMode,
+  type FaultProxy,
+  startFaultProxy,
+} from '../../../test/support/fault-proxy.js';
+import { endpoint, testClient, uniquePage } from '../../../test/support/index.js';
 import { history, readCounts } from '../../admin/counts.js';
 import { createAdminDatabase } from '../../admin/database.js';
-import {
-  admin,
-  CALLER_ARN,
-  type FakeAws,
-  freshTable,
-  startFakeAws,
-  stubAwsEnvironment,
-} from './support.js';
+import { admin, freshTable, stubAwsEnvironment } from './support.js';
 
-let fake: FakeAws;
+let aws: AwsStandIn;
 let client: DynamoDBClient;
 let table: string;
 const stack = 'FootfallSeedTest';
@@ -66,14 +68,14 @@ async function createTable(at: DynamoDBClient, input: CreateTableCommandInput): 
 }
 
 beforeAll(async () => {
-  fake = await startFakeAws();
+  aws = await startAwsStandIn();
   client = testClient();
   table = await freshTable('seed');
-  fake.stacks.set(stack, { TableName: table });
+  aws.stacks.set(stack, { TableName: table });
 });
 afterAll(async () => {
   client.destroy();
-  await fake.close();
+  await aws.close();
 });
 afterEach(() => vi.unstubAllEnvs());
 
@@ -81,7 +83,7 @@ const database = () => createAdminDatabase(client, table);
 
 describe('import-seed', () => {
   test("brings the tutorial's count over once, recorded; a second run changes nothing", async () => {
-    stubAwsEnvironment(fake);
+    stubAwsEnvironment(aws);
     const old = await tutorialTable(client, 4321);
     const page = uniquePage('seed');
     const seed = ['import-seed', '--table', old, '--page', page, '--stack', stack];
@@ -121,7 +123,7 @@ describe('import-seed', () => {
       const second = await admin(again);
       expect(second.code).toBe(1);
       expect(second.stderr).toMatch(
-        /was already imported on \S+ by arn:aws:sts::000000000000:assumed-role\/Owner\/alice, onto \/test\/seed\/.*pass --force/,
+        new RegExp(`was already imported on \\S+ by ${CALLER_ARN}, onto /test/seed/.*pass --force`),
       );
       expect(second.stderr.trim().split('\n')).toHaveLength(1);
     }
@@ -140,7 +142,7 @@ describe('import-seed', () => {
   });
 
   test('two runs at once add the count once', async () => {
-    stubAwsEnvironment(fake);
+    stubAwsEnvironment(aws);
     const old = await tutorialTable(client, 70);
     const page = uniquePage('twice');
     const runs = await Promise.all(
@@ -153,7 +155,7 @@ describe('import-seed', () => {
   });
 
   test('adds to what the page already counted', async () => {
-    stubAwsEnvironment(fake);
+    stubAwsEnvironment(aws);
     const old = await tutorialTable(client, 10);
     const page = uniquePage('adds');
     await admin([
@@ -188,7 +190,7 @@ describe('import-seed', () => {
   });
 
   test('reads a string-keyed variant with --key and --attribute', async () => {
-    stubAwsEnvironment(fake);
+    stubAwsEnvironment(aws);
     const name = `counter-${Math.random().toString(36).slice(2)}`;
     await createTable(client, {
       TableName: name,
@@ -231,7 +233,7 @@ describe('import-seed', () => {
       'has no such attribute for count: pass the attribute that holds the count with --attribute NAME',
     ],
   ])('explains %j in one line, exit 1', async (args, message) => {
-    stubAwsEnvironment(fake);
+    stubAwsEnvironment(aws);
     const old = await tutorialTable(client, 3);
     const page = uniquePage('bad');
     const ran = await admin([
@@ -308,7 +310,7 @@ describe('import-seed when adding the count fails', () => {
    * ADD to `page`'s counter unless told otherwise.
    */
   function through(page: string, faults: FaultMode[], pick = addTo(page)) {
-    stubAwsEnvironment(fake);
+    stubAwsEnvironment(aws);
     vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', proxy.endpoint);
     proxy.requests = 0;
     proxy.only = pick;

@@ -1,5 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import {
+  type AwsStandIn,
+  CALLER_ARN,
+  startAwsStandIn,
+} from '../../../test/support/aws-stand-in.js';
+import {
   BROWSER_UA,
   query,
   type TestApp,
@@ -7,20 +12,13 @@ import {
   testClient,
   uniquePage,
   visitor,
-} from '../../../test/support.js';
+} from '../../../test/support/index.js';
 import { history, readCounts, readDayCounts } from '../../admin/counts.js';
 import { createAdminDatabase } from '../../admin/database.js';
 import { pagesUnder, readPage } from '../../admin/remove.js';
-import {
-  admin,
-  CALLER_ARN,
-  type FakeAws,
-  freshTable,
-  startFakeAws,
-  stubAwsEnvironment,
-} from './support.js';
+import { admin, freshTable, stubAwsEnvironment } from './support.js';
 
-let fake: FakeAws;
+let aws: AwsStandIn;
 let table: string;
 let app: TestApp;
 const stack = 'FootfallRemoveTest';
@@ -37,14 +35,14 @@ const appOn = (day?: string) =>
   });
 
 beforeAll(async () => {
-  fake = await startFakeAws();
+  aws = await startAwsStandIn();
   table = await freshTable('remove');
-  fake.stacks.set(stack, { TableName: table });
+  aws.stacks.set(stack, { TableName: table });
   app = appOn();
 });
 afterAll(async () => {
   app.client.destroy();
-  await fake.close();
+  await aws.close();
 });
 afterEach(() => vi.unstubAllEnvs());
 
@@ -62,7 +60,7 @@ const sitePages = async (site: string) =>
 
 describe('remove', () => {
   test('takes a junk page away with its days; its history stays; its site counts one page less', async () => {
-    stubAwsEnvironment(fake);
+    stubAwsEnvironment(aws);
     const page = uniquePage('junk');
     const keep = uniquePage('keep');
     const yesterday = appOn('2025-07-01');
@@ -124,7 +122,7 @@ describe('remove', () => {
   });
 
   test("never takes the site's page count below 0, nor creates a site record", async () => {
-    stubAwsEnvironment(fake);
+    stubAwsEnvironment(aws);
     // Pages made by hand (set), not by visits: their sites' records never counted them.
     const counted = `${blog}${uniquePage('zero')}`;
     const uncounted = `https://other.example${uniquePage('none')}`;
@@ -145,7 +143,7 @@ describe('remove', () => {
   });
 
   test('a page with days but no counter (a remove cut short, a mistyped set --date) loses its days', async () => {
-    stubAwsEnvironment(fake);
+    stubAwsEnvironment(aws);
     const page = uniquePage('days-only');
     const set = ['set', page, '--date', '2025-07-02', '--views', '4', '--note', 'n'];
     expect((await admin([...set, '--stack', stack, '--yes'])).code).toBe(0);
@@ -163,7 +161,7 @@ describe('remove', () => {
   });
 
   test('two runs at once remove the page once and lower its site count once', async () => {
-    stubAwsEnvironment(fake);
+    stubAwsEnvironment(aws);
     const page = `${blog}${uniquePage('twice')}`;
     const response = await app.app.request(`/api/count${query(page.slice(blog.length))}`, {
       method: 'POST',
@@ -180,7 +178,7 @@ describe('remove', () => {
   });
 
   test('--prefix removes every page of the site under it, and nothing else', async () => {
-    stubAwsEnvironment(fake);
+    stubAwsEnvironment(aws);
     const prefix = `${uniquePage('prefix')}/`;
     const under = ['a', 'b', 'c'].map((name) => `${prefix}${name}`);
     const beside = `${prefix.slice(0, -1)}x`;
@@ -238,12 +236,12 @@ describe('remove', () => {
     [['remove', '--prefix', `${blog}/`, '--note', 'n'], 'names every page of the site'],
     [['remove', '--prefix', 'junk', '--note', 'n'], 'is not a page'],
   ])('refuses %j with exit code 2 before touching anything', async (argv, message) => {
-    stubAwsEnvironment(fake);
-    const calls = fake.actions.length;
+    stubAwsEnvironment(aws);
+    const calls = aws.requests.length;
     const ran = await admin([...argv, '--stack', stack, '--yes']);
     expect(ran.code).toBe(2);
     expect(ran.stdout).toBe('');
     expect(ran.stderr).toContain(message);
-    expect(fake.actions.length).toBe(calls);
+    expect(aws.requests.length).toBe(calls);
   });
 });

@@ -1,32 +1,30 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import {
+  type AwsStandIn,
+  CALLER_ARN,
+  startAwsStandIn,
+} from '../../../test/support/aws-stand-in.js';
+import {
   query,
   type TestApp,
   testApp,
   testClient,
   uniquePage,
   visitor,
-} from '../../../test/support.js';
+} from '../../../test/support/index.js';
 import { readCounts, readDayCounts, setCounts } from '../../admin/counts.js';
 import { createAdminDatabase } from '../../admin/database.js';
-import {
-  admin,
-  CALLER_ARN,
-  type FakeAws,
-  freshTable,
-  startFakeAws,
-  stubAwsEnvironment,
-} from './support.js';
+import { admin, freshTable, stubAwsEnvironment } from './support.js';
 
-let fake: FakeAws;
+let aws: AwsStandIn;
 let table: string;
 let app: TestApp;
 const stack = 'FootfallSetTest';
 
 beforeAll(async () => {
-  fake = await startFakeAws();
+  aws = await startAwsStandIn();
   table = await freshTable('set');
-  fake.stacks.set(stack, { TableName: table, SiteUrl: 'https://example.test' });
+  aws.stacks.set(stack, { TableName: table, SiteUrl: 'https://example.test' });
   // Counting under contention, not the time limits: on a busy machine a visit can wait past
   // production's one-second request timeout and be (correctly) refused with a 503.
   app = testApp({
@@ -38,7 +36,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   app.client.destroy();
-  await fake.close();
+  await aws.close();
 });
 afterEach(() => vi.unstubAllEnvs());
 
@@ -69,7 +67,7 @@ const visitOn = (dated: TestApp, page: string, person: number) =>
 
 describe('set', () => {
   test('gives a page exact totals and records who, when, from, to and why', async () => {
-    stubAwsEnvironment(fake);
+    stubAwsEnvironment(aws);
     const page = uniquePage('set');
     for (let person = 0; person < 3; person++) expect((await visit(page, person)).status).toBe(200);
 
@@ -111,7 +109,7 @@ describe('set', () => {
   });
 
   test('on AWS without --yes, prints what it would change and changes nothing', async () => {
-    stubAwsEnvironment(fake);
+    stubAwsEnvironment(aws);
     const page = uniquePage('dry');
     await visit(page, 0);
     const ran = await admin(['set', page, '--views', '50', '--note', 'n', '--stack', stack]);
@@ -149,7 +147,7 @@ describe('set', () => {
   });
 
   test('loses none of 200 visits that land while it runs', async () => {
-    stubAwsEnvironment(fake);
+    stubAwsEnvironment(aws);
     const page = uniquePage('busy');
     for (let person = 0; person < 10; person++) await visit(page, person);
     const start = await readCounts(database(), page);
@@ -225,19 +223,19 @@ describe('set', () => {
       'names a site, not a page',
     ],
   ])('refuses %j with exit code 2 before touching anything', async (argv, message) => {
-    stubAwsEnvironment(fake);
-    const calls = fake.actions.length;
+    stubAwsEnvironment(aws);
+    const calls = aws.requests.length;
     const ran = await admin(argv);
     expect(ran.code).toBe(2);
     expect(ran.stdout).toBe('');
     expect(ran.stderr).toContain(message);
-    expect(fake.actions.length).toBe(calls);
+    expect(aws.requests.length).toBe(calls);
   });
 });
 
 describe('set --date', () => {
   test("gives one day of a page exact counts; its all-time counter and the site's day stay", async () => {
-    stubAwsEnvironment(fake);
+    stubAwsEnvironment(aws);
     const day = '2025-06-01';
     const dated = appOn(day);
     const page = uniquePage('day');
@@ -293,7 +291,7 @@ describe('set --date', () => {
   });
 
   test("corrects the whole site's day, what /api/stats shows without a page", async () => {
-    stubAwsEnvironment(fake);
+    stubAwsEnvironment(aws);
     const day = '2025-06-02';
     const dated = appOn(day);
     const [home, about] = [uniquePage('site-a'), uniquePage('site-b')];

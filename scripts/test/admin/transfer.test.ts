@@ -3,22 +3,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
-import { ensureTable } from '../../../service/src/local-dynamodb.js';
-import { query, type TestApp, testApp, testClient, visitor } from '../../../test/support.js';
+import { ensureTable } from '../../../service/src/dev/local-dynamodb.js';
+import { type AwsStandIn, startAwsStandIn } from '../../../test/support/aws-stand-in.js';
+import { query, type TestApp, testApp, testClient, visitor } from '../../../test/support/index.js';
 import { readCounts } from '../../admin/counts.js';
 import { createAdminDatabase } from '../../admin/database.js';
 import { readAll } from '../../admin/transfer.js';
-import { admin, type FakeAws, freshTable, startFakeAws, stubAwsEnvironment } from './support.js';
+import { admin, freshTable, stubAwsEnvironment } from './support.js';
 
-let fake: FakeAws;
+let aws: AwsStandIn;
 let dir: string;
 
 beforeAll(async () => {
-  fake = await startFakeAws();
+  aws = await startAwsStandIn();
   dir = await mkdtemp(join(tmpdir(), 'footfall-admin-transfer-'));
 });
 afterAll(async () => {
-  await fake.close();
+  await aws.close();
   await rm(dir, { recursive: true, force: true });
 });
 afterEach(() => vi.unstubAllEnvs());
@@ -27,7 +28,7 @@ afterEach(() => vi.unstubAllEnvs());
 async function deployment(label: string) {
   const table = await freshTable(label);
   const stack = `Footfall${label}`;
-  fake.stacks.set(stack, { TableName: table });
+  aws.stacks.set(stack, { TableName: table });
   const app = testApp({
     tableName: table,
     viewsPerAddressPerDay: 0,
@@ -78,7 +79,7 @@ const countsOnly = (records: Awaited<ReturnType<typeof readAll>>) =>
 
 describe('export and import', () => {
   test('export → wipe → import gives back every counter and day exactly, in either format', async () => {
-    stubAwsEnvironment(fake);
+    stubAwsEnvironment(aws);
     const { table, stack, app, database } = await deployment('RoundTrip');
     await traffic(app, table, 4);
     await admin([
@@ -143,7 +144,7 @@ describe('export and import', () => {
   });
 
   test("a correction of the site's day goes out in the export and comes back with it", async () => {
-    stubAwsEnvironment(fake);
+    stubAwsEnvironment(aws);
     const { table, stack, app, database } = await deployment('SiteDay');
     // Its own address: visitor records are shared by every test's tables.
     await app.app.request('/api/count', { method: 'POST', headers: visitor('198.18.0.1') });
@@ -167,7 +168,7 @@ describe('export and import', () => {
   });
 
   test('an import loses no visit that lands while it writes', async () => {
-    stubAwsEnvironment(fake);
+    stubAwsEnvironment(aws);
     const { table, stack, app, database } = await deployment('Live');
     const file = join(dir, 'live.ndjson');
     await writeFile(
@@ -204,7 +205,7 @@ describe('export and import', () => {
   });
 
   test('reports progress on stderr for more than a few hundred items', async () => {
-    stubAwsEnvironment(fake);
+    stubAwsEnvironment(aws);
     const { stack, app } = await deployment('Many');
     const file = join(dir, 'many.ndjson');
     const lines = [
@@ -245,7 +246,7 @@ describe('export and import', () => {
   });
 
   test('on AWS without --yes, shows what the import would change and changes nothing', async () => {
-    stubAwsEnvironment(fake);
+    stubAwsEnvironment(aws);
     const { stack, app, database } = await deployment('Dry');
     await app.app.request('/api/count', { method: 'POST', headers: visitor() });
     const file = join(dir, 'dry.ndjson');
@@ -309,7 +310,7 @@ describe('export and import', () => {
     ],
     ['broken JSON', '{"format":"footfall-export","version":1}\n{"type":\n', 'line 2 is not JSON'],
   ])('refuses %s in one line and writes nothing', async (_, contents, message) => {
-    stubAwsEnvironment(fake);
+    stubAwsEnvironment(aws);
     const { table, stack, app, database } = await deployment('Refuse');
     const file = join(dir, 'refused.txt');
     await writeFile(file, contents);

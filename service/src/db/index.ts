@@ -1,12 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Service } from 'electrodb';
-import { counterEntity } from './counter.js';
-import { dailyEntity } from './daily.js';
 import { electroClient } from './electro-client.js';
-import { quotaEntity } from './quota.js';
-import { saltEntity } from './salt.js';
-import { siteEntity } from './site.js';
-import { visitorEntity } from './visitor.js';
+import { counterEntity } from './entities/counter.js';
+import { dailyEntity } from './entities/daily.js';
+import { quotaEntity } from './entities/quota.js';
+import { saltEntity } from './entities/salt.js';
+import { siteEntity } from './entities/site.js';
+import { visitorEntity } from './entities/visitor.js';
 
 export interface DatabaseOptions {
   /** A bounded client (`createDynamoDBClient`); ElectroDB sends through it. */

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { Logger } from '../http.js';
-import { SMOKE_PAGE } from '../smoke.js';
+import { SMOKE_PAGE } from '../domain/smoke.js';
+import type { Logger } from '../http/http.js';
 import { type ApiRequest, apiEvent } from './events.js';
 import { CHECKS } from './limits.js';
 

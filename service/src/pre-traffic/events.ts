@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { ORIGIN_VERIFY_HEADER } from '../cloudfront.js';
-import { SMOKE_USER_AGENT } from '../smoke.js';
+import { SMOKE_USER_AGENT } from '../domain/smoke.js';
+import { ORIGIN_VERIFY_HEADER } from '../http/cloudfront.js';
 
 /** One API request the hook sends the new version. */
 export interface ApiRequest {
@@ -28,46 +28,97 @@ const API_HOST = 'footfall-pre-traffic.invalid';
  * The viewer announces itself as a bot, so a check never counts as a person.
  */
 export function apiEvent(request: ApiRequest, options: ApiEventOptions): APIGatewayProxyEventV2 {
+  return httpApiEvent(request, {
+    host: API_HOST,
+    sourceIp: VIEWER_ADDRESS,
+    accountId: 'anonymous',
+    requestId: randomUUID(),
+    now: options.now,
+    headers: {
+      'user-agent': SMOKE_USER_AGENT,
+      via: '2.0 footfall-pre-traffic-hook (CloudFront)',
+      'cloudfront-viewer-address': `${VIEWER_ADDRESS}:50000`,
+      'x-forwarded-for': VIEWER_ADDRESS,
+      ...(options.originSecret ? { [ORIGIN_VERIFY_HEADER]: options.originSecret } : {}),
+    },
+  });
+}
+
+/** Any request, as an event: the method, path, query, headers and body it carries. */
+export interface HttpApiRequest {
+  readonly method: string;
+  readonly path: string;
+  /** Without the `?`. */
+  readonly rawQueryString?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+  readonly isBase64Encoded?: boolean;
+}
+
+/** Where an event comes from: the API that sends it, the address the request came from. */
+export interface HttpApiEventSource {
+  /** The API's host: `requestContext.domainName`, its first label the API's id. */
+  readonly host: string;
+  /** `requestContext.http.sourceIp` */
+  readonly sourceIp: string;
+  readonly accountId: string;
+  readonly requestId: string;
+  /** When the request arrived. */
+  readonly now: Date;
+  /** Headers every request from this source carries, before the request's own. */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The payload format 2.0 event an HTTP API (or a function URL, which has the same shape) sends
+ * the function for `request`. The one builder of such events: the pre-traffic hook sends them to
+ * a new version, and the tests and the benchmark call the handler with them.
+ */
+export function httpApiEvent(
+  request: HttpApiRequest,
+  source: HttpApiEventSource,
+): APIGatewayProxyEventV2 {
   const rawQueryString = request.rawQueryString ?? '';
   const queryStringParameters = rawQueryString
     ? Object.fromEntries(new URLSearchParams(rawQueryString))
     : undefined;
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    host: source.host,
+    'x-forwarded-proto': 'https',
+    'x-forwarded-port': '443',
+    ...source.headers,
+    ...request.headers,
+    ...(request.body === undefined ? {} : { 'content-length': String(request.body.length) }),
+  };
+  const apiId = source.host.split('.')[0] ?? 'api';
   return {
     version: '2.0',
     routeKey: '$default',
     rawPath: request.path,
     rawQueryString,
-    headers: {
-      accept: 'application/json',
-      host: API_HOST,
-      'user-agent': SMOKE_USER_AGENT,
-      via: '2.0 footfall-pre-traffic-hook (CloudFront)',
-      'cloudfront-viewer-address': `${VIEWER_ADDRESS}:50000`,
-      'x-forwarded-for': VIEWER_ADDRESS,
-      'x-forwarded-proto': 'https',
-      'x-forwarded-port': '443',
-      ...(options.originSecret ? { [ORIGIN_VERIFY_HEADER]: options.originSecret } : {}),
-    },
+    headers,
     ...(queryStringParameters ? { queryStringParameters } : {}),
     requestContext: {
-      accountId: 'anonymous',
-      apiId: 'footfall-pre-traffic',
-      domainName: API_HOST,
-      domainPrefix: 'footfall-pre-traffic',
+      accountId: source.accountId,
+      apiId,
+      domainName: source.host,
+      domainPrefix: apiId,
       http: {
         method: request.method,
         path: request.path,
         protocol: 'HTTP/1.1',
-        sourceIp: VIEWER_ADDRESS,
-        userAgent: SMOKE_USER_AGENT,
+        sourceIp: source.sourceIp,
+        userAgent: headers['user-agent'] ?? '',
       },
-      requestId: randomUUID(),
+      requestId: source.requestId,
       routeKey: '$default',
       stage: '$default',
-      time: requestTime(options.now),
-      timeEpoch: options.now.getTime(),
+      time: requestTime(source.now),
+      timeEpoch: source.now.getTime(),
     },
-    isBase64Encoded: false,
+    isBase64Encoded: request.isBase64Encoded ?? false,
+    ...(request.body === undefined ? {} : { body: request.body }),
   };
 }
 

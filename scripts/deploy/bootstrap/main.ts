@@ -1,0 +1,327 @@
+/**
+ * `npm run bootstrap`: the one-time setup, run by a person with admin credentials for the
+ * account and the GitHub CLI signed in to the repository. Checks everything first and changes
+ * nothing until the checks pass. What it checks is in `github.ts`, what it does is computed in
+ * `plan.ts`; this file only reads, runs and prints.
+ *
+ *   npm run bootstrap -- [--repo OWNER/REPO] [--environment production] [--no-staging]
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { deployDefaults } from '../../../cdk/lib/defaults.js';
+import { DeployConfigError, parseDeployConfig } from '../../../cdk/lib/deploy-config.js';
+import { stackNames } from '../../../cdk/lib/deploy-names.js';
+import { githubSubject } from '../../../cdk/lib/github-oidc.js';
+import { checkAwsAccess } from '../aws-access.js';
+import { formatProblems, type Problem, settingProblems } from '../problems.js';
+import {
+  type ActionsPermissions,
+  type Answer,
+  actionsCalls,
+  actionsProblems,
+  describeCall,
+  type GitHubCall,
+  type RepositoryInfo,
+  readRepository,
+  repositoryProblem,
+  type SubjectSettings,
+  trustedIdentity,
+  type WorkflowInfo,
+} from './github.js';
+import {
+  alarmEmailNote,
+  awsCommands,
+  BOOTSTRAP_USAGE,
+  type Command,
+  DEPLOY_BRANCH,
+  type DeployAccessOutputs,
+  describeCommand,
+  type Environments,
+  type ExistingEnvironment,
+  environmentCalls,
+  subjectCalls,
+  variableCommands,
+} from './plan.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** After the checks: a step failed part-way; what was already done stays done. */
+function stop(message: string): never {
+  console.error(`✗ ${message}\n\nFix it and run npm run bootstrap again.`);
+  process.exit(1);
+}
+
+let values: { repo?: string; environment?: string; 'no-staging'?: boolean };
+try {
+  ({ values } = parseArgs({
+    options: {
+      repo: { type: 'string' },
+      environment: { type: 'string' },
+      'no-staging': { type: 'boolean' },
+    },
+  }));
+} catch (error) {
+  // Node's own words name the option (`--repo <value>' argument missing`, an unknown `--rpo`).
+  const hint = /positional/.test((error as Error).message)
+    ? ' (the repository goes after --repo)'
+    : '';
+  console.error(`✗ ${(error as Error).message}${hint}\n  ${BOOTSTRAP_USAGE}`);
+  process.exit(2);
+}
+
+// Everything is checked before anything changes, and every problem is reported in one go.
+const problems: Problem[] = [];
+
+// 1. Which repository may deploy: --repo, GITHUB_REPOSITORY, cdk.json, or this clone's GitHub remote.
+const cdkContext =
+  (
+    JSON.parse(readFileSync(join(root, 'cdk.json'), 'utf8')) as {
+      context?: Record<string, unknown>;
+    }
+  ).context ?? {};
+const fromRemote = (() => {
+  try {
+    const url = execFileSync('git', ['remote', 'get-url', 'origin'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    return url.trim().match(/github\.com[:/]([^/]+\/[^/]+?)(?:\.git)?$/)?.[1];
+  } catch {
+    return undefined;
+  }
+})();
+const choice = (
+  [
+    ['--repo', values.repo],
+    ['GITHUB_REPOSITORY', process.env.GITHUB_REPOSITORY],
+    ['"repository" in cdk.json', cdkContext.repository],
+    ['the git remote origin', fromRemote],
+  ] as const
+)
+  .map(([source, value]) => ({ source, repository: typeof value === 'string' ? value.trim() : '' }))
+  .find(({ repository }) => repository !== '');
+const badRepository = repositoryProblem(choice);
+if (badRepository) problems.push(badRepository);
+const repository = badRepository ? undefined : choice?.repository;
+
+let config: ReturnType<typeof parseDeployConfig> | undefined;
+try {
+  config = parseDeployConfig({
+    context: (key) => {
+      if (key === 'repository') return repository;
+      // Read from GitHub below; a placeholder passes the check that it is there.
+      if (key === 'repositoryId') return repository ? '1' : undefined;
+      if (key === 'environmentName') return values.environment ?? cdkContext[key];
+      if (key === 'staging' && values['no-staging']) return false;
+      return cdkContext[key];
+    },
+    env: {},
+  });
+} catch (error) {
+  if (!(error instanceof DeployConfigError)) throw error;
+  problems.push(
+    ...settingProblems(error, (line) =>
+      line.startsWith('environmentName') && values.environment
+        ? 'pass --environment with the name of your GitHub environment (letters, digits, _ . -)'
+        : "correct it in cdk.json's context",
+    ),
+  );
+}
+const environments: Environments = {
+  production: config?.environmentName ?? deployDefaults.environmentName,
+  staging:
+    (config?.staging ?? !values['no-staging']) ? deployDefaults.stagingEnvironmentName : undefined,
+};
+
+// 2. Where, and as whom: the region, the profile, the credentials (as the deploy pre-flight does).
+const access = await checkAwsAccess(process.env);
+problems.push(...access.problems);
+
+// 3. GitHub, through the GitHub CLI: installed, signed in, and the repository is there.
+const gh = (call: GitHubCall): unknown => {
+  const result = spawnSync(
+    'gh',
+    ['api', '--method', call.method, call.path, ...(call.body ? ['--input', '-'] : [])],
+    { input: call.body ? JSON.stringify(call.body) : undefined, encoding: 'utf8' },
+  );
+  if (result.error || result.status !== 0) {
+    throw new Error(
+      `gh api --method ${call.method} ${call.path} failed: ${(result.stderr || String(result.error)).trim()}`,
+    );
+  }
+  return result.stdout.trim() === '' ? undefined : JSON.parse(result.stdout);
+};
+const ghReady = spawnSync('gh', ['auth', 'status'], { encoding: 'utf8' });
+const ghMissing = (ghReady.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+if (ghReady.error || ghReady.status !== 0) {
+  problems.push(
+    ghMissing
+      ? {
+          what: 'the GitHub CLI (gh) is not installed: footfall reads the repository id and sets the repository up through it',
+          fix: 'install it (https://cli.github.com), then gh auth login',
+        }
+      : {
+          what: 'the GitHub CLI (gh) is not signed in: footfall reads the repository id and sets the repository up through it',
+          fix: 'gh auth login (as an admin of the repository)',
+        },
+  );
+}
+let info: RepositoryInfo | undefined;
+if (repository && !ghReady.error && ghReady.status === 0) {
+  try {
+    info = gh(readRepository(repository)) as RepositoryInfo;
+  } catch (error) {
+    const said = (error as Error).message.replace(/^gh api .*? failed: /, '');
+    problems.push({
+      what: `GitHub does not show ${repository} (from ${choice?.source}) to you: ${said}`,
+      fix: 'check --repo OWNER/REPO (your fork, as GitHub spells it), and that gh is signed in as an admin of it (gh auth status)',
+    });
+  }
+}
+// GitHub Actions must run there: off in the settings, or not yet turned on in a new fork, the
+// deploy workflow never starts. What gh may not read is a warning, not a stop.
+const warnings: string[] = [];
+if (info) {
+  const read = <T>(call: GitHubCall): Answer<T> => {
+    try {
+      return { ok: true, body: (gh(call) ?? {}) as T };
+    } catch (error) {
+      return { ok: false, said: (error as Error).message.replace(/^gh api .*? failed: /, '') };
+    }
+  };
+  const calls = actionsCalls(info.full_name);
+  const actions = actionsProblems(
+    info.full_name,
+    read<ActionsPermissions>(calls.permissions),
+    read<WorkflowInfo>(calls.workflow),
+  );
+  problems.push(...actions.problems);
+  warnings.push(...actions.warnings);
+}
+for (const warning of warnings) console.error(warning);
+
+if (problems.length > 0 || !info || !access.region || !access.identity || !repository) {
+  console.error(
+    formatProblems(
+      `npm run bootstrap stopped before changing anything: ${problems.length === 1 ? 'one thing needs' : `${problems.length} things need`} fixing.`,
+      problems,
+      'Nothing was changed. Fix the above and run npm run bootstrap again.',
+    ),
+  );
+  if (repository && (ghReady.error || ghReady.status !== 0)) {
+    console.error(
+      `\nOnce gh is signed in, it makes these calls:\n\n${[
+        readRepository(repository),
+        ...Object.values(actionsCalls(repository)),
+        ...subjectCalls(repository),
+        ...environmentCalls(repository, environments),
+      ]
+        .map((call) => `  # ${call.purpose}\n  ${describeCall(call).replaceAll('\n', '\n  ')}`)
+        .join('\n')}`,
+    );
+  }
+  process.exit(1);
+}
+const { region } = access;
+const { account, partition } = access.identity;
+const qualifier = config?.bootstrapQualifier ?? deployDefaults.bootstrapQualifier;
+console.log(`✓ signed in to account ${account} as ${access.identity.arn}`);
+console.log(`✓ region ${region}`);
+console.log(`✓ repository ${info.full_name} (id ${info.id})`);
+
+// 4. Now change things: first the OIDC subject, read back, so the trust matches what GitHub issues.
+const [putSubject, getSubject] = subjectCalls(info.full_name);
+let trust: ReturnType<typeof trustedIdentity>;
+try {
+  gh(putSubject as GitHubCall);
+  trust = trustedIdentity(info, gh(getSubject as GitHubCall) as SubjectSettings);
+} catch (error) {
+  stop((error as Error).message);
+}
+for (const environment of [environments.staging, environments.production]) {
+  if (environment)
+    console.log(`✓ ${environment} jobs get the subject ${githubSubject(trust, environment)}`);
+}
+
+const run = (command: Command) => {
+  console.log(`\n▶ ${command.purpose}\n  ${describeCommand(command)}`);
+  const result = spawnSync(command.command, command.args, {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, AWS_REGION: region },
+  });
+  if (result.status !== 0)
+    stop(`${command.command} ${command.args[0]} … failed (exit ${result.status}).`);
+};
+const outputs = mkdtempSync(join(tmpdir(), 'footfall-bootstrap-'));
+const outputsFile = join(outputs, 'outputs.json');
+for (const command of awsCommands({
+  account,
+  region,
+  partition,
+  qualifier,
+  identity: trust,
+  environments,
+  outputsFile,
+})) {
+  run(command);
+}
+const accessOutputs =
+  (JSON.parse(readFileSync(outputsFile, 'utf8')) as Record<string, DeployAccessOutputs>)[
+    stackNames.deployAccess
+  ] ?? {};
+rmSync(outputs, { recursive: true, force: true });
+
+// 5. The environments, deployable from main only (reviewers and wait timers already there are kept).
+const existing: Record<string, ExistingEnvironment | undefined> = {};
+const branchPolicies: Record<string, string[]> = {};
+for (const name of [environments.staging, environments.production]) {
+  if (!name) continue;
+  try {
+    existing[name] = gh({
+      method: 'GET',
+      path: `repos/${info.full_name}/environments/${name}`,
+      purpose: '',
+    }) as ExistingEnvironment;
+    const policies = gh({
+      method: 'GET',
+      path: `repos/${info.full_name}/environments/${name}/deployment-branch-policies`,
+      purpose: '',
+    }) as { branch_policies?: { name: string; type?: string }[] };
+    branchPolicies[name] = (policies.branch_policies ?? [])
+      .filter((policy) => (policy.type ?? 'branch') === 'branch')
+      .map((policy) => policy.name);
+  } catch {
+    // Not there yet: created below.
+  }
+}
+for (const call of environmentCalls(info.full_name, environments, existing, branchPolicies)) {
+  console.log(`\n▶ ${call.purpose}`);
+  try {
+    gh(call);
+  } catch (error) {
+    stop((error as Error).message);
+  }
+}
+
+// 6. What the workflow reads.
+let variables: Command[];
+try {
+  variables = variableCommands(info.full_name, region, accessOutputs, environments);
+} catch (error) {
+  stop((error as Error).message);
+}
+for (const command of variables) run(command);
+
+console.log(`
+✓ footfall can deploy from ${info.full_name}'s ${DEPLOY_BRANCH} branch.
+
+Protect production: in GitHub, Settings → Environments → ${environments.production} → Required
+reviewers (docs/deploy.md). Then push to main: the Deploy workflow tests, synthesizes,
+${environments.staging ? 'deploys and smoke-tests staging, then ' : ''}deploys and smoke-tests production.`);
+if (config?.alarmEmail) console.log(`\n${alarmEmailNote(config.alarmEmail, environments)}`);

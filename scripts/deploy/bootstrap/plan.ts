@@ -1,0 +1,259 @@
+/**
+ * What `npm run bootstrap` does, computed without doing it: the GitHub API calls that change the
+ * repository, the commands and the variables, from what it has read (`github.ts`). Pure
+ * functions, so the plan is tested offline; `main.ts` only reads, runs and prints.
+ */
+import { bootstrapPolicyNames, stackNames } from '../../../cdk/lib/deploy-names.js';
+import {
+  type GitHubRepositoryIdentity,
+  OIDC_SUBJECT_CLAIM_KEYS,
+} from '../../../cdk/lib/github-oidc.js';
+import { type GitHubCall, repositoryPath } from './github.js';
+
+/** A command run in the project root. */
+export interface Command {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly purpose: string;
+}
+
+/** `GET /repos/{owner}/{repo}/environments/{name}`, the protection worth keeping. */
+export interface ExistingEnvironment {
+  readonly protection_rules?: readonly {
+    readonly type: string;
+    readonly wait_timer?: number;
+    readonly prevent_self_review?: boolean;
+    readonly reviewers?: readonly {
+      readonly type: string;
+      readonly reviewer: { readonly id: number };
+    }[];
+  }[];
+}
+
+/** The environments footfall deploys to; staging is left out when it is switched off. */
+export interface Environments {
+  readonly production: string;
+  readonly staging?: string | undefined;
+}
+
+/** The branch the deploy workflow deploys from; the environments admit no other. */
+export const DEPLOY_BRANCH = 'main';
+
+/** The repository variables the deploy workflow reads (`vars.…` in .github/workflows/deploy.yml). */
+export const WORKFLOW_VARIABLES = {
+  region: 'AWS_REGION',
+  productionRole: 'AWS_DEPLOY_ROLE_ARN_PRODUCTION',
+  stagingRole: 'AWS_DEPLOY_ROLE_ARN_STAGING',
+} as const;
+
+/** The usage line every command-line mistake ends with. */
+export const BOOTSTRAP_USAGE =
+  'usage: npm run bootstrap -- --repo OWNER/REPO [--environment NAME] [--no-staging]';
+
+/**
+ * Step 2: the OIDC subject template the deploy roles trust (OIDC_SUBJECT_CLAIM_KEYS), then read
+ * back, since the subject GitHub issues depends on the repository's settings too.
+ */
+export function subjectCalls(repository: string): GitHubCall[] {
+  const path = `${repositoryPath(repository)}/actions/oidc/customization/sub`;
+  return [
+    {
+      method: 'PUT',
+      path,
+      body: { use_default: false, include_claim_keys: [...OIDC_SUBJECT_CLAIM_KEYS] },
+      purpose: "put the repository's id into every OIDC subject GitHub issues for this repository",
+    },
+    { method: 'GET', path, purpose: 'read the subject template back' },
+  ];
+}
+
+/** The CDK context that makes `FootfallDeployAccess` trust exactly this identity. */
+export function trustContext(
+  identity: GitHubRepositoryIdentity,
+  environments: Environments,
+): string[] {
+  const context: Record<string, string> = {
+    repository: identity.repository,
+    repositoryId: identity.repositoryId,
+    ...(identity.repositoryOwnerId ? { repositoryOwnerId: identity.repositoryOwnerId } : {}),
+    environmentName: environments.production,
+    staging: String(environments.staging !== undefined),
+  };
+  return Object.entries(context).flatMap(([key, value]) => ['-c', `${key}=${value}`]);
+}
+
+export interface AwsPlanInputs {
+  readonly account: string;
+  readonly region: string;
+  /** From the caller's ARN (`aws`, `aws-cn`, `aws-us-gov`). */
+  readonly partition: string;
+  readonly qualifier: string;
+  readonly identity: GitHubRepositoryIdentity;
+  readonly environments: Environments;
+  readonly outputsFile: string;
+}
+
+/**
+ * Steps 3-5: build (the app synthesizes the site), deploy the deploy-access stack with the
+ * caller's own credentials (it creates the execution policy and the boundary), then
+ * `cdk bootstrap` with that policy instead of AdministratorAccess and that boundary on the
+ * execution role.
+ */
+export function awsCommands(inputs: AwsPlanInputs): Command[] {
+  return [
+    { command: 'npm', args: ['run', 'build'], purpose: 'build the site the app stacks carry' },
+    {
+      command: 'npx',
+      args: [
+        'cdk',
+        'deploy',
+        stackNames.deployAccess,
+        '--exclusively',
+        ...trustContext(inputs.identity, inputs.environments),
+        '-c',
+        `bootstrapQualifier=${inputs.qualifier}`,
+        '--outputs-file',
+        inputs.outputsFile,
+      ],
+      purpose:
+        "GitHub's OIDC provider, a deploy role per environment, the execution policy and the boundary",
+    },
+    bootstrapCommand(inputs),
+  ];
+}
+
+/**
+ * `cdk bootstrap` of one account and region with footfall's execution policy instead of
+ * AdministratorAccess, and its boundary on the execution role. The policies are IAM's (global):
+ * once the deploy-access stack has created them, any region can be bootstrapped with them.
+ */
+export function bootstrapCommand(
+  inputs: Pick<AwsPlanInputs, 'account' | 'region' | 'partition' | 'qualifier'>,
+): Command {
+  const names = bootstrapPolicyNames(inputs.qualifier);
+  const executionPolicyArn = `arn:${inputs.partition}:iam::${inputs.account}:policy/${names.execution}`;
+  return {
+    command: 'npx',
+    args: [
+      'cdk',
+      'bootstrap',
+      `aws://${inputs.account}/${inputs.region}`,
+      '--qualifier',
+      inputs.qualifier,
+      '--cloudformation-execution-policies',
+      executionPolicyArn,
+      '--custom-permissions-boundary',
+      names.boundary,
+    ],
+    purpose: "CDK's roles and asset bucket, CloudFormation limited to footfall's services",
+  };
+}
+
+/**
+ * Step 6: each environment admits deployments from `main` only (a custom branch policy), keeping
+ * whatever reviewers and wait timer it already has.
+ */
+export function environmentCalls(
+  repository: string,
+  environments: Environments,
+  existing: Readonly<Record<string, ExistingEnvironment | undefined>> = {},
+  existingBranchPolicies: Readonly<Record<string, readonly string[]>> = {},
+): GitHubCall[] {
+  const names = [environments.staging, environments.production].filter(
+    (name): name is string => name !== undefined,
+  );
+  return names.flatMap((name) => {
+    const path = `${repositoryPath(repository)}/environments/${name}`;
+    const rules = existing[name]?.protection_rules ?? [];
+    const reviewers = rules.find((rule) => rule.type === 'required_reviewers');
+    const timer = rules.find((rule) => rule.type === 'wait_timer');
+    const body: Record<string, unknown> = {
+      deployment_branch_policy: { protected_branches: false, custom_branch_policies: true },
+      ...(reviewers?.reviewers
+        ? {
+            reviewers: reviewers.reviewers.map((r) => ({ type: r.type, id: r.reviewer.id })),
+            prevent_self_review: reviewers.prevent_self_review ?? false,
+          }
+        : {}),
+      ...(timer?.wait_timer !== undefined ? { wait_timer: timer.wait_timer } : {}),
+    };
+    const calls: GitHubCall[] = [
+      {
+        method: 'PUT',
+        path,
+        body,
+        purpose: `the ${name} environment, deployable from chosen branches only`,
+      },
+    ];
+    if (!(existingBranchPolicies[name] ?? []).includes(DEPLOY_BRANCH)) {
+      calls.push({
+        method: 'POST',
+        path: `${path}/deployment-branch-policies`,
+        body: { name: DEPLOY_BRANCH, type: 'branch' },
+        purpose: `${name}: the one branch it admits, ${DEPLOY_BRANCH}`,
+      });
+    }
+    return calls;
+  });
+}
+
+/** The deploy-access stack's outputs (`cdk deploy --outputs-file`). */
+export interface DeployAccessOutputs {
+  readonly ProductionDeployRoleArn?: string;
+  readonly StagingDeployRoleArn?: string;
+  readonly ExecutionPolicyArn?: string;
+}
+
+/** Step 7: the repository variables the deploy workflow reads. Not secrets: none is sensitive. */
+export function variableCommands(
+  repository: string,
+  region: string,
+  outputs: DeployAccessOutputs,
+  environments: Environments,
+): Command[] {
+  const variable = (name: string, value: string | undefined, purpose: string): Command => {
+    if (!value) throw new Error(`the deploy-access stack did not output ${purpose}`);
+    return {
+      command: 'gh',
+      args: ['variable', 'set', name, '--repo', repository, '--body', value],
+      purpose,
+    };
+  };
+  return [
+    variable(WORKFLOW_VARIABLES.region, region, 'the region'),
+    variable(
+      WORKFLOW_VARIABLES.productionRole,
+      outputs.ProductionDeployRoleArn,
+      "the production deploy role's ARN",
+    ),
+    ...(environments.staging
+      ? [
+          variable(
+            WORKFLOW_VARIABLES.stagingRole,
+            outputs.StagingDeployRoleArn,
+            "the staging deploy role's ARN",
+          ),
+        ]
+      : []),
+  ];
+}
+
+/**
+ * Said at the end when alarms are e-mailed (`alarmEmail`): each stage's alarm topic subscribes
+ * the address, and AWS sends nothing to it until the subscription is confirmed from the e-mail
+ * AWS sends after the first deploy.
+ */
+export function alarmEmailNote(email: string, environments: Environments): string {
+  const title = '"AWS Notification - Subscription Confirmation"';
+  const sent = environments.staging
+    ? `two e-mails titled ${title}, one per stage (${environments.staging}, ${environments.production}): click "Confirm subscription" in each`
+    : `an e-mail titled ${title}: click "Confirm subscription" in it`;
+  return `Alarms are e-mailed to ${email}. After the first deploy, AWS sends that address ${sent}, or no alarm e-mail arrives.`;
+}
+
+/** A command as a person would type it, quoted for a POSIX shell. */
+export function describeCommand(command: Command): string {
+  const quote = (arg: string) =>
+    /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
+  return [command.command, ...command.args].map(quote).join(' ');
+}

@@ -1,0 +1,106 @@
+/**
+ * The pre-flight of `npm run deploy` and `npm run diff`: run before the build and `cdk`, it
+ * checks the region, the credentials and CDK's bootstrap, and reports everything missing in one
+ * block, each with the command that fixes it. Exit 1 then, so `&&` never starts the build or cdk.
+ * What it decides is in `checks.ts` and `../aws-access.ts`.
+ *
+ *   tsx scripts/deploy/preflight/main.ts deploy|diff
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { deployDefaults } from '../../../cdk/lib/defaults.js';
+import { DeployConfigError, parseDeployConfig } from '../../../cdk/lib/deploy-config.js';
+import { awsCheckClientOptions, checkAwsAccess, isNetworkError } from '../aws-access.js';
+import { formatProblems, type Problem, settingProblems } from '../problems.js';
+import {
+  type BootstrapState,
+  bootstrapProblem,
+  bootstrapVersionParameter,
+  bootstrapWarning,
+  deployRegions,
+  PREFLIGHT_STACK,
+  preflightMessages,
+} from './checks.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+const command = process.argv[2] ?? 'deploy';
+const problems: Problem[] = [];
+
+// cdk.json's settings, as synth will read them: the qualifier, and whether us-east-1 is needed.
+const cdkJson = fileURLToPath(new URL('../../../cdk.json', import.meta.url));
+const context =
+  (JSON.parse(readFileSync(cdkJson, 'utf8')) as { context?: Record<string, unknown> }).context ??
+  {};
+let config: Pick<
+  ReturnType<typeof parseDeployConfig>,
+  'bootstrapQualifier' | 'domain' | 'wafRateLimit'
+>;
+try {
+  config = parseDeployConfig({ context: (key) => context[key], env: process.env });
+} catch (error) {
+  if (!(error instanceof DeployConfigError)) throw error;
+  problems.push(
+    ...settingProblems(
+      error,
+      () => "correct it in cdk.json's context (or the environment variable it names)",
+    ),
+  );
+  config = {
+    bootstrapQualifier: deployDefaults.bootstrapQualifier,
+    domain: undefined,
+    wafRateLimit: 0,
+  };
+}
+
+const access = await checkAwsAccess(process.env);
+problems.push(...access.problems);
+const warnings: string[] = [];
+const bootstrapped: string[] = [];
+if (access.region && access.identity) {
+  const qualifier = config.bootstrapQualifier;
+  for (const target of deployRegions(config, access.region)) {
+    const ssm = new SSMClient({ region: target.region, ...awsCheckClientOptions() });
+    let found: BootstrapState;
+    try {
+      const { Parameter } = await ssm.send(
+        new GetParameterCommand({ Name: bootstrapVersionParameter(qualifier) }),
+      );
+      found = { state: 'bootstrapped', version: Parameter?.Value ?? '?' };
+    } catch (error) {
+      const name = (error as Error).name;
+      found =
+        name === 'ParameterNotFound'
+          ? { state: 'missing' }
+          : name === 'AccessDeniedException' || name === 'AccessDenied'
+            ? { state: 'denied', message: (error as Error).message }
+            : isNetworkError(error)
+              ? { state: 'unreachable', error }
+              : { state: 'failed', error };
+    } finally {
+      ssm.destroy();
+    }
+    const problem = bootstrapProblem(target, found, {
+      ...access.identity,
+      qualifier,
+      appRegion: access.region,
+    });
+    if (problem) problems.push(problem);
+    const warning = bootstrapWarning(target, found, qualifier);
+    if (warning) warnings.push(warning);
+    if (found.state === 'bootstrapped')
+      bootstrapped.push(`${target.region} (version ${found.version})`);
+  }
+}
+
+for (const warning of warnings) console.error(warning);
+if (problems.length > 0) {
+  const { heading, closing } = preflightMessages(command, problems.length);
+  console.error(formatProblems(heading, problems, closing));
+  process.exit(1);
+}
+console.log(
+  `✓ pre-flight: account ${access.identity?.account} as ${access.identity?.arn}; ` +
+    `${bootstrapped.length > 0 ? `CDK bootstrapped in ${bootstrapped.join(' and ')}` : `region ${access.region}`}; ` +
+    `${command === 'diff' ? 'comparing' : 'deploying'} ${PREFLIGHT_STACK}`,
+);

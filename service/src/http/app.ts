@@ -1,0 +1,129 @@
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
+import { type CounterStore, StorageUnavailableError } from '../domain/store.js';
+import type { AddressList } from '../domain/visitor.js';
+import { BADGE_PATHS } from './cloudfront.js';
+import { errorCodeFor, errorResponse, jsonLogger, type Logger } from './http.js';
+import { verifyOrigin } from './origin-verify.js';
+import { badgeRoutes } from './routes/badges.js';
+import { type AddressOf, countRoutes } from './routes/count.js';
+import { pagesRoutes } from './routes/pages.js';
+import { statsRoutes } from './routes/stats.js';
+
+export interface AppDeps {
+  /** Where the counts live. */
+  readonly counter: CounterStore;
+  /** The settings the routes use (`config.ts` reads them; the app takes them as given). */
+  readonly config: {
+    /** Origins granted CORS (`ALLOWED_ORIGINS`). */
+    readonly allowedOrigins: readonly string[];
+    /** Page counters a site may hold (`MAX_PAGES_PER_SITE`). */
+    readonly maxPagesPerSite: number;
+  };
+  /** Addresses whose POSTs are never counted (`EXCLUDED_ADDRESSES`). */
+  readonly excluded: AddressList;
+  /** The viewer's address, as the entry point knows it (socket, or CloudFront's header). */
+  readonly addressOf: AddressOf;
+  /** When not empty, only requests carrying one of these in the origin header are served. */
+  readonly originSecrets?: readonly string[];
+  /** The time, for the stats' day range. @default the system clock */
+  readonly now?: () => Date;
+  /** Where failures are reported; defaults to JSON lines on stderr. */
+  readonly log?: Logger;
+}
+
+/** Seconds a client should wait before retrying when storage is unavailable. */
+export const RETRY_AFTER_SECONDS = 1;
+
+/** The footfall API. It holds no state of its own: everything comes from `deps`. */
+export function createApp(deps: AppDeps) {
+  const log = deps.log ?? jsonLogger;
+
+  const api = new Hono()
+    .get('/health', (c) => c.json({ ok: true }))
+    .route(
+      '/count',
+      countRoutes({
+        counter: deps.counter,
+        allowedOrigins: deps.config.allowedOrigins,
+        excluded: deps.excluded,
+        addressOf: deps.addressOf,
+      }),
+    )
+    .route('/', badgeRoutes({ counter: deps.counter }))
+    .route(
+      '/pages',
+      pagesRoutes({
+        counter: deps.counter,
+        allowedOrigins: deps.config.allowedOrigins,
+        maxPagesPerSite: deps.config.maxPagesPerSite,
+      }),
+    )
+    .route(
+      '/stats',
+      statsRoutes({
+        counter: deps.counter,
+        allowedOrigins: deps.config.allowedOrigins,
+        now: deps.now ?? (() => new Date()),
+      }),
+    );
+
+  const app = new Hono();
+  // A JSON API is fetched, never framed or embedded as a resource by other sites; a badge is
+  // meant to be embedded anywhere (an <img> on another site is a no-cors request).
+  const apiHeaders = secureHeaders({ crossOriginResourcePolicy: 'same-site' });
+  const badgeHeaders = secureHeaders({ crossOriginResourcePolicy: 'cross-origin' });
+  app.use(
+    '*',
+    (c, next) =>
+      ((BADGE_PATHS as readonly string[]).includes(c.req.path) ? badgeHeaders : apiHeaders)(
+        c,
+        next,
+      ),
+    async (c, next) => {
+      await next();
+      // Counts change with every visit: no cache may keep them (the badges say otherwise).
+      if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
+    },
+  );
+  if (deps.originSecrets && deps.originSecrets.length > 0) {
+    app.use('/api/*', verifyOrigin(deps.originSecrets));
+  }
+  app.route('/api', api);
+
+  app.notFound((c) =>
+    errorResponse(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`),
+  );
+
+  app.onError((error, c) => {
+    if (error instanceof StorageUnavailableError) {
+      log({ level: 'warn', msg: error.message, cause: describe(error.cause) });
+      return errorResponse(
+        c,
+        503,
+        'storage_unavailable',
+        'the counter is unavailable; try again shortly',
+        {
+          'Retry-After': String(RETRY_AFTER_SECONDS),
+        },
+      );
+    }
+    if (error instanceof HTTPException) {
+      // Hono's own errors (a request it cannot parse, a middleware's refusal): keep the status,
+      // answer JSON with a code named for it.
+      const code = errorCodeFor(error.status);
+      return errorResponse(c, error.status, code, error.message || code.replaceAll('_', ' '));
+    }
+    log({ level: 'error', msg: 'unhandled error', error: describe(error) });
+    return errorResponse(c, 500, 'internal_error', 'something went wrong on our side');
+  });
+
+  return app;
+}
+
+function describe(error: unknown): Record<string, unknown> | string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause === undefined ? {} : { cause: describe(error.cause) };
+  return { name: error.name, message: error.message, ...cause };
+}
