@@ -19,13 +19,13 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, test, vi } from 'vitest';
-import { endpoint, tableName, testClient, uniquePage } from '../../test/support.js';
+import { endpoint, tableName, testClient, uniquePage } from '../../test/support/index.js';
 import { createDynamoDBClient } from '../src/db/client.js';
-import { type CounterEntity, counterEntity } from '../src/db/counter.js';
+import { type CounterEntity, counterEntity } from '../src/db/entities/counter.js';
 import { electroClient } from '../src/db/electro-client.js';
 import { createDatabase } from '../src/db/index.js';
 import { table } from '../src/db/table.js';
-import { localCredentials, localRegion } from '../src/local-dynamodb.js';
+import { localCredentials, localRegion } from '../src/dev/local-dynamodb.js';
 
 // electroClient command by command: every document command ElectroDB sends for footfall (get,
 // put, create, update, upsert, patch, delete, query, scan) held to ElectroDB on lib-dynamodb's

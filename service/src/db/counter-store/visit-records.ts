@@ -133,13 +133,15 @@ export function visitRecords(
    * limits, and says which limit refused it if not (then nothing is charged). A charge that
    * fills a quota is remembered, so this instance refuses the next view without asking.
    */
-  const chargeView = async (view: ViewQuota, day: Day): Promise<ViewLimit | undefined> => {
-    const { viewsPerAddressPerDay: perAddress, viewsPerNetworkPerDay: perNetwork } = limits;
-    const slot = view.slot;
-    const keys = quotaKeys(view);
-    const held = Object.values(keys);
-    for (const key of held) charging.set(key, (charging.get(key) ?? 0) + 1);
-    const charged = await guard(
+  /** The conditional ADD of one view to a quota; `false` when a limit refused it. */
+  const sendCharge = (
+    view: ViewQuota,
+    day: Day,
+    slot: QuotaSlot | undefined,
+    perAddress: number,
+    perNetwork: number,
+  ) =>
+    guard(
       'view quota',
       unlessCondition(
         quota
@@ -155,26 +157,45 @@ export function visitRecords(
           })
           .go({ response: 'all_new', originalErr }),
       ),
-    ).finally(() => {
+    );
+
+  const chargeView = async (view: ViewQuota, day: Day): Promise<ViewLimit | undefined> => {
+    const { viewsPerAddressPerDay: perAddress, viewsPerNetworkPerDay: perNetwork } = limits;
+    const slot = view.slot;
+    const keys = quotaKeys(view);
+    const held = Object.values(keys);
+    // Under way until its answer is remembered: a charge must never be in neither count, or
+    // another visit would see room that is not there.
+    for (const key of held) charging.set(key, (charging.get(key) ?? 0) + 1);
+    let charged: Awaited<ReturnType<typeof sendCharge>>;
+    let after: Record<string, number>;
+    try {
+      charged = await sendCharge(view, day, slot, perAddress, perNetwork);
+      if (charged === false) {
+        // Which limit it was: read once, on this instance's first refusal for this quota.
+        const { data } = await guard(
+          'view quota',
+          quota.get({ id: view.id }).go({ consistent: true, originalErr }),
+        );
+        after = (data ?? {}) as Record<string, number>;
+      } else {
+        after = charged.data as Record<string, number>;
+      }
+      // Answers can come back out of order: a quota's count never goes down within its day, so
+      // an earlier, lower answer must not make the instance think there is room again.
+      const remember = (key: string, views: number) =>
+        quotaViews.add(day, key, Math.max(quotaViews.get(day, key) ?? 0, views));
+      remember(keys['views-per-network'], after.views ?? 0);
+      remember(keys['views-per-address'], after[slot ?? 'views'] ?? 0);
+    } finally {
       for (const key of held) {
         const left = (charging.get(key) ?? 1) - 1;
         if (left > 0) charging.set(key, left);
         else charging.delete(key);
       }
-    });
-    let after = charged === false ? undefined : (charged.data as Record<string, number>);
-    if (charged === false) {
-      // Which limit it was: read once, on this instance's first refusal for this quota.
-      const { data } = await guard(
-        'view quota',
-        quota.get({ id: view.id }).go({ consistent: true, originalErr }),
-      );
-      after = (data ?? {}) as Record<string, number>;
     }
-    quotaViews.add(day, keys['views-per-network'], after?.views ?? 0);
-    quotaViews.add(day, keys['views-per-address'], after?.[slot ?? 'views'] ?? 0);
-    const atNetwork = slot !== undefined && (after?.views ?? 0) >= perNetwork;
-    const atAddress = perAddress > 0 && (after?.[slot ?? 'views'] ?? 0) >= perAddress;
+    const atNetwork = slot !== undefined && (after.views ?? 0) >= perNetwork;
+    const atAddress = perAddress > 0 && (after[slot ?? 'views'] ?? 0) >= perAddress;
     if (atNetwork) markFull(day, 'views-per-network', keys['views-per-network']);
     if (atAddress) markFull(day, 'views-per-address', keys['views-per-address']);
     if (charged !== false) return undefined;
