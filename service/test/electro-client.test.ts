@@ -21,8 +21,8 @@ import {
 import { afterAll, describe, expect, test, vi } from 'vitest';
 import { endpoint, tableName, testClient, uniquePage } from '../../test/support/index.js';
 import { createDynamoDBClient } from '../src/db/client.js';
-import { type CounterEntity, counterEntity } from '../src/db/entities/counter.js';
 import { electroClient } from '../src/db/electro-client.js';
+import { type CounterEntity, counterEntity } from '../src/db/entities/counter.js';
 import { createDatabase } from '../src/db/index.js';
 import { table } from '../src/db/table.js';
 import { localCredentials, localRegion } from '../src/dev/local-dynamodb.js';
