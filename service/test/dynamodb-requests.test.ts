@@ -7,6 +7,7 @@ import {
   testApp,
   uniquePage,
   visitor,
+  visitsTableName,
 } from '../../test/support/index.js';
 import {
   type CountingClient,
@@ -57,6 +58,7 @@ async function measure(
 }
 
 const update = 'UpdateItem';
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 const read = 'GetItem';
 
 test('POST /api/count: a visitor this instance counted on the page today is one round trip of four one-item writes', async () => {
@@ -200,4 +202,46 @@ test('rejected requests and /api/health make no DynamoDB request', async () => {
     ...visitor(),
     origin: 'https://evil.example',
   });
+});
+
+test('POST /api/count: a charge that waits for its answer never overtakes one sent alongside its counts, whatever order DynamoDB applies them in', async () => {
+  // The quota holds 2 a day here. The first view is charged (1); the second, known to fit, is
+  // charged alongside its counts, and that charge is kept from DynamoDB. A third view then has
+  // no room it can count on: had its charge gone first, it would take the room the second was
+  // already counted in, and the page would count 3.
+  const page = uniquePage('overtake');
+  const who = visitor('198.51.100.88');
+  const post = () =>
+    subject.app.request(`/api/count${query(page)}`, { method: 'POST', headers: who });
+  expect(await (await post()).json()).toMatchObject({ views: 1, counted: 'visitor' });
+
+  const charge = (body: string) =>
+    body.includes(`"TableName":"${visitsTableName()}"`) && body.includes('"#views"');
+  proxy.only = charge;
+  proxy.next = ['late'];
+  const requestsBefore = proxy.requests;
+  try {
+    const second = post();
+    while (proxy.late === 0) await turn();
+    const third = post();
+    // Until the app can do nothing more without the kept charge's answer (no clock: its other
+    // calls are answered, and it sends nothing new for a few turns).
+    for (let quiet = 0; quiet < 5; ) {
+      await turn();
+      quiet = wire.calls.sent - wire.calls.done === proxy.late ? quiet + 1 : 0;
+    }
+    proxy.admit();
+    const answers = await Promise.all(
+      [second, third].map(async (res) => (await res).json() as Promise<{ counted: string }>),
+    );
+    expect(answers.map((a) => a.counted).sort()).toEqual(['limited', 'view']);
+    // Only the kept charge met the proxy's rule: the third view's charge was never sent.
+    expect(proxy.requests - requestsBefore).toBe(1);
+  } finally {
+    proxy.only = undefined;
+    proxy.next = [];
+    proxy.admit();
+  }
+  const res = await subject.app.request(`/api/count${query(page)}`);
+  expect(await res.json()).toMatchObject({ views: 2 });
 });

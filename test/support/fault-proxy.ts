@@ -3,11 +3,13 @@ import type { AddressInfo, Socket } from 'node:net';
 
 /**
  * How the proxy treats a request: forward it to the real dynalite; answer as DynamoDB does when
- * it throttles or fails; accept it and never answer; cut the connection; or let dynalite apply
- * it and then lose the answer (by cutting the connection, or by never answering).
+ * it throttles or fails; accept it and never answer; cut the connection; let dynalite apply it
+ * and then lose the answer (by cutting the connection, or by never answering); or keep it from
+ * dynalite until `admit()`, so requests sent after it are applied first.
  */
 export type FaultMode =
   | 'pass'
+  | 'late'
   | 'throttle'
   | 'server-error'
   | 'hang'
@@ -37,6 +39,10 @@ export interface FaultProxy {
   readonly held: number;
   /** Sends every kept answer; returns how many. */
   release(): number;
+  /** Requests kept from dynalite by `late`, not yet admitted. */
+  readonly late: number;
+  /** Sends every request kept by `late` on to dynalite; returns how many. */
+  admit(): number;
   /** Every request that reached the proxy: its operation (`UpdateItem`, …) and body. */
   readonly seen: { readonly operation: string; readonly body: string }[];
   close(): Promise<void>;
@@ -85,6 +91,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     );
   };
   const kept: (() => void)[] = [];
+  const waiting: (() => void)[] = [];
   // Wait for dynalite's whole answer (the write is done), then throw it away.
   const swallow = (then: () => void) => (answer: IncomingMessage) => {
     answer.resume();
@@ -105,6 +112,14 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       const answers = kept.splice(0);
       for (const answer of answers) answer();
       return answers.length;
+    },
+    get late() {
+      return waiting.length;
+    },
+    admit: () => {
+      const requests = waiting.splice(0);
+      for (const send of requests) send();
+      return requests.length;
     },
     seen: [],
     close: () =>
@@ -129,6 +144,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     switch (mode) {
       case 'pass':
         return forward(req, relay(res), body);
+      case 'late':
+        waiting.push(() => forward(req, relay(res), body));
+        return;
       case 'throttle':
         res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
         return res.end(

@@ -158,7 +158,7 @@ export function createCounterStore(
     let counts: Counts | false;
     if (!view || records.roomFor(day, view)) {
       [over, [counts]] = await Promise.all([
-        view ? records.chargeView(view, day) : undefined,
+        view ? records.chargeView(view, day, true) : undefined,
         add(),
       ]);
       // Over a limit after all (another instance used the room): this view was counted before

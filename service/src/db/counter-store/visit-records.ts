@@ -55,6 +55,8 @@ export function visitRecords(
   /** The views each quota held after this instance last charged it, and its charges under way. */
   const quotaViews = new DayMemory(MEMORY.limited);
   const charging = new Map<string, number>();
+  /** Charges sent alongside their counts and not yet answered, by quota key. */
+  const alongside = new Map<string, Set<Promise<unknown>>>();
 
   const isFull = (day: Day, limit: LimitName, key: string) => full.has(day, `${limit} ${key}`);
   const markFull = (day: Day, limit: LimitName, key: string) => full.add(day, `${limit} ${key}`);
@@ -128,11 +130,6 @@ export function visitRecords(
     return undefined;
   };
 
-  /**
-   * Charges one view to the address's (or its /48's) quota on the page, if it is under its
-   * limits, and says which limit refused it if not (then nothing is charged). A charge that
-   * fills a quota is remembered, so this instance refuses the next view without asking.
-   */
   /** The conditional ADD of one view to a quota; `false` when a limit refused it. */
   const sendCharge = (
     view: ViewQuota,
@@ -159,18 +156,52 @@ export function visitRecords(
       ),
     );
 
-  const chargeView = async (view: ViewQuota, day: Day): Promise<ViewLimit | undefined> => {
+  /**
+   * Charges one view to the address's (or its /48's) quota on the page, if it is under its
+   * limits, and says which limit refused it if not (then nothing is charged). A charge that
+   * fills a quota is remembered, so this instance refuses the next view without asking.
+   * `withCounts`: sent alongside the view's counts (`roomFor` said there is room).
+   */
+  const chargeView = async (
+    view: ViewQuota,
+    day: Day,
+    withCounts = false,
+  ): Promise<ViewLimit | undefined> => {
     const { viewsPerAddressPerDay: perAddress, viewsPerNetworkPerDay: perNetwork } = limits;
     const slot = view.slot;
     const keys = quotaKeys(view);
     const held = Object.values(keys);
+    if (!withCounts) {
+      // A charge sent now could reach DynamoDB before the ones sent alongside their counts,
+      // and take the room they were counted in: it waits for them while they hold it all.
+      for (;;) {
+        const ahead = held.flatMap((key) => [...(alongside.get(key) ?? [])]);
+        if (ahead.length === 0 || roomFor(day, view)) break;
+        await Promise.allSettled(ahead);
+      }
+      const over = knownOver(day, view);
+      if (over) return over;
+    }
     // Under way until its answer is remembered: a charge must never be in neither count, or
     // another visit would see room that is not there.
     for (const key of held) charging.set(key, (charging.get(key) ?? 0) + 1);
     let charged: Awaited<ReturnType<typeof sendCharge>>;
     let after: Record<string, number>;
     try {
-      charged = await sendCharge(view, day, slot, perAddress, perNetwork);
+      const sent = sendCharge(view, day, slot, perAddress, perNetwork);
+      if (withCounts) {
+        for (const key of held) alongside.set(key, (alongside.get(key) ?? new Set()).add(sent));
+        sent
+          .catch(() => {})
+          .finally(() => {
+            for (const key of held) {
+              const under = alongside.get(key);
+              under?.delete(sent);
+              if (under?.size === 0) alongside.delete(key);
+            }
+          });
+      }
+      charged = await sent;
       if (charged === false) {
         // Which limit it was: read once, on this instance's first refusal for this quota.
         const { data } = await guard(
