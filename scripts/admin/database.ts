@@ -5,6 +5,7 @@ import { seedEntity } from '../../service/src/db/admin-entities/seed.js';
 import { electroClient } from '../../service/src/db/electro-client.js';
 import { counterEntity } from '../../service/src/db/entities/counter.js';
 import { dailyEntity } from '../../service/src/db/entities/daily.js';
+import { linkDayEntity, linkEntity } from '../../service/src/db/entities/link.js';
 import { siteEntity } from '../../service/src/db/entities/site.js';
 
 /**
@@ -20,6 +21,8 @@ export function createAdminDatabase(client: DynamoDBClient, table: string) {
       adjustment: adjustmentEntity(),
       seed: seedEntity(),
       site: siteEntity(),
+      link: linkEntity(),
+      linkDay: linkDayEntity(),
     },
     { client: electroClient(client), table },
   );

@@ -12,6 +12,7 @@ import { exportCommand } from './commands/export.js';
 import { historyCommand } from './commands/history.js';
 import { importCommand } from './commands/import.js';
 import { importSeedCommand } from './commands/import-seed.js';
+import { linkCommand } from './commands/link.js';
 import { pagesCommand } from './commands/pages.js';
 import { removeCommand } from './commands/remove.js';
 import { setCommand } from './commands/set.js';
@@ -28,6 +29,7 @@ const commands: Record<string, Command> = {
   set: setCommand,
   history: historyCommand,
   remove: removeCommand,
+  link: linkCommand,
   'import-seed': importSeedCommand,
   export: exportCommand,
   import: importCommand,
@@ -129,7 +131,11 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
               throw new AdminError(error.message.replace(/\n\s*/g, ' '));
             throw error;
           }
-          opened = await openLocalTarget({ dataDir: config.dataDir, tableName: config.tableName });
+          opened = await openLocalTarget({
+            dataDir: config.dataDir,
+            tableName: config.tableName,
+            siteUrl: `http://${config.host}:${config.port || 8787}`,
+          });
         } else {
           if (typeof values.profile === 'string') context.env.AWS_PROFILE = values.profile;
           opened = await openAwsTarget({

@@ -25,6 +25,8 @@ export interface Target {
   readonly database: AdminDatabase;
   /** Who is acting, for the audit trail: the IAM identity's ARN, or the OS user locally. */
   readonly who: string;
+  /** The resume's address (`https://…`), when known: the stack's SiteUrl, the dev server's. */
+  readonly siteUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,8 @@ export interface LocalTargetOptions {
   /** The dev server's data folder (`FOOTFALL_DATA_DIR`, default `.data`). */
   readonly dataDir: string;
   readonly tableName: string;
+  /** The dev server's address. */
+  readonly siteUrl: string;
 }
 
 /**
@@ -63,6 +67,7 @@ export async function openLocalTarget(options: LocalTargetOptions): Promise<Targ
     client,
     database: createAdminDatabase(client, options.tableName),
     who: `${userInfo().username} (local)`,
+    siteUrl: options.siteUrl,
     close: async () => {
       client.destroy();
       await dynamodb.close();
@@ -96,7 +101,7 @@ export async function openAwsTarget(options: AwsTargetOptions): Promise<Target> 
       );
     }
     const who = await callerOf(sts);
-    const tableName = await tableOf(cloudFormation, options.stack, resolvedRegion);
+    const { tableName, siteUrl } = await outputsOf(cloudFormation, options.stack, resolvedRegion);
     const client = createDynamoDBClient(region);
     return {
       kind: 'aws',
@@ -105,6 +110,7 @@ export async function openAwsTarget(options: AwsTargetOptions): Promise<Target> 
       client,
       database: createAdminDatabase(client, tableName),
       who,
+      siteUrl,
       close: async () => client.destroy(),
     };
   } finally {
@@ -129,11 +135,11 @@ async function callerOf(sts: STSClient): Promise<string> {
   }
 }
 
-async function tableOf(
+async function outputsOf(
   cloudFormation: CloudFormationClient,
   stack: string,
   region: string,
-): Promise<string> {
+): Promise<{ tableName: string; siteUrl: string | undefined }> {
   let outputs: { OutputKey?: string; OutputValue?: string }[];
   try {
     const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stack }));
@@ -150,5 +156,6 @@ async function tableOf(
   if (!table) {
     throw new AdminError(`stack ${stack} has no TableName output: is it a footfall stack?`);
   }
-  return table;
+  const siteUrl = outputs.find((output) => output.OutputKey === 'SiteUrl')?.OutputValue;
+  return { tableName: table, siteUrl };
 }

@@ -1,4 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LinkAlerts, type Tell } from './alerts/link-alerts.js';
 import type { Config } from './config.js';
 import { createDynamoDBClient } from './db/client.js';
 import { createCounterStore } from './db/counter-store/index.js';
@@ -6,7 +7,7 @@ import { createDatabase, createVisitsDatabase } from './db/index.js';
 import { SMOKE_PAGE } from './domain/smoke.js';
 import { createApp } from './http/app.js';
 import { jsonLogger, type Logger, limitedEntry } from './http/http.js';
-import type { AddressOf } from './http/routes/count.js';
+import type { AddressOf, CountryOf } from './http/routes/count.js';
 
 export interface ComposeOptions {
   /** The DynamoDB client; @default a bounded client of `config.dynamodbEndpoint` */
@@ -17,6 +18,10 @@ export interface ComposeOptions {
   readonly deadlineMs?: number;
   /** The time; tests move it across midnight. @default the system clock */
   readonly now?: () => Date;
+  /** The viewer's country, when the entry point knows it. @default none */
+  readonly countryOf?: CountryOf;
+  /** How the owner is told of a link's first open of a day. @default a log line */
+  readonly tell?: Tell;
 }
 
 /** What `compose` needs of the configuration. */
@@ -44,6 +49,11 @@ export function compose(config: ComposeConfig, addressOf: AddressOf, options: Co
   const log = options.log ?? jsonLogger;
   const database = createDatabase({ client, table: config.tableName });
   const visits = createVisitsDatabase({ client, table: config.visitsTableName });
+  const tell: Tell =
+    options.tell ?? (async (open) => log({ level: 'info', msg: 'link opened', ...open }));
+  const alerts = new LinkAlerts(tell, (error) =>
+    log({ level: 'warn', msg: 'a link alert was not sent', error: String(error) }),
+  );
   const counter = createCounterStore(database, visits, {
     limits: {
       viewsPerAddressPerDay: config.viewsPerAddressPerDay,
@@ -54,6 +64,9 @@ export function compose(config: ComposeConfig, addressOf: AddressOf, options: Co
     // The deploy checks' counter: the one page a bot's POST may create.
     botPages: [SMOKE_PAGE],
     onLimited: (limit) => log(limitedEntry(limit)),
+    onLinkOpened: alerts.send,
+    onLinkFailed: (error) =>
+      log({ level: 'warn', msg: 'an open was not added to its link', error: String(error) }),
     ...(options.deadlineMs === undefined ? {} : { deadlineMs: options.deadlineMs }),
     ...(options.now ? { now: options.now } : {}),
   });
@@ -62,9 +75,10 @@ export function compose(config: ComposeConfig, addressOf: AddressOf, options: Co
     config,
     excluded: config.excludedAddresses,
     addressOf,
+    ...(options.countryOf ? { countryOf: options.countryOf } : {}),
     originSecrets: config.originSecrets ?? [],
     ...(options.now ? { now: options.now } : {}),
     log,
   });
-  return { app, client, database, visits, ready: counter.prepare() };
+  return { app, client, database, visits, alerts, ready: counter.prepare() };
 }

@@ -30,6 +30,10 @@ export interface Config {
   readonly excludedAddresses: AddressList;
   /** Secrets CloudFront sends in its origin header; empty: no check (local runs). ADR 9. */
   readonly originSecrets: readonly string[];
+  /** SNS topic the owner is told of application-link opens through; none: a log line only. */
+  readonly alertTopicArn: string | undefined;
+  /** Dev server only: the country to record for local requests (`FOOTFALL_DEV_COUNTRY`). */
+  readonly devCountry: string | undefined;
 }
 
 /** A setting that cannot be used; the message names every variable at fault. */
@@ -118,6 +122,18 @@ export function loadConfig(env: Env): Config {
     ),
     excludedAddresses: read('EXCLUDED_ADDRESSES', new AddressList([]), parseAddressList),
     originSecrets: read('ORIGIN_SECRETS', [] as string[], parseOriginSecrets),
+    alertTopicArn: read('ALERT_TOPIC_ARN', undefined as string | undefined, (raw) => {
+      if (!/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(raw)) {
+        throw new Error(`"${raw}" is not an SNS topic ARN`);
+      }
+      return raw;
+    }),
+    devCountry: read('FOOTFALL_DEV_COUNTRY', undefined as string | undefined, (raw) => {
+      if (!/^[A-Z]{2}$/.test(raw)) {
+        throw new Error(`"${raw}" is not a two-letter country code in capitals (DE, US, JP)`);
+      }
+      return raw;
+    }),
   };
 
   if (problems.length > 0) {

@@ -1,7 +1,9 @@
 import type { LambdaEvent } from 'hono/aws-lambda';
 import { handle } from 'hono/aws-lambda';
+import { snsTell } from './alerts/link-alerts.js';
 import { compose } from './compose.js';
 import { loadConfig } from './config.js';
+import { countryOf } from './domain/links.js';
 import { cloudFrontViewerAddress } from './http/address.js';
 import type { AddressOf } from './http/routes/count.js';
 
@@ -18,12 +20,28 @@ const sourceIp: AddressOf = (c) => {
   return context?.http?.sourceIp;
 };
 
-const { app, ready } = compose(
+const behindCloudFront = config.originSecrets.length > 0;
+const { app, alerts, ready } = compose(
   config,
-  config.originSecrets.length > 0 ? cloudFrontViewerAddress : sourceIp,
+  behindCloudFront ? cloudFrontViewerAddress : sourceIp,
+  {
+    // Like the address: CloudFront's word only when the request is verified as CloudFront's.
+    ...(behindCloudFront
+      ? { countryOf: (c) => countryOf(c.req.header('cloudfront-viewer-country')) }
+      : {}),
+    ...(config.alertTopicArn ? { tell: snsTell(config.alertTopicArn) } : {}),
+  },
 );
 // During the function's init, so the first visit does not wait for the day's salt. It never
 // rejects (a failure is fetched again by the first visit) and is bounded by the store's deadline.
 await ready;
 
-export const handler = handle(app);
+/** An alert under way gets this long before the answer goes (and the function may freeze). */
+const ALERT_WAIT_MS = 25;
+
+const respond = handle(app);
+export const handler: typeof respond = async (event, context) => {
+  const response = await respond(event, context);
+  await alerts.settle(ALERT_WAIT_MS);
+  return response;
+};

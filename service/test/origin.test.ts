@@ -1,11 +1,19 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { BROWSER_UA, stubLambdaEnvironment, uniquePage } from '../../test/support/index.js';
+import {
+  BROWSER_UA,
+  stubLambdaEnvironment,
+  tableName,
+  testClient,
+  uniquePage,
+} from '../../test/support/index.js';
 import {
   type EventRequest,
   httpApiEventViaCloudFront,
   type LambdaResult,
   lambdaContext,
 } from '../../test/support/lambda-events.js';
+import { createDatabase } from '../src/db/index.js';
 import { ORIGIN_VERIFY_HEADER } from '../src/http/cloudfront.js';
 
 // The Lambda entry as deployed behind CloudFront: ORIGIN_SECRETS set (ADR 9). Only requests
@@ -91,5 +99,50 @@ describe('behind CloudFront', () => {
     expect(await call(countRequest('GET', page, viaCloudFront('198.51.100.35')))).toMatchObject({
       body: { views: 3, visitors: 1 },
     });
+  });
+});
+
+describe('application links behind CloudFront', () => {
+  test('an open keeps the country CloudFront gives, and /r/SLUG is served only with its secret', async () => {
+    const client = testClient();
+    const database = createDatabase({ client, table: tableName() });
+    const slug = `cf-${randomUUID().slice(0, 8)}`;
+    const page = uniquePage('cf-link');
+    await database.entities.link.create({ slug, page, createdAt: new Date().toISOString() }).go();
+    const open = await handler(
+      httpApiEventViaCloudFront({
+        method: 'POST',
+        path: '/api/count',
+        rawQueryString: `page=${encodeURIComponent(page)}&via=${slug}`,
+        headers: {
+          'user-agent': BROWSER_UA,
+          ...viaCloudFront('198.51.100.90'),
+          'cloudfront-viewer-country': 'JP',
+        },
+      }),
+      lambdaContext,
+    );
+    expect(open.statusCode).toBe(200);
+    const { data } = await database.entities.linkDay.query
+      .bySlug({ slug })
+      .go({ consistent: true });
+    expect(data).toMatchObject([{ opens: 1, visitors: 1, countries: ['JP'] }]);
+
+    const redirect = (headers: Record<string, string>) =>
+      handler(
+        httpApiEventViaCloudFront({
+          method: 'GET',
+          path: `/r/${slug}`,
+          rawQueryString: '',
+          headers,
+        }),
+        lambdaContext,
+      );
+    const served = await redirect({ 'user-agent': BROWSER_UA, ...viaCloudFront('198.51.100.91') });
+    expect(served.statusCode).toBe(302);
+    expect(served.headers?.location).toBe(`${page}?via=${slug}`);
+    const bypass = await redirect({ 'user-agent': BROWSER_UA });
+    expect(bypass.statusCode).toBe(403);
+    client.destroy();
   });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { expect, onTestFinished } from 'vitest';
+import type { Tell } from '../../service/src/alerts/link-alerts.js';
 import { compose } from '../../service/src/compose.js';
 import {
   countingLimits,
@@ -9,6 +10,7 @@ import {
 import { AddressList } from '../../service/src/domain/visitor.js';
 import { cloudFrontViewerAddress } from '../../service/src/http/address.js';
 import type { Logger } from '../../service/src/http/http.js';
+import type { CountryOf } from '../../service/src/http/routes/count.js';
 import { endpoint, tableName, testClient, visitsTableName } from './dynalite.js';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
 
@@ -43,6 +45,10 @@ export interface TestAppOptions {
   excludedAddresses?: string[];
   /** The app's clock. @default the system clock */
   now?: () => Date;
+  /** How the owner is told of a link's first open of a day. @default a log line */
+  tell?: Tell;
+  /** The viewer's country. @default none */
+  countryOf?: CountryOf;
 }
 
 /**
@@ -76,6 +82,8 @@ export function testApp(options: TestAppOptions = {}): TestApp {
       log,
       ...(options.deadlineMs ? { deadlineMs: options.deadlineMs } : {}),
       ...(options.now ? { now: options.now } : {}),
+      ...(options.tell ? { tell: options.tell } : {}),
+      ...(options.countryOf ? { countryOf: options.countryOf } : {}),
     },
   );
   return { ...composed, logs };

@@ -13,19 +13,23 @@ export async function scratchDevServer(
   label: string,
   {
     env,
+    dataDir,
+    log,
     ...options
-  }: Omit<DevServerOptions, 'siteDir' | 'log'> & {
+  }: Omit<DevServerOptions, 'siteDir'> & {
     /** More of the environment the dev server reads (VIEWS_PER_ADDRESS_PER_DAY, …). */
     env?: Record<string, string>;
+    /** The data folder, kept when the server closes. @default one in the scratch folder */
+    dataDir?: string;
   } = {},
 ): Promise<DevServer & { readonly dir: string }> {
   const dir = await mkdtemp(join(tmpdir(), `footfall-${label}-`));
   const server = await startDevServer(
-    loadConfig({ ...env, PORT: '0', FOOTFALL_DATA_DIR: join(dir, 'data') }),
+    loadConfig({ ...env, PORT: '0', FOOTFALL_DATA_DIR: dataDir ?? join(dir, 'data') }),
     {
       ...options,
       siteDir: join(dir, 'site'),
-      log: () => {},
+      log: log ?? (() => {}),
     },
   );
   return {

@@ -11,7 +11,17 @@ import { query, testApp, visitor } from '../../../test/support/index.js';
 import { admin, freshTable, stubAwsEnvironment } from './support.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const commands = ['pages', 'show', 'set', 'history', 'remove', 'import-seed', 'export', 'import'];
+const commands = [
+  'pages',
+  'show',
+  'set',
+  'history',
+  'remove',
+  'link',
+  'import-seed',
+  'export',
+  'import',
+];
 
 let aws: AwsStandIn;
 let dir: string;

@@ -3,6 +3,7 @@ import { Service } from 'electrodb';
 import { electroClient } from './electro-client.js';
 import { counterEntity } from './entities/counter.js';
 import { dailyEntity } from './entities/daily.js';
+import { linkDayEntity, linkEntity } from './entities/link.js';
 import { quotaEntity } from './entities/quota.js';
 import { saltEntity } from './entities/salt.js';
 import { siteEntity } from './entities/site.js';
@@ -18,7 +19,13 @@ export interface DatabaseOptions {
 /** footfall's counts: page counters, days and sites, composed into one service over one table. */
 export function createDatabase(options: DatabaseOptions) {
   return new Service(
-    { counter: counterEntity(), daily: dailyEntity(), site: siteEntity() },
+    {
+      counter: counterEntity(),
+      daily: dailyEntity(),
+      site: siteEntity(),
+      link: linkEntity(),
+      linkDay: linkDayEntity(),
+    },
     { client: electroClient(options.client), table: options.table },
   );
 }

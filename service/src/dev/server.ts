@@ -8,6 +8,7 @@ import { compose } from '../compose.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/index.js';
 import type { DynamoDBLimits } from '../db/limits.js';
+import { describeOpen } from '../domain/links.js';
 import { DevStartError, listenProblem } from './errors.js';
 import { embeddedDynaliteLimits } from './local-dynamodb.js';
 import { siteApp, watchSite } from './site.js';
@@ -87,6 +88,9 @@ export async function startDevServer(
       ready,
     } = compose(config, (c) => getConnInfo(c).remote.address, {
       client,
+      ...(config.devCountry ? { countryOf: () => config.devCountry } : {}),
+      // The owner is told on this terminal: one line per link's first open of a day.
+      tell: async (open) => log(`footfall: ${describeOpen(open)}`),
       ...(deadlineMs === undefined ? {} : { deadlineMs }),
     });
     // The day's salt, before the first visit needs it.
@@ -99,7 +103,7 @@ export async function startDevServer(
       // The Node request and response travel along as `env`: the API reads the socket's address.
       fetch: (request, env) => {
         const { pathname } = new URL(request.url);
-        return pathname === '/api' || pathname.startsWith('/api/')
+        return pathname === '/api' || pathname.startsWith('/api/') || pathname.startsWith('/r/')
           ? api.fetch(request, env)
           : site.fetch(request, env);
       },

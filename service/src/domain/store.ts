@@ -1,3 +1,5 @@
+import type { Arrival, LinkDirectory } from './links.js';
+
 /** A page's counts, as the API answers them. */
 export interface Counts {
   readonly views: number;
@@ -20,6 +22,8 @@ export interface Visit {
   /** The key of the site's own counts (`scope.ts`). */
   readonly site: string;
   readonly visitor: Visitor;
+  /** How a person's visit arrived (application link, source, country); ignored for others. */
+  readonly arrival?: Arrival;
 }
 
 /** One UTC day's counts. */
@@ -48,6 +52,8 @@ export interface CounterStore {
   history(page: string, from: string, to: string): Promise<DayCounts[]>;
   /** Counts one visit atomically and returns the page's counts after it. */
   record(visit: Visit): Promise<Counts & { readonly counted: Counted }>;
+  /** The application links, as the redirect (`/r/SLUG`) meets them. */
+  readonly links: LinkDirectory;
   /**
    * Fetches ahead what the first visit would otherwise wait for (the day's salt). Never rejects:
    * whatever failed is fetched again by the visit that needs it.

@@ -1,14 +1,16 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
+import { linkPreviewOf } from '../domain/link-previews.js';
 import { type CounterStore, StorageUnavailableError } from '../domain/store.js';
 import type { AddressList } from '../domain/visitor.js';
 import { BADGE_PATHS } from './cloudfront.js';
 import { errorCodeFor, errorResponse, jsonLogger, type Logger } from './http.js';
 import { verifyOrigin } from './origin-verify.js';
 import { badgeRoutes } from './routes/badges.js';
-import { type AddressOf, countRoutes } from './routes/count.js';
+import { type AddressOf, type CountryOf, countRoutes } from './routes/count.js';
 import { pagesRoutes } from './routes/pages.js';
+import { redirectRoutes } from './routes/redirect.js';
 import { statsRoutes } from './routes/stats.js';
 
 export interface AppDeps {
@@ -25,6 +27,8 @@ export interface AppDeps {
   readonly excluded: AddressList;
   /** The viewer's address, as the entry point knows it (socket, or CloudFront's header). */
   readonly addressOf: AddressOf;
+  /** The viewer's country (ISO 3166-1 alpha-2), when the entry point knows it. */
+  readonly countryOf?: CountryOf;
   /** When not empty, only requests carrying one of these in the origin header are served. */
   readonly originSecrets?: readonly string[];
   /** The time, for the stats' day range. @default the system clock */
@@ -49,6 +53,7 @@ export function createApp(deps: AppDeps) {
         allowedOrigins: deps.config.allowedOrigins,
         excluded: deps.excluded,
         addressOf: deps.addressOf,
+        countryOf: deps.countryOf ?? (() => undefined),
       }),
     )
     .route('/', badgeRoutes({ counter: deps.counter }))
@@ -89,8 +94,18 @@ export function createApp(deps: AppDeps) {
   );
   if (deps.originSecrets && deps.originSecrets.length > 0) {
     app.use('/api/*', verifyOrigin(deps.originSecrets));
+    app.use('/r/*', verifyOrigin(deps.originSecrets));
   }
   app.route('/api', api);
+  app.route(
+    '/r',
+    redirectRoutes({
+      counter: deps.counter,
+      excluded: deps.excluded,
+      addressOf: deps.addressOf,
+      previewOf: linkPreviewOf,
+    }),
+  );
 
   app.notFound((c) =>
     errorResponse(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`),

@@ -1,4 +1,5 @@
 import { countingLimits, defaultViewsPerNetwork } from '../../domain/counting-limits.js';
+import type { LinkOpened } from '../../domain/links.js';
 import type {
   Counted,
   CounterStore,
@@ -9,12 +10,14 @@ import type {
 } from '../../domain/store.js';
 import { type Day, dayOf, keyedId, networkOf } from '../../domain/visitor.js';
 import type { CounterItem } from '../entities/counter.js';
+import type { LinkItem } from '../entities/link.js';
 import type { Database, VisitsDatabase } from '../index.js';
 import { dynamodbLimits } from '../limits.js';
 import type { Increments } from './coalesce.js';
 import { countsOf, countWrites, NONE, unlessCondition } from './count-writes.js';
 import { DayMemory, MEMORY } from './day-memory.js';
 import { deadlineGuard } from './guard.js';
+import { linkRecords, type Open } from './links.js';
 import { Salts } from './salts.js';
 import {
   type CountingLimits,
@@ -34,6 +37,10 @@ export interface CounterStoreOptions {
    * list, so bots still create nothing a client can choose.
    */
   readonly botPages?: readonly string[];
+  /** Told of an application link's first open of a day (at most once per link and day). */
+  readonly onLinkOpened?: (open: LinkOpened) => void;
+  /** Told when an open could not be added to its link (the visit itself was counted). */
+  readonly onLinkFailed?: (error: unknown) => void;
   /** Told when this instance first finds a visit over a limit (once per limit, key and day). */
   readonly onLimited?: (limit: LimitName) => void;
 }
@@ -74,6 +81,7 @@ export function createCounterStore(
   const guard = deadlineGuard(deadlineMs);
   const { addToPage, addToDay } = countWrites(database);
   const records = visitRecords(database, visits, limits, guard);
+  const links = linkRecords(database, guard, now);
 
   const salts = new Salts(visits, guard);
   const seen = new DayMemory(MEMORY.visitors);
@@ -98,6 +106,25 @@ export function createCounterStore(
     );
     return data ? countsOf(data) : undefined;
   };
+
+  /**
+   * Adds a counted visit to the application link it came by: never fails the visit (which is
+   * counted either way), and tells the owner of the link's first open of the day.
+   */
+  const addOpen = async (link: LinkItem | undefined, day: Day, open: Open) => {
+    if (link === undefined) return;
+    try {
+      const opened = await links.open(link, day, open);
+      if (opened) options.onLinkOpened?.(opened);
+    } catch (error) {
+      options.onLinkFailed?.(error);
+    }
+  };
+  const openOf = (visit: Visit, visitor: boolean): Open => ({
+    visitor,
+    source: visit.arrival?.source,
+    country: visit.arrival?.country,
+  });
 
   // --- the visits -------------------------------------------------------------------------------
 
@@ -143,6 +170,7 @@ export function createCounterStore(
     day: Day,
     view: ViewQuota | undefined,
     visitorKey: string,
+    link: LinkItem | undefined,
   ): Promise<Counts & { counted: Counted }> => {
     const once = { views: 1 };
     const add = () =>
@@ -160,6 +188,7 @@ export function createCounterStore(
       [over, [counts]] = await Promise.all([
         view ? records.chargeView(view, day, true) : undefined,
         add(),
+        addOpen(link, day, openOf(visit, false)),
       ]);
       // Over a limit after all (another instance used the room): this view was counted before
       // that was known, the bound ADR 12 states; this instance refuses the next ones.
@@ -170,7 +199,7 @@ export function createCounterStore(
         refuse(day, over, records.quotaKeys(view)[over]);
         return { ...((await read(visit.page)) ?? NONE), counted: 'limited' };
       }
-      [counts] = await add();
+      [[counts]] = await Promise.all([add(), addOpen(link, day, openOf(visit, false))]);
     }
     if (counts === false) {
       // The page was removed meanwhile (npm run admin): counted on the site's day only.
@@ -223,14 +252,15 @@ export function createCounterStore(
     person: Person,
     day: Day,
     salt: Buffer,
-    ids: { visitor: string; token: string; key: string },
+    ids: { visitor: string; token: string; key: string; link?: { slug: string; token: string } },
     view: ViewQuota | undefined,
   ): Promise<Counts & { counted: Counted }> => {
     const pageKnown = existing.has(day, visit.page);
-    const [marked, over, found] = await Promise.all([
-      records.markVisitor(ids.visitor, ids.token, day),
+    const [marked, over, found, link] = await Promise.all([
+      records.markVisitor(ids.visitor, ids.token, day, ids.link?.token),
       view ? records.chargeView(view, day) : undefined,
       pageKnown ? undefined : read(visit.page),
+      ids.link ? links.find(ids.link.slug) : undefined,
     ]);
     if (over && view) {
       refuse(day, over, records.quotaKeys(view)[over]);
@@ -243,12 +273,14 @@ export function createCounterStore(
       addToDay(visit.page, day, onPage, 'any'),
       addToDay(visit.site, day, onSite, 'any'),
     ];
+    const open = openOf(visit, marked.newToLink);
     let counts: Counts | false;
     if (found) {
-      [counts] = await guard(
-        'increment',
-        Promise.all([addToPage(visit, onPage, 'any'), ...onDays()]),
-      );
+      // The page exists: the visit is counted, and its link's open goes alongside.
+      [[counts]] = await Promise.all([
+        guard('increment', Promise.all([addToPage(visit, onPage, 'any'), ...onDays()])),
+        addOpen(link, day, open),
+      ]);
     } else if (pageKnown) {
       // Known here from earlier today; it may have been removed since (npm run admin -- remove).
       [counts] = await guard(
@@ -265,6 +297,8 @@ export function createCounterStore(
       if (made === undefined) return { ...NONE, counted: 'limited' };
       counts = made;
     }
+    if (!found) await addOpen(link, day, open);
+    if (ids.link && link) seen.add(day, `${ids.visitor} ${ids.link.token}`);
     existing.add(day, visit.page);
     seen.add(day, ids.key);
     return { ...counts, counted: marked.newToPage ? 'visitor' : 'view' };
@@ -281,6 +315,10 @@ export function createCounterStore(
     const visitor = keyedId(salt, 'visitor', address, person.userAgent, visit.site);
     const token = keyedId(salt, 'page', visit.page).slice(0, PAGE_TOKEN_LENGTH);
     const key = `${visitor} ${token}`;
+    const via = visit.arrival?.via;
+    const link = via
+      ? { slug: via, token: keyedId(salt, 'link', via).slice(0, PAGE_TOKEN_LENGTH) }
+      : undefined;
     const view = records.viewQuotaOf(salt, person.address, visit.page);
     const over = view && records.knownOver(day, view);
     if (view && over) {
@@ -292,10 +330,16 @@ export function createCounterStore(
     // wait for it and are then returning visitors.
     const first = firstVisits.get(key);
     if (first) await first.catch(() => {});
-    if (seen.has(day, key) && existing.has(day, visit.page)) {
-      return countReturning(visit, day, view, key);
+    // By a link: one round trip only if this instance knows the link, and the visitor on it.
+    const knownLink = link ? links.known(link.slug) : undefined;
+    const linkReady =
+      !link ||
+      knownLink === undefined ||
+      (knownLink !== null && seen.has(day, `${visitor} ${link.token}`));
+    if (seen.has(day, key) && existing.has(day, visit.page) && linkReady) {
+      return countReturning(visit, day, view, key, knownLink ?? undefined);
     }
-    const counting = countUnknown(visit, person, day, salt, { visitor, token, key }, view);
+    const counting = countUnknown(visit, person, day, salt, { visitor, token, key, link }, view);
     firstVisits.set(key, counting);
     try {
       return await counting;
@@ -342,6 +386,13 @@ export function createCounterStore(
       }
       if (visitor.kind === 'bot') return countBot(visit, day);
       return countPerson(visit, visitor, day);
+    },
+
+    links: {
+      pageOf: async (slug) => (await links.find(slug))?.page,
+      preview: async (slug) => {
+        await links.preview(slug, dayOf(now()));
+      },
     },
 
     prepare: () => salts.prepare(dayOf(now())),

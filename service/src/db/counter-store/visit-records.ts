@@ -61,27 +61,39 @@ export function visitRecords(
   const isFull = (day: Day, limit: LimitName, key: string) => full.has(day, `${limit} ${key}`);
   const markFull = (day: Day, limit: LimitName, key: string) => full.add(day, `${limit} ${key}`);
 
-  /** Adds the page to the visitor's day: were they new to the site, and to the page? */
-  const markVisitor = async (id: string, token: string, day: Day) => {
+  /**
+   * Adds the page (and the application link it came by, if any) to the visitor's day: were they
+   * new to the site, to the page, and to the link?
+   */
+  const markVisitor = async (id: string, token: string, day: Day, linkToken?: string) => {
+    const tokens = linkToken === undefined ? [token] : [token, linkToken];
     const marked = await guard(
       'visitor',
       unlessCondition(
         visitorRecord
           .update({ id })
-          .add({ pages: [token] })
+          .add({ pages: tokens })
           .set({ expiresAt: expiresAt(day) })
-          // Bounded: a day holds at most MAX_PAGES_PER_VISITOR pages.
-          .where(
-            ({ pages }, { notExists, contains, size, value }) =>
-              `${notExists(pages)} OR ${contains(pages, token)} OR ${size(pages)} < ${value(pages, MAX_PAGES_PER_VISITOR as unknown as string[])}`,
-          )
+          // Bounded: a day holds at most MAX_PAGES_PER_VISITOR tokens.
+          .where(({ pages }, { notExists, contains, size, value }) => {
+            const room = value(
+              pages,
+              (MAX_PAGES_PER_VISITOR - tokens.length + 1) as unknown as string[],
+            );
+            const all = tokens.map((t) => contains(pages, t)).join(' AND ');
+            return `${notExists(pages)} OR (${all}) OR ${size(pages)} < ${room}`;
+          })
           .go({ response: 'updated_old', originalErr }),
       ),
     );
     // A full day: this page is not in it and cannot be added; the visit counts as a view.
-    if (marked === false) return { newToSite: false, newToPage: false };
+    if (marked === false) return { newToSite: false, newToPage: false, newToLink: false };
     const before = (marked.data as { pages?: string[] } | null)?.pages;
-    return { newToSite: before === undefined, newToPage: !before?.includes(token) };
+    return {
+      newToSite: before === undefined,
+      newToPage: !before?.includes(token),
+      newToLink: linkToken !== undefined && !before?.includes(linkToken),
+    };
   };
 
   const viewQuotaOf = (salt: Buffer, address: string, page: string): ViewQuota | undefined => {

@@ -1,6 +1,7 @@
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { validator } from 'hono/validator';
+import { type Arrival, slugOf } from '../../domain/links.js';
 import { parsePage, rawQueryOf } from '../../domain/page.js';
 import {
   pageTooLong,
@@ -9,6 +10,7 @@ import {
   siteOfRequest,
   siteTotal,
 } from '../../domain/scope.js';
+import { MAX_REF_LENGTH, sourceOf } from '../../domain/sources.js';
 import type { CounterStore, Visitor } from '../../domain/store.js';
 import { type AddressList, isBot } from '../../domain/visitor.js';
 import { errorResponse, methodNotAllowed, resourceCors } from '../http.js';
@@ -20,6 +22,8 @@ const METHODS = ['GET', 'POST', 'OPTIONS'];
 
 /** The viewer's network address, as the entry point knows it; undefined when unknown. */
 export type AddressOf = (c: Context) => string | undefined;
+/** The viewer's country (ISO 3166-1 alpha-2) as the entry point knows it; undefined if not. */
+export type CountryOf = (c: Context) => string | undefined;
 
 export interface CountRoutesOptions {
   readonly counter: CounterStore;
@@ -27,11 +31,39 @@ export interface CountRoutesOptions {
   /** Addresses whose POSTs are never counted. */
   readonly excluded: AddressList;
   readonly addressOf: AddressOf;
+  readonly countryOf: CountryOf;
 }
 
 /** `/count`: read (GET) and count (POST) one page's views, visitors and bots. */
-export function countRoutes({ counter, allowedOrigins, excluded, addressOf }: CountRoutesOptions) {
+export function countRoutes({
+  counter,
+  allowedOrigins,
+  excluded,
+  addressOf,
+  countryOf,
+}: CountRoutesOptions) {
   const allowed = new Set(allowedOrigins);
+
+  /**
+   * `via` and `ref`, when given once and well-formed; anything else is ignored, never an error
+   * (an old widget, a mangled link): the visit counts as usual.
+   */
+  const arrivalOf = (c: Context, site: string): Arrival => {
+    const query = new URLSearchParams(rawQueryOf(c.req.url));
+    const once = (name: string) => {
+      const values = query.getAll(name);
+      return values.length === 1 ? values[0] : undefined;
+    };
+    const ref = once('ref');
+    return {
+      via: slugOf(once('via')),
+      source:
+        ref !== undefined && ref.length > MAX_REF_LENGTH
+          ? undefined
+          : sourceOf(ref, [new URL(c.req.url).origin, site]),
+      country: countryOf(c),
+    };
+  };
 
   const page = validator('query', (_query, c) => {
     const result = parsePage(rawQueryOf(c.req.url));
@@ -81,6 +113,7 @@ export function countRoutes({ counter, allowedOrigins, excluded, addressOf }: Co
           page: scopedPage(from.site, page),
           site: siteTotal(from.site),
           visitor: visitorOf(c),
+          arrival: arrivalOf(c, from.site),
         });
         const { counted, ...counts } = result;
         return c.json({ page, ...counts, counted });
