@@ -30,10 +30,22 @@ export interface CountRequest {
   readonly storage: Pick<Storage, 'getItem' | 'setItem'> | undefined;
   /** This browser is not counted: only read. */
   readonly ignored?: boolean;
+  /** The application link the page was opened by (`?via=SLUG`), sent with the count. */
+  readonly via?: string | undefined;
+  /** `document.referrer`, sent with the count; the API keeps only a source name of it. */
+  readonly referrer?: string | undefined;
   readonly timeoutMs?: number;
 }
 
 const countedKey = (page: string) => `footfall:counted:${page}`;
+/** Longer referrers are not sent (the API ignores them). */
+const MAX_REFERRER_LENGTH = 2048;
+
+/** The slug of `?via=SLUG` in a page's query, if it is one. */
+export function viaFrom(search: string): string | undefined {
+  const via = new URLSearchParams(search).get('via') ?? '';
+  return /^[a-z0-9-]{1,40}$/.test(via) ? via : undefined;
+}
 /** localStorage: this browser asked not to be counted. */
 export const IGNORE_KEY = 'footfall:ignore';
 
@@ -46,6 +58,12 @@ export async function loadCounts(request: CountRequest): Promise<Counts> {
   const counted = request.ignored || read(request.storage, countedKey(request.page)) === '1';
   const base = request.apiBase.endsWith('/') ? request.apiBase : `${request.apiBase}/`;
   const url = new URL(`api/count?page=${encodeURIComponent(request.page)}`, base);
+  if (!counted) {
+    if (request.via) url.searchParams.set('via', request.via);
+    if (request.referrer && request.referrer.length <= MAX_REFERRER_LENGTH) {
+      url.searchParams.set('ref', request.referrer);
+    }
+  }
 
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), request.timeoutMs ?? TIMEOUT_MS);
@@ -144,6 +162,8 @@ export async function mount(doc: Document, win: Window): Promise<void> {
       fetch: win.fetch.bind(win),
       storage: storageOf(win, 'sessionStorage'),
       ignored: flag.ignored,
+      via: viaFrom(win.location.search),
+      referrer: doc.referrer,
     });
     element.textContent = formatViews(counts[metric]);
     element.dataset.state = 'ready';

@@ -208,6 +208,25 @@ describe.skipIf(!executable)('the resume page in Chromium', () => {
     await second.context.close();
   });
 
+  test('opened from an application link (/r/SLUG), the resume counts one open on that link', async () => {
+    const slug = `browser-${visitors + 1}`;
+    await server.database.entities.link
+      .create({ slug, page: '/', note: 'a test application', createdAt: new Date().toISOString() })
+      .go();
+    const visit = await newVisitor();
+    await visit.page.goto(`${server.url}/r/${slug}`);
+    await settled(visit.page);
+    expect(new URL(visit.page.url()).search).toBe(`?via=${slug}`);
+    // A reload in the same session is not another open.
+    await visit.page.reload();
+    await settled(visit.page);
+    const days = async () =>
+      (await server.database.entities.linkDay.query.bySlug({ slug }).go({ consistent: true })).data;
+    expect(await days()).toMatchObject([{ opens: 1, visitors: 1 }]);
+    expect(visit.errors).toEqual([]);
+    await visit.context.close();
+  });
+
   test('headless Chromium as it comes announces itself (HeadlessChrome) and counts as a bot', async () => {
     const before = await apiCounts();
     const headless = await browser.newContext();

@@ -9,6 +9,7 @@ import {
   loadCounts,
   metricFrom,
   TIMEOUT_MS,
+  viaFrom,
 } from '../src/widget.js';
 
 // The widget's requests go to the real app on dynalite, in-process: only the browser is absent,
@@ -94,6 +95,34 @@ describe('loadCounts', () => {
     };
     expect(await visit(page, { apiBase: 'https://api.example/prefix', fetch: recording })).toBe(1);
     expect(seen).toEqual([`https://api.example/prefix/api/count?page=${encodeURIComponent(page)}`]);
+  });
+
+  test('the count carries ?via= and the referrer; a later read in the session carries neither', async () => {
+    const seen: string[] = [];
+    const recording: typeof fetch = async (input, init) => {
+      seen.push(String(input));
+      return appFetch(input, init);
+    };
+    const page = uniquePage('via');
+    const session = sessionStore();
+    const from = { via: 'acme-backend', referrer: 'https://www.linkedin.com/feed/' };
+    await visit(page, { fetch: recording, storage: session, ...from });
+    await visit(page, { fetch: recording, storage: session, ...from });
+    await visit(page, { fetch: recording, referrer: `https://x.example/${'a'.repeat(3000)}` });
+    const [count, read, long] = seen.map((url) => new URL(url).searchParams);
+    expect(count?.get('via')).toBe('acme-backend');
+    expect(count?.get('ref')).toBe('https://www.linkedin.com/feed/');
+    expect([read?.has('via'), read?.has('ref')]).toEqual([false, false]);
+    // Too long to be kept: not sent at all.
+    expect(long?.has('ref')).toBe(false);
+  });
+
+  test('viaFrom takes a slug from the page’s query, and nothing else', () => {
+    expect(viaFrom('?via=acme-backend')).toBe('acme-backend');
+    expect(viaFrom('?utm_source=x&via=a1')).toBe('a1');
+    for (const search of ['', '?via=', '?via=Acme', '?via=a%20b', `?via=${'a'.repeat(41)}`]) {
+      expect(viaFrom(search), search).toBeUndefined();
+    }
   });
 
   test('a 503 from the API rejects and leaves the visit uncounted for the next load', async () => {
