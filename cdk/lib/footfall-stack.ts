@@ -116,7 +116,7 @@ export class FootfallStack extends Stack {
       table: this.table.table,
       visitsTable: this.visitsTable.table,
       throttleRateLimit: config.throttleRateLimit,
-      ...(config.alarmEmail ? { email: config.alarmEmail } : {}),
+      ...(config.alertEmail ? { email: config.alertEmail } : {}),
     });
     this.delivery = new SafeDeployment(this, 'Delivery', {
       api: this.api,
@@ -128,7 +128,7 @@ export class FootfallStack extends Stack {
       stage === 'production' && config.monthlyBudgetUsd > 0
         ? new MonthlyBudget(this, 'Budget', {
             amountUsd: config.monthlyBudgetUsd,
-            ...(config.alarmEmail ? { email: config.alarmEmail } : {}),
+            ...(config.alertEmail ? { email: config.alertEmail } : {}),
           })
         : undefined;
 

@@ -18,7 +18,7 @@ const only = (template: Template, type: string) => {
 
 const synthesized = synthesize(
   {
-    alarmEmail: 'me@example.com',
+    alertEmail: 'me@example.com',
     domainName: 'cv.example.com',
     hostedZoneId: 'Z0123456789ABCDEFGHIJ',
     hostedZoneName: 'example.com',
@@ -250,7 +250,7 @@ describe('cost caps', () => {
     expect(cappedApi?.Properties?.ReservedConcurrentExecutions).toBe(20);
   });
 
-  test('a monthly budget of $10 emails alarmEmail at 80% actual and 100% forecast; 0 turns it off', () => {
+  test('a monthly budget of $10 e-mails alertEmail at 80% actual and 100% forecast; 0 turns it off', () => {
     const [, budget] = only(production, 'AWS::Budgets::Budget');
     expect(budget.Properties).toEqual({
       Budget: {

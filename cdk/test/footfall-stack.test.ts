@@ -650,7 +650,7 @@ describe('alarms', () => {
   });
 
   test('an alarm email gets every alarm through an SNS topic that requires TLS', () => {
-    const withEmail = synthesize({ alarmEmail: 'me@example.com' }).appTemplate;
+    const withEmail = synthesize({ alertEmail: 'me@example.com' }).appTemplate;
     withEmail.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: 'me@example.com',

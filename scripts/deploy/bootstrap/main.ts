@@ -324,4 +324,4 @@ console.log(`
 Protect production: in GitHub, Settings → Environments → ${environments.production} → Required
 reviewers (docs/deploy.md). Then push to main: the Deploy workflow tests, synthesizes,
 ${environments.staging ? 'deploys and smoke-tests staging, then ' : ''}deploys and smoke-tests production.`);
-if (config?.alarmEmail) console.log(`\n${alarmEmailNote(config.alarmEmail, environments)}`);
+if (config?.alertEmail) console.log(`\n${alarmEmailNote(config.alertEmail, environments)}`);
