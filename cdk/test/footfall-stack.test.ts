@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import { describe, expect, test } from 'vitest';
 import { table, visitsTable } from '../../service/src/db/table.js';
 import {
@@ -26,6 +27,10 @@ const COUNTS_TABLE = 'CounterTable4A83EFB3';
 const [VISITS_TABLE = 'missing'] = Object.keys(
   template.findResources('AWS::DynamoDB::Table'),
 ).filter((id) => id.startsWith('VisitsTable'));
+
+/** The logical ID of a template's SNS topic whose ID starts with `prefix`. */
+const topicId = (t: Template, prefix: string) =>
+  Object.keys(t.findResources('AWS::SNS::Topic')).find((id) => id.startsWith(prefix)) ?? 'missing';
 
 /** Every IAM statement in a template, flattened. */
 function statements(
@@ -215,6 +220,7 @@ describe('API function', () => {
         table: visits,
         visitsTable: visits,
         originSecret: new Secret(stack, `Secret${apis}`),
+        alertTopic: new Topic(stack, `Alerts${apis}`),
         projectRoot,
         ...props,
       });
@@ -227,7 +233,7 @@ describe('API function', () => {
     ).toThrow(/maxReadRequestUnits/);
   });
 
-  test('may call exactly GetItem, UpdateItem and Query on the counts, GetItem and UpdateItem on the visits, and write its own logs', () => {
+  test('may call exactly GetItem, UpdateItem and Query on the counts, GetItem and UpdateItem on the visits, publish link alerts, and write its own logs', () => {
     const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) =>
       JSON.stringify(p).includes('dynamodb:'),
     ) as { Properties: { PolicyDocument: { Statement: unknown[] } } };
@@ -263,6 +269,11 @@ describe('API function', () => {
         Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
         Effect: 'Allow',
         Resource: { 'Fn::GetAtt': [VISITS_TABLE, 'Arn'] },
+      },
+      {
+        Action: 'sns:Publish',
+        Effect: 'Allow',
+        Resource: { Ref: topicId(template, 'LinkAlertsTopic') },
       },
     ]);
   });
@@ -602,7 +613,7 @@ describe('only CloudFront reaches the API (ADR 9)', () => {
 });
 
 describe('alarms', () => {
-  test('Lambda errors, API 5xx, DynamoDB throttles, request rate, 4xx share; no topic without an email', () => {
+  test('Lambda errors, API 5xx, DynamoDB throttles, request rate, 4xx share; no alarm topic without an email', () => {
     template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
     // Half the 50 req/s throttle for two 5-minute periods.
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -646,20 +657,28 @@ describe('alarms', () => {
       expect(alarm[0]).toContain('"GetItem"');
       expect(alarm[0]).toContain('"UpdateItem"');
     }
-    template.resourceCountIs('AWS::SNS::Topic', 0);
+    // The link alerts' topic is the only one.
+    expect(Object.keys(template.findResources('AWS::SNS::Topic'))).toEqual([
+      topicId(template, 'LinkAlertsTopic'),
+    ]);
+    for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
+      expect(alarm.Properties.AlarmActions).toBeUndefined();
+    }
   });
 
-  test('an alarm email gets every alarm through an SNS topic that requires TLS', () => {
+  test('an alert email gets every alarm through an SNS topic that requires TLS', () => {
     const withEmail = synthesize({ alertEmail: 'me@example.com' }).appTemplate;
+    const topic = topicId(withEmail, 'AlarmsTopic');
     withEmail.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: 'me@example.com',
+      TopicArn: { Ref: topic },
     });
-    const topic = Object.keys(withEmail.findResources('AWS::SNS::Topic'))[0];
     for (const alarm of Object.values(withEmail.findResources('AWS::CloudWatch::Alarm'))) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
     }
     withEmail.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topic }],
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
@@ -669,5 +688,63 @@ describe('alarms', () => {
         ]),
       },
     });
+  });
+});
+
+describe('link alerts', () => {
+  const withEmail = synthesize({ alertEmail: 'me@example.com' }).appTemplate;
+
+  test('a topic of their own that requires TLS, named in the function’s ALERT_TOPIC_ARN', () => {
+    for (const t of [template, withEmail]) {
+      const topic = topicId(t, 'LinkAlertsTopic');
+      t.hasResourceProperties('AWS::SNS::Topic', { DisplayName: 'footfall links' });
+      t.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        Topics: [{ Ref: topic }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 'sns:Publish',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      });
+      t.hasResourceProperties('AWS::Lambda::Function', {
+        Handler: 'index.handler',
+        Environment: { Variables: Match.objectLike({ ALERT_TOPIC_ARN: { Ref: topic } }) },
+      });
+    }
+  });
+
+  test('alertEmail subscribes to them by e-mail; without it, nothing is subscribed', () => {
+    withEmail.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'me@example.com',
+      TopicArn: { Ref: topicId(withEmail, 'LinkAlertsTopic') },
+    });
+    // One subscription to the alarms, one to the link alerts.
+    withEmail.resourceCountIs('AWS::SNS::Subscription', 2);
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  test('the function may publish to that topic alone: sns:Publish on its ARN, nothing else of SNS anywhere', () => {
+    for (const t of [template, withEmail]) {
+      const sns = statements(t).filter((s) =>
+        (Array.isArray(s.Action) ? s.Action : [s.Action]).some((a) => a.startsWith('sns:')),
+      );
+      expect(sns).toEqual([
+        {
+          Action: 'sns:Publish',
+          Effect: 'Allow',
+          Resource: { Ref: topicId(t, 'LinkAlertsTopic') },
+        },
+      ]);
+    }
+    // And the topic lets no one else in: its policy only refuses publishing without TLS.
+    const policy = Object.values(template.findResources('AWS::SNS::TopicPolicy'))[0] as {
+      Properties: { PolicyDocument: { Statement: { Effect: string }[] } };
+    };
+    expect(policy.Properties.PolicyDocument.Statement.map((s) => s.Effect)).toEqual(['Deny']);
   });
 });
