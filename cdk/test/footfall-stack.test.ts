@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -11,14 +13,18 @@ import {
 import { ORIGIN_VERIFY_HEADER } from '../../service/src/http/cloudfront.js';
 import { contentSecurityPolicy } from '../../web/build/csp.js';
 import { CounterApi, type CounterApiProps } from '../lib/counter-api.js';
-import { DIRECTORY_INDEX_CODE } from '../lib/static-site.js';
+import {
+  API_REQUEST_HEADERS,
+  DIRECTORY_INDEX_CODE,
+  LINK_PATH_PATTERN,
+  LINK_REQUEST_HEADERS,
+} from '../lib/static-site.js';
 import { VisitsTable } from '../lib/visits-table.js';
 import { projectRoot, synthesize } from './support.js';
 
 // CloudFront's managed policies, by their fixed ids.
 const CACHING_OPTIMIZED = '658327ea-f89d-4fab-a63d-7e88639e58f6';
 const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
-const ALL_VIEWER_EXCEPT_HOST_HEADER = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
 
 const { appTemplate: template } = synthesize();
 
@@ -31,6 +37,47 @@ const [VISITS_TABLE = 'missing'] = Object.keys(
 /** The logical ID of a template's SNS topic whose ID starts with `prefix`. */
 const topicId = (t: Template, prefix: string) =>
   Object.keys(t.findResources('AWS::SNS::Topic')).find((id) => id.startsWith(prefix)) ?? 'missing';
+
+type Behavior = Record<string, unknown> & { PathPattern: string; TargetOriginId: string };
+type DistributionConfig = {
+  CacheBehaviors: Behavior[];
+  Origins: (Record<string, unknown> & { Id: string })[];
+};
+
+/** The distribution's configuration in a template (there is one distribution). */
+function distributionConfig(t: Template): DistributionConfig {
+  const [distribution] = Object.values(t.findResources('AWS::CloudFront::Distribution')) as {
+    Properties: { DistributionConfig: DistributionConfig };
+  }[];
+  return distribution?.Properties.DistributionConfig ?? { CacheBehaviors: [], Origins: [] };
+}
+
+/** A path pattern's behaviour, its origin, and the origin request policy it uses. */
+function behaviorFor(t: Template, path: string) {
+  const config = distributionConfig(t);
+  const behavior = config.CacheBehaviors.find((b) => b.PathPattern === path);
+  const origin = config.Origins.find((o) => o.Id === behavior?.TargetOriginId);
+  const policyRef = (behavior?.OriginRequestPolicyId as { Ref?: string } | undefined)?.Ref ?? '';
+  const policy = t.findResources('AWS::CloudFront::OriginRequestPolicy')[policyRef] as
+    | { Properties: { OriginRequestPolicyConfig: Record<string, unknown> } }
+    | undefined;
+  return { behavior, origin, policy: policy?.Properties.OriginRequestPolicyConfig };
+}
+
+/** The request headers the service's code reads (`req.header('…')`), lower-cased. */
+function headersTheServiceReads(): string[] {
+  const root = join(projectRoot, 'service/src');
+  const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter(
+    // The dev server runs without CloudFront.
+    (file) => file.endsWith('.ts') && !file.startsWith('dev'),
+  );
+  const names = files.flatMap((file) =>
+    [...readFileSync(join(root, file), 'utf8').matchAll(/req\.header\(\s*'([^']+)'/g)].map(
+      (match) => (match[1] ?? '').toLowerCase(),
+    ),
+  );
+  return [...new Set(names)].sort();
+}
 
 /** Every IAM statement in a template, flattened. */
 function statements(
@@ -401,14 +448,13 @@ describe('site', () => {
     });
   });
 
-  test('/api/* goes to the HTTP API uncached, with every viewer header but Host', () => {
+  test('/api/* goes to the HTTP API uncached, with the headers the function reads, CloudFront-Viewer-Address and -Country among them', () => {
     template.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({
         CacheBehaviors: Match.arrayWith([
           Match.objectLike({
             PathPattern: '/api/*',
             CachePolicyId: CACHING_DISABLED,
-            OriginRequestPolicyId: ALL_VIEWER_EXCEPT_HOST_HEADER,
             ViewerProtocolPolicy: 'https-only',
             AllowedMethods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE'],
           }),
@@ -423,6 +469,25 @@ describe('site', () => {
         ]),
       }),
     });
+    const { policy } = behaviorFor(template, '/api/*');
+    // Named, so the template shows CloudFront sends them; never Host (the API wants its own).
+    expect(policy).toMatchObject({
+      HeadersConfig: { HeaderBehavior: 'whitelist', Headers: [...API_REQUEST_HEADERS] },
+      QueryStringsConfig: { QueryStringBehavior: 'all' },
+      CookiesConfig: { CookieBehavior: 'none' },
+    });
+    expect(API_REQUEST_HEADERS).toContain('CloudFront-Viewer-Country');
+    expect(API_REQUEST_HEADERS).toContain('CloudFront-Viewer-Address');
+    expect(API_REQUEST_HEADERS.map((h) => h.toLowerCase())).not.toContain('host');
+    // CloudFront's quota: at most 10 headers in an origin request policy.
+    expect(API_REQUEST_HEADERS.length).toBeLessThanOrEqual(10);
+  });
+
+  test('every request header the service reads reaches it through /api/*', () => {
+    const reads = headersTheServiceReads();
+    expect(reads).toContain('cloudfront-viewer-address');
+    const forwarded = API_REQUEST_HEADERS.map((h) => h.toLowerCase());
+    for (const header of reads) expect(forwarded, header).toContain(header);
   });
 
   test('security headers: the page CSP, HSTS, nosniff, frame denial, referrer policy', () => {
@@ -542,6 +607,7 @@ describe('badges', () => {
       '/api/badge.svg',
       '/api/shield',
       '/api/*',
+      '/r/*',
       '/widget/*',
     ]);
     const [policyId] = Object.keys(template.findResources('AWS::CloudFront::CachePolicy'));
@@ -564,6 +630,47 @@ describe('badges', () => {
         }),
       }),
     });
+  });
+});
+
+describe('application links', () => {
+  test('/r/* goes to the API function like /api/*: never cached, GET and HEAD, http redirected to https, no CloudFront Function', () => {
+    const { behavior, origin } = behaviorFor(template, LINK_PATH_PATTERN);
+    expect(LINK_PATH_PATTERN).toBe('/r/*');
+    expect(behavior).toMatchObject({
+      CachePolicyId: CACHING_DISABLED,
+      ViewerProtocolPolicy: 'redirect-to-https',
+      AllowedMethods: ['GET', 'HEAD'],
+    });
+    expect(behavior?.FunctionAssociations).toBeUndefined();
+    expect(behavior?.TargetOriginId).toBe(behaviorFor(template, '/api/*').behavior?.TargetOriginId);
+    expect(origin?.CustomOriginConfig).toMatchObject({ OriginProtocolPolicy: 'https-only' });
+  });
+
+  test('/r/* carries the origin-verify secret, as /api/* does (ADR 9)', () => {
+    const { origin } = behaviorFor(template, LINK_PATH_PATTERN);
+    expect(origin?.OriginCustomHeaders).toEqual([
+      { HeaderName: ORIGIN_VERIFY_HEADER, HeaderValue: expect.anything() },
+    ]);
+    // The secret itself, resolved by CloudFormation at deploy time.
+    expect(JSON.stringify(origin?.OriginCustomHeaders)).toContain('{{resolve:secretsmanager:');
+  });
+
+  test('/r/* forwards User-Agent, CloudFront-Viewer-Address and CloudFront-Viewer-Country, and no query string or cookie', () => {
+    const { policy } = behaviorFor(template, LINK_PATH_PATTERN);
+    expect(policy).toMatchObject({
+      HeadersConfig: {
+        HeaderBehavior: 'whitelist',
+        Headers: ['User-Agent', 'CloudFront-Viewer-Address', 'CloudFront-Viewer-Country'],
+      },
+      QueryStringsConfig: { QueryStringBehavior: 'none' },
+      CookiesConfig: { CookieBehavior: 'none' },
+    });
+    expect(LINK_REQUEST_HEADERS).toEqual([
+      'User-Agent',
+      'CloudFront-Viewer-Address',
+      'CloudFront-Viewer-Country',
+    ]);
   });
 });
 
