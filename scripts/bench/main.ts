@@ -27,6 +27,7 @@ import { concurrency } from './concurrency.js';
 import type { BenchContext } from './context.js';
 import { devServerLoad } from './dev-server-load.js';
 import { step } from './format.js';
+import { linkAlerts } from './link-alerts.js';
 import { memory } from './memory.js';
 import { compileChildren, startDynaliteProcess } from './processes.js';
 import { publish, report } from './report.js';
@@ -95,6 +96,7 @@ try {
     await writeUnits(ctx),
     await concurrency(ctx),
     await memory(ctx),
+    await linkAlerts(ctx),
     await devServerLoad(ctx, work, LOAD_SECONDS),
   ];
   await publish(report(sections), output.path, output.note);

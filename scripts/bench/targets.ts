@@ -10,6 +10,7 @@ export const UNITS = {
   KiB: { decimals: 1, suffix: ' KiB' },
   MiB: { decimals: 1, suffix: ' MiB' },
   µs: { decimals: 0, suffix: ' µs' },
+  ms: { decimals: 1, suffix: ' ms' },
   /** A whole number of things (requests lost, errors); the measure names the things. */
   count: { decimals: 0, suffix: '' },
   /** Things per call, averaged over several calls. */

@@ -1,6 +1,6 @@
 import type { LambdaEvent } from 'hono/aws-lambda';
 import { handle } from 'hono/aws-lambda';
-import { snsTell } from './alerts/link-alerts.js';
+import { ALERT_WAIT_MS, snsTell } from './alerts/link-alerts.js';
 import { compose } from './compose.js';
 import { loadConfig } from './config.js';
 import { countryOf } from './domain/links.js';
@@ -35,9 +35,6 @@ const { app, alerts, ready } = compose(
 // During the function's init, so the first visit does not wait for the day's salt. It never
 // rejects (a failure is fetched again by the first visit) and is bounded by the store's deadline.
 await ready;
-
-/** An alert under way gets this long before the answer goes (and the function may freeze). */
-const ALERT_WAIT_MS = 25;
 
 const respond = handle(app);
 export const handler: typeof respond = async (event, context) => {

@@ -1,5 +1,11 @@
 import { describeOpen, type LinkOpened } from '../domain/links.js';
 
+/**
+ * How long the Lambda entry waits for an alert under way before it answers (and the function
+ * may freeze): the most a link's first open of a day is delayed (ADR 14).
+ */
+export const ALERT_WAIT_MS = 25;
+
 /** How the owner is told of a link's first open of a day. */
 export type Tell = (open: LinkOpened) => Promise<void>;
 
