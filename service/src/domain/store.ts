@@ -26,10 +26,18 @@ export interface Visit {
   readonly arrival?: Arrival;
 }
 
+/** Views and visitors by name: a source (`linkedin.com`, `direct`) or a country (`DE`). */
+export type Breakdown = Readonly<
+  Record<string, { readonly views: number; readonly visitors: number }>
+>;
+
 /** One UTC day's counts. */
 export interface DayCounts extends Counts {
   /** `YYYY-MM-DD` */
   readonly date: string;
+  /** A site's day only: its views and visitors by source, and by country (ADR 13). */
+  readonly sources?: Breakdown;
+  readonly countries?: Breakdown;
 }
 
 /** What the API needs from storage; the app depends on this, never on DynamoDB itself. */

@@ -1,4 +1,5 @@
 import type { LinkOpened } from '../../domain/links.js';
+import type { Visit } from '../../domain/store.js';
 import type { Day } from '../../domain/visitor.js';
 import { type LinkItem, MAX_NAMES_PER_LINK_DAY } from '../entities/link.js';
 import type { Database } from '../index.js';
@@ -24,7 +25,17 @@ export type LinkRecords = ReturnType<typeof linkRecords>;
  * The application links as a visit meets them (ADR 13): found by slug (remembered briefly, so a
  * link's visits do not read it each time), and one `ADD` to the link's day per open or preview.
  */
-export function linkRecords(database: Database, guard: Guard, now: () => Date) {
+export function linkRecords(
+  database: Database,
+  guard: Guard,
+  now: () => Date,
+  tell: {
+    /** Told of a link's first open of a day. */
+    readonly onLinkOpened?: ((open: LinkOpened) => void) | undefined;
+    /** Told when an open could not be added to its link (the visit itself was counted). */
+    readonly onLinkFailed?: ((error: unknown) => void) | undefined;
+  } = {},
+) {
   const { link, linkDay } = database.entities;
   const originalErr = true;
   const remembered = new Map<string, { link: LinkItem | undefined; until: number }>();
@@ -122,5 +133,24 @@ export function linkRecords(database: Database, guard: Guard, now: () => Date) {
   const preview = (slug: string, day: Day) =>
     guard('link', linkDay.update({ slug, day }).add({ previews: 1 }).go({ originalErr }));
 
-  return { known, find, open, preview };
+  /**
+   * Adds a counted visit to the application link it came by: never fails the visit (which is
+   * counted either way), and tells the owner of the link's first open of the day.
+   */
+  const addOpen = async (found: LinkItem | undefined, day: Day, what: Open) => {
+    if (found === undefined) return;
+    try {
+      const opened = await open(found, day, what);
+      if (opened) tell.onLinkOpened?.(opened);
+    } catch (error) {
+      tell.onLinkFailed?.(error);
+    }
+  };
+  const openOf = (visit: Visit, visitor: boolean): Open => ({
+    visitor,
+    source: visit.arrival?.source,
+    country: visit.arrival?.country,
+  });
+
+  return { known, find, open, preview, addOpen, openOf };
 }

@@ -13,11 +13,12 @@ import type { CounterItem } from '../entities/counter.js';
 import type { LinkItem } from '../entities/link.js';
 import type { Database, VisitsDatabase } from '../index.js';
 import { dynamodbLimits } from '../limits.js';
+import { breakdownFrom, breakdownOf } from './breakdown.js';
 import type { Increments } from './coalesce.js';
 import { countsOf, countWrites, NONE, unlessCondition } from './count-writes.js';
 import { DayMemory, MEMORY } from './day-memory.js';
 import { deadlineGuard } from './guard.js';
-import { linkRecords, type Open } from './links.js';
+import { linkRecords } from './links.js';
 import { Salts } from './salts.js';
 import {
   type CountingLimits,
@@ -81,7 +82,8 @@ export function createCounterStore(
   const guard = deadlineGuard(deadlineMs);
   const { addToPage, addToDay } = countWrites(database);
   const records = visitRecords(database, visits, limits, guard);
-  const links = linkRecords(database, guard, now);
+  const links = linkRecords(database, guard, now, options);
+  const { addOpen, openOf } = links;
 
   const salts = new Salts(visits, guard);
   const seen = new DayMemory(MEMORY.visitors);
@@ -106,25 +108,6 @@ export function createCounterStore(
     );
     return data ? countsOf(data) : undefined;
   };
-
-  /**
-   * Adds a counted visit to the application link it came by: never fails the visit (which is
-   * counted either way), and tells the owner of the link's first open of the day.
-   */
-  const addOpen = async (link: LinkItem | undefined, day: Day, open: Open) => {
-    if (link === undefined) return;
-    try {
-      const opened = await links.open(link, day, open);
-      if (opened) options.onLinkOpened?.(opened);
-    } catch (error) {
-      options.onLinkFailed?.(error);
-    }
-  };
-  const openOf = (visit: Visit, visitor: boolean): Open => ({
-    visitor,
-    source: visit.arrival?.source,
-    country: visit.arrival?.country,
-  });
 
   // --- the visits -------------------------------------------------------------------------------
 
@@ -179,7 +162,7 @@ export function createCounterStore(
         Promise.all([
           unlessCondition(addToPage(visit, once, 'existing')),
           unlessCondition(addToDay(visit.page, day, once, 'existing')),
-          addToDay(visit.site, day, once, 'any'),
+          addToDay(visit.site, day, { ...once, ...breakdownOf(visit.arrival, false) }, 'any'),
         ]),
       );
     let over: ViewLimit | undefined;
@@ -271,7 +254,12 @@ export function createCounterStore(
     const onSite = { views: 1, visitors: marked.newToSite ? 1 : 0 };
     const onDays = () => [
       addToDay(visit.page, day, onPage, 'any'),
-      addToDay(visit.site, day, onSite, 'any'),
+      addToDay(
+        visit.site,
+        day,
+        { ...onSite, ...breakdownOf(visit.arrival, marked.newToSite) },
+        'any',
+      ),
     ];
     const open = openOf(visit, marked.newToLink);
     let counts: Counts | false;
@@ -375,7 +363,12 @@ export function createCounterStore(
           .between({ day: from }, { day: to })
           .go({ pages: 'all', consistent: true, originalErr }),
       );
-      return data.map((item) => ({ date: item.day, ...countsOf(item) }));
+      return data.map((item) => ({
+        date: item.day,
+        ...countsOf(item),
+        ...(item.sv ? { sources: breakdownFrom(item.sv, item.su) } : {}),
+        ...(item.cv ? { countries: breakdownFrom(item.cv, item.cu) } : {}),
+      }));
     },
 
     record: async (visit) => {

@@ -15,6 +15,14 @@ export function dailyEntity(config: EntityConfiguration = {}) {
         /** `YYYY-MM-DD`, UTC. */
         day: { type: 'string', required: true, readOnly: true },
         ...countAttributes,
+        /**
+         * A site's day only: views and visitors by source (`sv`, `su`) and by country (`cv`,
+         * `cu`), each a map of at most MAX_NAMES_PER_DAY names and `other` (ADR 13).
+         */
+        sv: { type: 'any' },
+        su: { type: 'any' },
+        cv: { type: 'any' },
+        cu: { type: 'any' },
       },
       indexes: {
         byPage: {

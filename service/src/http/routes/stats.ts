@@ -3,7 +3,7 @@ import { validator } from 'hono/validator';
 import { DEFAULT_DAYS, MAX_DAYS, MIN_DAYS } from '../../domain/history.js';
 import { parseOptionalPage, rawQueryOf } from '../../domain/page.js';
 import { pageTooLong, readerSite, scopedPage, siteTotal } from '../../domain/scope.js';
-import type { CounterStore, Counts, DayCounts } from '../../domain/store.js';
+import type { Breakdown, CounterStore, Counts, DayCounts } from '../../domain/store.js';
 import { dayOf } from '../../domain/visitor.js';
 import { errorResponse, methodNotAllowed, resourceCors } from '../http.js';
 
@@ -49,6 +49,44 @@ function everyDay(from: string, to: string, counted: readonly DayCounts[]): DayC
   return days;
 }
 
+/** Names a stats answer lists per dimension; the rest of the range is summed as `other`. */
+export const MAX_NAMES_PER_ANSWER = 20;
+
+/**
+ * A dimension's views and visitors over the range, most views first, at most
+ * `MAX_NAMES_PER_ANSWER` names and then `other` with the rest.
+ */
+function ranked<K extends 'source' | 'country'>(
+  key: K,
+  days: readonly (Breakdown | undefined)[],
+): (Record<K, string> & { views: number; visitors: number })[] {
+  const totals = new Map<string, { views: number; visitors: number }>();
+  for (const day of days) {
+    for (const [name, counts] of Object.entries(day ?? {})) {
+      const total = totals.get(name) ?? { views: 0, visitors: 0 };
+      totals.set(name, {
+        views: total.views + counts.views,
+        visitors: total.visitors + counts.visitors,
+      });
+    }
+  }
+  const other = totals.get('other') ?? { views: 0, visitors: 0 };
+  totals.delete('other');
+  const order = [...totals].sort(
+    ([a, x], [b, y]) => y.views - x.views || y.visitors - x.visitors || a.localeCompare(b),
+  );
+  for (const [, rest] of order.slice(MAX_NAMES_PER_ANSWER)) {
+    other.views += rest.views;
+    other.visitors += rest.visitors;
+  }
+  const listed = order.slice(0, MAX_NAMES_PER_ANSWER);
+  if (other.views > 0 || other.visitors > 0) listed.push(['other', other]);
+  return listed.map(
+    ([name, counts]) =>
+      ({ [key]: name, ...counts }) as Record<K, string> & { views: number; visitors: number },
+  );
+}
+
 const sum = (days: readonly Counts[]): Counts =>
   days.reduce(
     (total, day) => ({
@@ -87,8 +125,24 @@ export function statsRoutes({ counter, allowedOrigins, now }: StatsRoutesOptions
         const today = now();
         const to = dayOf(today);
         const first = dayOf(new Date(today.getTime() - (days - 1) * DAY_MS));
-        const series = everyDay(first, to, await counter.history(key, first, to));
-        return c.json({ page: page ?? null, from: first, to, days: series, totals: sum(series) });
+        const counted = await counter.history(key, first, to);
+        const series = everyDay(first, to, counted);
+        return c.json({
+          page: page ?? null,
+          from: first,
+          to,
+          days: series,
+          totals: sum(series),
+          // Kept for the whole site (a page's days hold none): with `page`, both are empty.
+          sources: ranked(
+            'source',
+            counted.map((day) => day.sources),
+          ),
+          countries: ranked(
+            'country',
+            counted.map((day) => day.countries),
+          ),
+        });
       })
       .all('/', methodNotAllowed(METHODS))
   );
