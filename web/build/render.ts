@@ -304,8 +304,8 @@ ${head(`Visitors · ${name}`, assets, html`<meta name="robots" content="noindex"
 <tbody></tbody>
 </table>
 </section>
-${breakdownSection('sources', 'Where visitors came from', 'Source', 'Visitors and views by where they came from, most views first')}
-${breakdownSection('countries', 'Countries', 'Country', 'Visitors and views by country, most views first')}
+${breakdownSection('sources', 'Where visitors came from', 'Source', 'Visitors and views by where they came from, most views first, Other last')}
+${breakdownSection('countries', 'Countries', 'Country', 'Visitors and views by country, most views first, Other last')}
 </main>
 </div>
 <footer class="site-footer">
