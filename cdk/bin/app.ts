@@ -20,7 +20,11 @@ const app = new App();
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 let config: DeployConfig;
 try {
-  config = parseDeployConfig({ context: (key) => app.node.tryGetContext(key), env: process.env });
+  config = parseDeployConfig({
+    context: (key) => app.node.tryGetContext(key),
+    env: process.env,
+    warn: (line) => console.warn(`footfall: ${line}`),
+  });
 } catch (error) {
   settingsRefused(error);
 }

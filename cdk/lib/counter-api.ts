@@ -9,6 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { lambdaBuildOptions, lambdaEntry } from '../../service/build/options.js';
 import { loadConfig } from '../../service/src/config.js';
@@ -25,6 +26,11 @@ export interface CounterApiProps {
   readonly table: dynamodb.ITable;
   /** The table holding the day's salts, visitor records and quotas (ADR 12). */
   readonly visitsTable: dynamodb.ITable;
+  /**
+   * Where the function tells the owner that an application link was opened: its
+   * `ALERT_TOPIC_ARN`, the one topic it may publish to.
+   */
+  readonly alertTopic: sns.ITopic;
   /** The repository root: where `service/src/lambda.ts` and `package-lock.json` live. */
   readonly projectRoot: string;
   /** Origins granted CORS. @default - none: same-origin only */
@@ -173,7 +179,7 @@ export class CounterApi extends Construct {
       this,
       'FunctionRole',
       logGroup,
-      'footfall API: write its logs, read and increment counters and visit records',
+      'footfall API: write its logs, read and increment counters and visit records, publish link alerts',
     );
     role.addToPolicy(
       new iam.PolicyStatement({
@@ -194,6 +200,8 @@ export class CounterApi extends Construct {
         resources: [props.visitsTable.tableArn],
       }),
     );
+    // sns:Publish on this topic alone (and KMS on its key, should it ever have one).
+    props.alertTopic.grantPublish(role);
 
     // Resolved by CloudFormation at deploy time: the value is never in the template.
     this.originSecrets = [
@@ -225,6 +233,7 @@ export class CounterApi extends Construct {
         VISITS_TABLE_NAME: props.visitsTable.tableName,
         ALLOWED_ORIGINS: (props.allowedOrigins ?? []).join(','),
         ORIGIN_SECRETS: this.originSecrets,
+        ALERT_TOPIC_ARN: props.alertTopic.topicArn,
         ...counting,
       },
     });

@@ -35,7 +35,7 @@ export const deployDefaults = {
    * fails the deploy there.
    */
   reservedConcurrency: 0,
-  /** A monthly AWS Budgets cost alarm, in US dollars, emailed to alarmEmail; 0: none. */
+  /** A monthly AWS Budgets cost alarm, in US dollars, e-mailed to alertEmail; 0: none. */
   monthlyBudgetUsd: 10,
   /** Requests per 5 minutes one address may send to /api/* before WAF blocks it; 0: no WAF. */
   wafRateLimit: 0,

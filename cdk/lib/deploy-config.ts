@@ -39,8 +39,11 @@ export interface DeployConfig {
   readonly throttleRateLimit: number;
   /** Burst the HTTP API accepts above the rate. */
   readonly throttleBurstLimit: number;
-  /** Where alarms are emailed; undefined means alarms only show in CloudWatch. */
-  readonly alarmEmail: string | undefined;
+  /**
+   * Where alarms, the budget and application-link alerts are e-mailed; undefined: alarms and
+   * alerts only show in AWS. Read from `alarmEmail` too, its old name.
+   */
+  readonly alertEmail: string | undefined;
   /** ARN of an existing GitHub OIDC provider in the account (there can be only one). */
   readonly githubOidcProviderArn: string | undefined;
   /** The CDK bootstrap qualifier whose roles the deploy role may assume. */
@@ -84,14 +87,21 @@ export interface ConfigSources {
    * `GITHUB_REPOSITORY_ID` (for `repositoryId`) are read: GitHub Actions sets both.
    */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Told, one line each, about a setting that still works but should change (an old name).
+   * @default - not told
+   */
+  readonly warn?: (line: string) => void;
 }
 
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** Reads and validates the deploy configuration: CDK context first, the environment second. */
-export function parseDeployConfig({ context, env }: ConfigSources): DeployConfig {
+export function parseDeployConfig({ context, env, warn }: ConfigSources): DeployConfig {
   const problems: string[] = [];
+  // Said only when the configuration is accepted: a refused one says what to fix instead.
+  const notices: string[] = [];
   const text = (key: string, value: unknown = context(key)): string | undefined => {
     if (value === undefined || value === null || value === '') return undefined;
     if (typeof value !== 'string') {
@@ -242,12 +252,22 @@ export function parseDeployConfig({ context, env }: ConfigSources): DeployConfig
     1,
     5_000,
   );
-  const alarmEmail = check(
-    'alarmEmail',
-    text('alarmEmail'),
-    (v) => EMAIL.test(v),
-    'is not an email address',
-  );
+  const email = (key: string) =>
+    check(key, text(key), (v) => EMAIL.test(v), 'is not an email address');
+  // `alarmEmail` was this setting's name before it carried link alerts too: it still works.
+  const alertEmail = email('alertEmail');
+  const alarmEmail = email('alarmEmail');
+  if (alarmEmail !== undefined) {
+    if (alertEmail !== undefined && alertEmail !== alarmEmail) {
+      problems.push(
+        'alarmEmail: the old name of alertEmail, and both are set to different addresses: keep alertEmail only',
+      );
+    } else {
+      notices.push(
+        "deploy setting alarmEmail is now alertEmail (it carries link alerts too): rename it in cdk.json's context; the old name still works",
+      );
+    }
+  }
   const githubOidcProviderArn = check(
     'githubOidcProviderArn',
     text('githubOidcProviderArn'),
@@ -326,6 +346,7 @@ export function parseDeployConfig({ context, env }: ConfigSources): DeployConfig
   if (problems.length > 0) {
     throw new DeployConfigError(`invalid deploy configuration:\n  ${problems.join('\n  ')}`);
   }
+  for (const notice of notices) warn?.(notice);
   return {
     repository,
     repositoryId,
@@ -339,7 +360,7 @@ export function parseDeployConfig({ context, env }: ConfigSources): DeployConfig
         : undefined,
     throttleRateLimit,
     throttleBurstLimit,
-    alarmEmail,
+    alertEmail: alertEmail ?? alarmEmail,
     githubOidcProviderArn,
     bootstrapQualifier,
     acceptPreviousOriginSecret,

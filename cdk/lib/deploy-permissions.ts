@@ -14,7 +14,7 @@ export const APP_SERVICES = {
   s3: 'the site bucket and its contents',
   logs: 'log groups of the functions and the API',
   cloudwatch: 'alarms',
-  sns: 'the alarm topic and its email subscription',
+  sns: 'the alarm and link-alert topics and their e-mail subscriptions',
   secretsmanager: 'the origin secret (ADR 9)',
   codedeploy: "production's traffic shifting with a pre-traffic hook",
   budgets: 'a cost budget',

@@ -10,6 +10,7 @@ import { CounterTable } from './counter-table.js';
 import { requestUnitCeilings } from './defaults.js';
 import { SafeDeployment } from './delivery.js';
 import type { DeployConfig } from './deploy-config.js';
+import { LinkAlerts } from './link-alerts.js';
 import { StaticSite } from './static-site.js';
 import { VisitsTable } from './visits-table.js';
 
@@ -19,8 +20,8 @@ export type Stage = 'staging' | 'production';
 export interface FootfallStackProps extends StackProps {
   readonly config: DeployConfig;
   /**
-   * Staging and production are the same stack: each has its own tables, function, API, site
-   * and alarms. Only production gets the custom domain and the account's budget.
+   * Staging and production are the same stack: each has its own tables, function, API, site,
+   * alarms and link alerts. Only production gets the custom domain and the account's budget.
    */
   readonly stage: Stage;
   /** The WAF web ACL for the distribution (its own stack, in us-east-1). @default none */
@@ -33,12 +34,14 @@ export interface FootfallStackProps extends StackProps {
   readonly certificate?: acm.ICertificate;
 }
 
-/** Everything footfall runs on: tables, API, site, alarms. Deployed by the pipeline. */
+/** Everything footfall runs on: tables, API, site, alarms, link alerts. Deployed by the pipeline. */
 export class FootfallStack extends Stack {
   public readonly table: CounterTable;
   public readonly visitsTable: VisitsTable;
   /** The value CloudFront sends the API in its origin header (ADR 9). */
   public readonly originSecret: secretsmanager.Secret;
+  /** Where the function e-mails the owner that one of their application links was opened. */
+  public readonly linkAlerts: LinkAlerts;
   public readonly api: CounterApi;
   public readonly site: StaticSite;
   public readonly alarms: CounterAlarms;
@@ -73,10 +76,14 @@ export class FootfallStack extends Stack {
       description: 'footfall: the header value CloudFront sends the API (ADR 9)',
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
     });
+    this.linkAlerts = new LinkAlerts(this, 'LinkAlerts', {
+      ...(config.alertEmail ? { email: config.alertEmail } : {}),
+    });
     this.api = new CounterApi(this, 'Api', {
       table: this.table.table,
       visitsTable: this.visitsTable.table,
       originSecret: this.originSecret,
+      alertTopic: this.linkAlerts.topic,
       acceptPreviousOriginSecret: config.acceptPreviousOriginSecret,
       projectRoot: props.projectRoot,
       allowedOrigins: config.allowedOrigins,
@@ -116,7 +123,7 @@ export class FootfallStack extends Stack {
       table: this.table.table,
       visitsTable: this.visitsTable.table,
       throttleRateLimit: config.throttleRateLimit,
-      ...(config.alarmEmail ? { email: config.alarmEmail } : {}),
+      ...(config.alertEmail ? { email: config.alertEmail } : {}),
     });
     this.delivery = new SafeDeployment(this, 'Delivery', {
       api: this.api,
@@ -128,7 +135,7 @@ export class FootfallStack extends Stack {
       stage === 'production' && config.monthlyBudgetUsd > 0
         ? new MonthlyBudget(this, 'Budget', {
             amountUsd: config.monthlyBudgetUsd,
-            ...(config.alarmEmail ? { email: config.alarmEmail } : {}),
+            ...(config.alertEmail ? { email: config.alertEmail } : {}),
           })
         : undefined;
 

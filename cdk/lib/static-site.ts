@@ -29,13 +29,49 @@ export const DIRECTORY_INDEX_CODE = `function handler(event) {
   return request;
 }`;
 
+/**
+ * Application links, `GET /r/SLUG`: the API function answers each with a redirect (and e-mails
+ * the owner), so they go to the API like `/api/*`, never cached.
+ */
+export const LINK_PATH_PATTERN = '/r/*';
+
+/**
+ * What CloudFront passes the API function from a viewer's request, named one by one: every
+ * request header the function reads (a test finds them in service/src), the CORS preflight's two,
+ * and CloudFront's own viewer headers. Not the managed AllViewerExceptHostHeader: AWS's page for
+ * it says it adds CloudFront's viewer headers, but its configuration (`allExcept: host`) names
+ * none, and the function counts visitors by `CloudFront-Viewer-Address` and countries by
+ * `CloudFront-Viewer-Country`. Named here, the template says they are sent (ADR 13). Never
+ * `Host` (the API wants its own) nor cookies (the API sets none).
+ */
+export const API_REQUEST_HEADERS = [
+  'Origin',
+  'Access-Control-Request-Method',
+  'Access-Control-Request-Headers',
+  'Sec-Fetch-Site',
+  'Content-Type',
+  'User-Agent',
+  'CloudFront-Viewer-Address',
+  'CloudFront-Viewer-Country',
+] as const;
+
+/**
+ * What an application link's redirect needs: who opens it (a person, or a link-preview fetcher
+ * by its User-Agent), from which address and country. No query string, no cookie.
+ */
+export const LINK_REQUEST_HEADERS = [
+  'User-Agent',
+  'CloudFront-Viewer-Address',
+  'CloudFront-Viewer-Country',
+] as const;
+
 export interface StaticSiteProps {
   /**
    * The built site (`dist/web/`): index.html, hashed files under assets/, and the pinned widget
    * under widget/.
    */
   readonly siteDir: string;
-  /** The API's host name; CloudFront sends `/api/*` there. */
+  /** The API's host name; CloudFront sends `/api/*` and `/r/*` there. */
   readonly apiDomainName: string;
   /** Sent to the API in `ORIGIN_VERIFY_HEADER` with every request, so it knows CloudFront. */
   readonly originSecret: secretsmanager.ISecret;
@@ -49,7 +85,8 @@ export interface StaticSiteProps {
 
 /**
  * The resume page: a private bucket behind CloudFront (Origin Access Control), with `/api/*`
- * forwarded to the HTTP API on the same origin, so the page needs no API URL and no CORS.
+ * forwarded to the HTTP API on the same origin, so the page needs no API URL and no CORS, and
+ * application links (`/r/*`) to the same API.
  */
 export class StaticSite extends Construct {
   public readonly bucket: s3.Bucket;
@@ -142,6 +179,19 @@ export class StaticSite extends Construct {
       enableAcceptEncodingBrotli: true,
     });
 
+    const apiRequests = new cloudfront.OriginRequestPolicy(this, 'ApiRequests', {
+      comment: 'footfall: the headers the API function reads, and every query string',
+      headerBehavior: cloudfront.OriginRequestHeaderBehavior.allowList(...API_REQUEST_HEADERS),
+      queryStringBehavior: cloudfront.OriginRequestQueryStringBehavior.all(),
+      cookieBehavior: cloudfront.OriginRequestCookieBehavior.none(),
+    });
+    const linkRequests = new cloudfront.OriginRequestPolicy(this, 'LinkRequests', {
+      comment: "footfall: what an application link's redirect needs: User-Agent, address, country",
+      headerBehavior: cloudfront.OriginRequestHeaderBehavior.allowList(...LINK_REQUEST_HEADERS),
+      queryStringBehavior: cloudfront.OriginRequestQueryStringBehavior.none(),
+      cookieBehavior: cloudfront.OriginRequestCookieBehavior.none(),
+    });
+
     const siteOrigin = origins.S3BucketOrigin.withOriginAccessControl(this.bucket);
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: 'footfall: the resume page and its counter API',
@@ -190,9 +240,19 @@ export class StaticSite extends Construct {
           allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
           // Counts change on every visit; nothing may be cached.
           cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
-          // Everything the viewer sent but Host (the API wants its own), so the function sees
-          // CloudFront-Viewer-Address and the real Origin.
-          originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+          // The headers the function reads, so it sees the viewer's address, country and Origin.
+          originRequestPolicy: apiRequests,
+          responseHeadersPolicy: headers,
+          compress: true,
+        },
+        // Application links: to the function like /api/*, with the origin-verify header, never
+        // cached (every opening is counted and e-mailed). Pasted as http:// too, so redirected.
+        [LINK_PATH_PATTERN]: {
+          origin: api,
+          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+          allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+          cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+          originRequestPolicy: linkRequests,
           responseHeadersPolicy: headers,
           compress: true,
         },

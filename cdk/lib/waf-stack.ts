@@ -2,16 +2,23 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
 
+/** The paths CloudFront sends to the API function: what the rate rule counts. */
+export const FUNCTION_PATH_PREFIXES = ['/api/', '/r/'] as const;
+
 export interface WafStackProps extends StackProps {
-  /** Requests one address may send to /api/* in any 5 minutes before it is blocked. */
+  /**
+   * Requests one address may send to the function (/api/* and application links, /r/*) in any
+   * 5 minutes before it is blocked.
+   */
   readonly rateLimit: number;
 }
 
 /**
  * An optional web ACL for the site's CloudFront distribution (CloudFront's ACLs live in
- * us-east-1): it blocks an address that sends more than `rateLimit` API requests in 5 minutes,
- * so one client cannot take the API's whole throttle. WAF counts addresses inside AWS; footfall
- * stores, logs and returns none of them (no WAF logging is configured).
+ * us-east-1): it blocks an address that sends more than `rateLimit` requests to the API function
+ * in 5 minutes, so one client cannot take the API's whole throttle (which application links share)
+ * nor have a link e-mailed without end. WAF counts addresses inside AWS; footfall stores, logs and
+ * returns none of them (no WAF logging is configured).
  */
 export class WafStack extends Stack {
   public readonly webAcl: wafv2.CfnWebACL;
@@ -26,10 +33,11 @@ export class WafStack extends Stack {
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
       scope: 'CLOUDFRONT',
       defaultAction: { allow: {} },
-      description: 'footfall: per-address rate limit on the API',
+      description: 'footfall: per-address rate limit on the API and application links',
       visibilityConfig: visibility('footfall'),
       rules: [
         {
+          // The name (and metric name) predate application links; kept so the metric goes on.
           name: 'api-rate-per-address',
           priority: 0,
           action: { block: {} },
@@ -40,11 +48,15 @@ export class WafStack extends Stack {
               evaluationWindowSec: 300,
               aggregateKeyType: 'IP',
               scopeDownStatement: {
-                byteMatchStatement: {
-                  fieldToMatch: { uriPath: {} },
-                  positionalConstraint: 'STARTS_WITH',
-                  searchString: '/api/',
-                  textTransformations: [{ priority: 0, type: 'NONE' }],
+                orStatement: {
+                  statements: FUNCTION_PATH_PREFIXES.map((prefix) => ({
+                    byteMatchStatement: {
+                      fieldToMatch: { uriPath: {} },
+                      positionalConstraint: 'STARTS_WITH',
+                      searchString: prefix,
+                      textTransformations: [{ priority: 0, type: 'NONE' }],
+                    },
+                  })),
                 },
               },
             },

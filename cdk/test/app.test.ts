@@ -92,6 +92,18 @@ describe('cdk/bin/app.ts, run as `cdk synth` runs it', () => {
     );
   });
 
+  test('alarmEmail, the old name of alertEmail: one line saying so, and synth goes on', async () => {
+    // An empty dist folder stops the app right after the settings, before any stack is built.
+    const dist = mkdtempSync(join(outdir, 'dist-'));
+    const { stderr } = await runApp({ alarmEmail: 'me@example.com' }, { FOOTFALL_DIST_DIR: dist });
+    const lines = stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe(
+      "footfall: deploy setting alarmEmail is now alertEmail (it carries link alerts too): rename it in cdk.json's context; the old name still works",
+    );
+    expect(lines[1]).toMatch(/^footfall: the site is not built/);
+  });
+
   test('a custom domain without a region: the problem, no stack trace', async () => {
     const dist = mkdtempSync(join(outdir, 'dist-'));
     cpSync(fakeSite(), join(dist, 'web'), { recursive: true });

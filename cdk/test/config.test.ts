@@ -19,7 +19,7 @@ describe('parseDeployConfig', () => {
       domain: undefined,
       throttleRateLimit: deployDefaults.throttleRateLimit,
       throttleBurstLimit: deployDefaults.throttleBurstLimit,
-      alarmEmail: undefined,
+      alertEmail: undefined,
       githubOidcProviderArn: undefined,
       bootstrapQualifier: 'hnb659fds',
       acceptPreviousOriginSecret: false,
@@ -79,6 +79,40 @@ describe('parseDeployConfig', () => {
     );
   });
 
+  test('alarmEmail, the old name of alertEmail, still works, and says once that it is now alertEmail', () => {
+    const said: string[] = [];
+    const config = parseDeployConfig({
+      context: (key) => ({ alarmEmail: 'me@example.com' })[key],
+      env: {},
+      warn: (line) => said.push(line),
+    });
+    expect(config.alertEmail).toBe('me@example.com');
+    expect(said).toEqual([
+      "deploy setting alarmEmail is now alertEmail (it carries link alerts too): rename it in cdk.json's context; the old name still works",
+    ]);
+    // The new name alone, or both names with one address: nothing more to say, or the same line.
+    const quiet: string[] = [];
+    parseDeployConfig({
+      context: (key) => ({ alertEmail: 'me@example.com' })[key],
+      env: {},
+      warn: (line) => quiet.push(line),
+    });
+    expect(quiet).toEqual([]);
+    expect(parse({ alarmEmail: 'me@example.com', alertEmail: 'me@example.com' }).alertEmail).toBe(
+      'me@example.com',
+    );
+    // A refused configuration says what to fix, not what to rename.
+    const refused: string[] = [];
+    expect(() =>
+      parseDeployConfig({
+        context: (key) => ({ alarmEmail: 'me@example.com', throttleRateLimit: 0 })[key],
+        env: {},
+        warn: (line) => refused.push(line),
+      }),
+    ).toThrow(DeployConfigError);
+    expect(refused).toEqual([]);
+  });
+
   test('staging is on unless switched off', () => {
     expect(parse({ staging: false }).staging).toBe(false);
     expect(parse({ staging: 'false' }).staging).toBe(false);
@@ -97,7 +131,7 @@ describe('parseDeployConfig', () => {
       hostedZoneName: 'example.com',
       throttleRateLimit: '20',
       throttleBurstLimit: 40,
-      alarmEmail: 'me@example.com',
+      alertEmail: 'me@example.com',
       githubOidcProviderArn:
         'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com',
       bootstrapQualifier: 'abc123',
@@ -120,7 +154,7 @@ describe('parseDeployConfig', () => {
       },
       throttleRateLimit: 20,
       throttleBurstLimit: 40,
-      alarmEmail: 'me@example.com',
+      alertEmail: 'me@example.com',
       bootstrapQualifier: 'abc123',
       viewsPerAddressPerDay: 30,
       viewsPerNetworkPerDay: 90,
@@ -178,7 +212,13 @@ describe('parseDeployConfig', () => {
     ],
     [{ throttleRateLimit: 0 }, 'throttleRateLimit'],
     [{ throttleBurstLimit: 'lots' }, 'throttleBurstLimit'],
-    [{ alarmEmail: 'nobody' }, 'alarmEmail'],
+    [{ alertEmail: 'nobody' }, 'alertEmail: "nobody" is not an email address'],
+    // The old name is checked as it is written.
+    [{ alarmEmail: 'nobody' }, 'alarmEmail: "nobody" is not an email address'],
+    [
+      { alarmEmail: 'old@example.com', alertEmail: 'new@example.com' },
+      'alarmEmail: the old name of alertEmail, and both are set to different addresses: keep alertEmail only',
+    ],
     [
       { githubOidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/example.com' },
       'githubOidcProviderArn',
@@ -223,8 +263,8 @@ describe('parseDeployConfig', () => {
   });
 
   test('names every bad value at once', () => {
-    expect(() => parse({ repository: 'x', alarmEmail: 'y', throttleRateLimit: -1 })).toThrow(
-      /repository[\s\S]*throttleRateLimit[\s\S]*alarmEmail/,
+    expect(() => parse({ repository: 'x', alertEmail: 'y', throttleRateLimit: -1 })).toThrow(
+      /repository[\s\S]*throttleRateLimit[\s\S]*alertEmail/,
     );
     const problems = (() => {
       try {

@@ -18,7 +18,7 @@ const only = (template: Template, type: string) => {
 
 const synthesized = synthesize(
   {
-    alarmEmail: 'me@example.com',
+    alertEmail: 'me@example.com',
     domainName: 'cv.example.com',
     hostedZoneId: 'Z0123456789ABCDEFGHIJ',
     hostedZoneName: 'example.com',
@@ -250,7 +250,7 @@ describe('cost caps', () => {
     expect(cappedApi?.Properties?.ReservedConcurrentExecutions).toBe(20);
   });
 
-  test('a monthly budget of $10 emails alarmEmail at 80% actual and 100% forecast; 0 turns it off', () => {
+  test('a monthly budget of $10 e-mails alertEmail at 80% actual and 100% forecast; 0 turns it off', () => {
     const [, budget] = only(production, 'AWS::Budgets::Budget');
     expect(budget.Properties).toEqual({
       Budget: {
@@ -302,7 +302,7 @@ describe('WAF, opt-in', () => {
     ).toBeUndefined();
   });
 
-  test('wafRateLimit puts a per-address rate rule on /api/* in front of each stage', () => {
+  test('wafRateLimit puts a per-address rate rule on /api/* and /r/* in front of each stage', () => {
     const withWaf = synthesize(
       { wafRateLimit: 600 },
       { env: { account: '111111111111', region: 'eu-west-1' } },
@@ -324,12 +324,17 @@ describe('WAF, opt-in', () => {
               Limit: 600,
               AggregateKeyType: 'IP',
               EvaluationWindowSec: 300,
+              // Application links reach the same function and throttle.
               ScopeDownStatement: {
-                ByteMatchStatement: {
-                  SearchString: '/api/',
-                  PositionalConstraint: 'STARTS_WITH',
-                  FieldToMatch: { UriPath: {} },
-                  TextTransformations: [{ Priority: 0, Type: 'NONE' }],
+                OrStatement: {
+                  Statements: ['/api/', '/r/'].map((prefix) => ({
+                    ByteMatchStatement: {
+                      SearchString: prefix,
+                      PositionalConstraint: 'STARTS_WITH',
+                      FieldToMatch: { UriPath: {} },
+                      TextTransformations: [{ Priority: 0, Type: 'NONE' }],
+                    },
+                  })),
                 },
               },
             },

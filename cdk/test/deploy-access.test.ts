@@ -265,7 +265,7 @@ describe('what a deploy can do: the execution policy and the permissions boundar
       {
         ...repo,
         allowedOrigins: ['https://blog.example.com'],
-        alarmEmail: 'me@example.com',
+        alertEmail: 'me@example.com',
         domainName: 'resume.example.com',
         hostedZoneId: 'Z0123456789ABCDEFGHIJ',
         hostedZoneName: 'example.com',

@@ -1,6 +1,9 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import { describe, expect, test } from 'vitest';
 import { table, visitsTable } from '../../service/src/db/table.js';
 import {
@@ -10,14 +13,18 @@ import {
 import { ORIGIN_VERIFY_HEADER } from '../../service/src/http/cloudfront.js';
 import { contentSecurityPolicy } from '../../web/build/csp.js';
 import { CounterApi, type CounterApiProps } from '../lib/counter-api.js';
-import { DIRECTORY_INDEX_CODE } from '../lib/static-site.js';
+import {
+  API_REQUEST_HEADERS,
+  DIRECTORY_INDEX_CODE,
+  LINK_PATH_PATTERN,
+  LINK_REQUEST_HEADERS,
+} from '../lib/static-site.js';
 import { VisitsTable } from '../lib/visits-table.js';
 import { projectRoot, synthesize } from './support.js';
 
 // CloudFront's managed policies, by their fixed ids.
 const CACHING_OPTIMIZED = '658327ea-f89d-4fab-a63d-7e88639e58f6';
 const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
-const ALL_VIEWER_EXCEPT_HOST_HEADER = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
 
 const { appTemplate: template } = synthesize();
 
@@ -26,6 +33,51 @@ const COUNTS_TABLE = 'CounterTable4A83EFB3';
 const [VISITS_TABLE = 'missing'] = Object.keys(
   template.findResources('AWS::DynamoDB::Table'),
 ).filter((id) => id.startsWith('VisitsTable'));
+
+/** The logical ID of a template's SNS topic whose ID starts with `prefix`. */
+const topicId = (t: Template, prefix: string) =>
+  Object.keys(t.findResources('AWS::SNS::Topic')).find((id) => id.startsWith(prefix)) ?? 'missing';
+
+type Behavior = Record<string, unknown> & { PathPattern: string; TargetOriginId: string };
+type DistributionConfig = {
+  CacheBehaviors: Behavior[];
+  Origins: (Record<string, unknown> & { Id: string })[];
+};
+
+/** The distribution's configuration in a template (there is one distribution). */
+function distributionConfig(t: Template): DistributionConfig {
+  const [distribution] = Object.values(t.findResources('AWS::CloudFront::Distribution')) as {
+    Properties: { DistributionConfig: DistributionConfig };
+  }[];
+  return distribution?.Properties.DistributionConfig ?? { CacheBehaviors: [], Origins: [] };
+}
+
+/** A path pattern's behaviour, its origin, and the origin request policy it uses. */
+function behaviorFor(t: Template, path: string) {
+  const config = distributionConfig(t);
+  const behavior = config.CacheBehaviors.find((b) => b.PathPattern === path);
+  const origin = config.Origins.find((o) => o.Id === behavior?.TargetOriginId);
+  const policyRef = (behavior?.OriginRequestPolicyId as { Ref?: string } | undefined)?.Ref ?? '';
+  const policy = t.findResources('AWS::CloudFront::OriginRequestPolicy')[policyRef] as
+    | { Properties: { OriginRequestPolicyConfig: Record<string, unknown> } }
+    | undefined;
+  return { behavior, origin, policy: policy?.Properties.OriginRequestPolicyConfig };
+}
+
+/** The request headers the service's code reads (`req.header('…')`), lower-cased. */
+function headersTheServiceReads(): string[] {
+  const root = join(projectRoot, 'service/src');
+  const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter(
+    // The dev server runs without CloudFront.
+    (file) => file.endsWith('.ts') && !file.startsWith('dev'),
+  );
+  const names = files.flatMap((file) =>
+    [...readFileSync(join(root, file), 'utf8').matchAll(/req\.header\(\s*'([^']+)'/g)].map(
+      (match) => (match[1] ?? '').toLowerCase(),
+    ),
+  );
+  return [...new Set(names)].sort();
+}
 
 /** Every IAM statement in a template, flattened. */
 function statements(
@@ -215,6 +267,7 @@ describe('API function', () => {
         table: visits,
         visitsTable: visits,
         originSecret: new Secret(stack, `Secret${apis}`),
+        alertTopic: new Topic(stack, `Alerts${apis}`),
         projectRoot,
         ...props,
       });
@@ -227,7 +280,7 @@ describe('API function', () => {
     ).toThrow(/maxReadRequestUnits/);
   });
 
-  test('may call exactly GetItem, UpdateItem and Query on the counts, GetItem and UpdateItem on the visits, and write its own logs', () => {
+  test('may call exactly GetItem, UpdateItem and Query on the counts, GetItem and UpdateItem on the visits, publish link alerts, and write its own logs', () => {
     const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) =>
       JSON.stringify(p).includes('dynamodb:'),
     ) as { Properties: { PolicyDocument: { Statement: unknown[] } } };
@@ -263,6 +316,11 @@ describe('API function', () => {
         Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
         Effect: 'Allow',
         Resource: { 'Fn::GetAtt': [VISITS_TABLE, 'Arn'] },
+      },
+      {
+        Action: 'sns:Publish',
+        Effect: 'Allow',
+        Resource: { Ref: topicId(template, 'LinkAlertsTopic') },
       },
     ]);
   });
@@ -390,14 +448,13 @@ describe('site', () => {
     });
   });
 
-  test('/api/* goes to the HTTP API uncached, with every viewer header but Host', () => {
+  test('/api/* goes to the HTTP API uncached, with the headers the function reads, CloudFront-Viewer-Address and -Country among them', () => {
     template.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({
         CacheBehaviors: Match.arrayWith([
           Match.objectLike({
             PathPattern: '/api/*',
             CachePolicyId: CACHING_DISABLED,
-            OriginRequestPolicyId: ALL_VIEWER_EXCEPT_HOST_HEADER,
             ViewerProtocolPolicy: 'https-only',
             AllowedMethods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE'],
           }),
@@ -412,6 +469,25 @@ describe('site', () => {
         ]),
       }),
     });
+    const { policy } = behaviorFor(template, '/api/*');
+    // Named, so the template shows CloudFront sends them; never Host (the API wants its own).
+    expect(policy).toMatchObject({
+      HeadersConfig: { HeaderBehavior: 'whitelist', Headers: [...API_REQUEST_HEADERS] },
+      QueryStringsConfig: { QueryStringBehavior: 'all' },
+      CookiesConfig: { CookieBehavior: 'none' },
+    });
+    expect(API_REQUEST_HEADERS).toContain('CloudFront-Viewer-Country');
+    expect(API_REQUEST_HEADERS).toContain('CloudFront-Viewer-Address');
+    expect(API_REQUEST_HEADERS.map((h) => h.toLowerCase())).not.toContain('host');
+    // CloudFront's quota: at most 10 headers in an origin request policy.
+    expect(API_REQUEST_HEADERS.length).toBeLessThanOrEqual(10);
+  });
+
+  test('every request header the service reads reaches it through /api/*', () => {
+    const reads = headersTheServiceReads();
+    expect(reads).toContain('cloudfront-viewer-address');
+    const forwarded = API_REQUEST_HEADERS.map((h) => h.toLowerCase());
+    for (const header of reads) expect(forwarded, header).toContain(header);
   });
 
   test('security headers: the page CSP, HSTS, nosniff, frame denial, referrer policy', () => {
@@ -531,6 +607,7 @@ describe('badges', () => {
       '/api/badge.svg',
       '/api/shield',
       '/api/*',
+      '/r/*',
       '/widget/*',
     ]);
     const [policyId] = Object.keys(template.findResources('AWS::CloudFront::CachePolicy'));
@@ -553,6 +630,47 @@ describe('badges', () => {
         }),
       }),
     });
+  });
+});
+
+describe('application links', () => {
+  test('/r/* goes to the API function like /api/*: never cached, GET and HEAD, http redirected to https, no CloudFront Function', () => {
+    const { behavior, origin } = behaviorFor(template, LINK_PATH_PATTERN);
+    expect(LINK_PATH_PATTERN).toBe('/r/*');
+    expect(behavior).toMatchObject({
+      CachePolicyId: CACHING_DISABLED,
+      ViewerProtocolPolicy: 'redirect-to-https',
+      AllowedMethods: ['GET', 'HEAD'],
+    });
+    expect(behavior?.FunctionAssociations).toBeUndefined();
+    expect(behavior?.TargetOriginId).toBe(behaviorFor(template, '/api/*').behavior?.TargetOriginId);
+    expect(origin?.CustomOriginConfig).toMatchObject({ OriginProtocolPolicy: 'https-only' });
+  });
+
+  test('/r/* carries the origin-verify secret, as /api/* does (ADR 9)', () => {
+    const { origin } = behaviorFor(template, LINK_PATH_PATTERN);
+    expect(origin?.OriginCustomHeaders).toEqual([
+      { HeaderName: ORIGIN_VERIFY_HEADER, HeaderValue: expect.anything() },
+    ]);
+    // The secret itself, resolved by CloudFormation at deploy time.
+    expect(JSON.stringify(origin?.OriginCustomHeaders)).toContain('{{resolve:secretsmanager:');
+  });
+
+  test('/r/* forwards User-Agent, CloudFront-Viewer-Address and CloudFront-Viewer-Country, and no query string or cookie', () => {
+    const { policy } = behaviorFor(template, LINK_PATH_PATTERN);
+    expect(policy).toMatchObject({
+      HeadersConfig: {
+        HeaderBehavior: 'whitelist',
+        Headers: ['User-Agent', 'CloudFront-Viewer-Address', 'CloudFront-Viewer-Country'],
+      },
+      QueryStringsConfig: { QueryStringBehavior: 'none' },
+      CookiesConfig: { CookieBehavior: 'none' },
+    });
+    expect(LINK_REQUEST_HEADERS).toEqual([
+      'User-Agent',
+      'CloudFront-Viewer-Address',
+      'CloudFront-Viewer-Country',
+    ]);
   });
 });
 
@@ -602,7 +720,7 @@ describe('only CloudFront reaches the API (ADR 9)', () => {
 });
 
 describe('alarms', () => {
-  test('Lambda errors, API 5xx, DynamoDB throttles, request rate, 4xx share; no topic without an email', () => {
+  test('Lambda errors, API 5xx, DynamoDB throttles, request rate, 4xx share; no alarm topic without an email', () => {
     template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
     // Half the 50 req/s throttle for two 5-minute periods.
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -646,20 +764,28 @@ describe('alarms', () => {
       expect(alarm[0]).toContain('"GetItem"');
       expect(alarm[0]).toContain('"UpdateItem"');
     }
-    template.resourceCountIs('AWS::SNS::Topic', 0);
+    // The link alerts' topic is the only one.
+    expect(Object.keys(template.findResources('AWS::SNS::Topic'))).toEqual([
+      topicId(template, 'LinkAlertsTopic'),
+    ]);
+    for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
+      expect(alarm.Properties.AlarmActions).toBeUndefined();
+    }
   });
 
-  test('an alarm email gets every alarm through an SNS topic that requires TLS', () => {
-    const withEmail = synthesize({ alarmEmail: 'me@example.com' }).appTemplate;
+  test('an alert email gets every alarm through an SNS topic that requires TLS', () => {
+    const withEmail = synthesize({ alertEmail: 'me@example.com' }).appTemplate;
+    const topic = topicId(withEmail, 'AlarmsTopic');
     withEmail.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: 'me@example.com',
+      TopicArn: { Ref: topic },
     });
-    const topic = Object.keys(withEmail.findResources('AWS::SNS::Topic'))[0];
     for (const alarm of Object.values(withEmail.findResources('AWS::CloudWatch::Alarm'))) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
     }
     withEmail.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topic }],
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
@@ -669,5 +795,63 @@ describe('alarms', () => {
         ]),
       },
     });
+  });
+});
+
+describe('link alerts', () => {
+  const withEmail = synthesize({ alertEmail: 'me@example.com' }).appTemplate;
+
+  test('a topic of their own that requires TLS, named in the function’s ALERT_TOPIC_ARN', () => {
+    for (const t of [template, withEmail]) {
+      const topic = topicId(t, 'LinkAlertsTopic');
+      t.hasResourceProperties('AWS::SNS::Topic', { DisplayName: 'footfall links' });
+      t.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        Topics: [{ Ref: topic }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 'sns:Publish',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      });
+      t.hasResourceProperties('AWS::Lambda::Function', {
+        Handler: 'index.handler',
+        Environment: { Variables: Match.objectLike({ ALERT_TOPIC_ARN: { Ref: topic } }) },
+      });
+    }
+  });
+
+  test('alertEmail subscribes to them by e-mail; without it, nothing is subscribed', () => {
+    withEmail.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'me@example.com',
+      TopicArn: { Ref: topicId(withEmail, 'LinkAlertsTopic') },
+    });
+    // One subscription to the alarms, one to the link alerts.
+    withEmail.resourceCountIs('AWS::SNS::Subscription', 2);
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  test('the function may publish to that topic alone: sns:Publish on its ARN, nothing else of SNS anywhere', () => {
+    for (const t of [template, withEmail]) {
+      const sns = statements(t).filter((s) =>
+        (Array.isArray(s.Action) ? s.Action : [s.Action]).some((a) => a.startsWith('sns:')),
+      );
+      expect(sns).toEqual([
+        {
+          Action: 'sns:Publish',
+          Effect: 'Allow',
+          Resource: { Ref: topicId(t, 'LinkAlertsTopic') },
+        },
+      ]);
+    }
+    // And the topic lets no one else in: its policy only refuses publishing without TLS.
+    const policy = Object.values(template.findResources('AWS::SNS::TopicPolicy'))[0] as {
+      Properties: { PolicyDocument: { Statement: { Effect: string }[] } };
+    };
+    expect(policy.Properties.PolicyDocument.Statement.map((s) => s.Effect)).toEqual(['Deny']);
   });
 });

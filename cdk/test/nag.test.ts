@@ -24,7 +24,7 @@ describe('cdk-nag AwsSolutions', () => {
         repository: 'maya-ol/footfall',
         repositoryId: '987654321',
         allowedOrigins: ['https://blog.example.com'],
-        alarmEmail: 'me@example.com',
+        alertEmail: 'me@example.com',
         domainName: 'resume.example.com',
         hostedZoneId: 'Z0123456789ABCDEFGHIJ',
         hostedZoneName: 'example.com',

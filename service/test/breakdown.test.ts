@@ -13,7 +13,7 @@ import { createDatabase } from '../src/db/index.js';
 import { siteTotal } from '../src/domain/scope.js';
 import { dayOf } from '../src/domain/visitor.js';
 
-// Sources and countries (ADR 13) on the real app over dynalite: kept on the site's day item, by
+// Sources and countries (ADR 14) on the real app over dynalite: kept on the site's day item, by
 // the write every visit makes there anyway, bounded, and summed by GET /api/stats.
 
 interface Ranked {

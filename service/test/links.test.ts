@@ -10,7 +10,7 @@ import {
 } from '../../test/support/index.js';
 import type { LinkOpened } from '../src/domain/links.js';
 
-// Application links (ADR 13) on the real app and store over dynalite: the redirect, the opens a
+// Application links (ADR 14) on the real app and store over dynalite: the redirect, the opens a
 // person's counted visits add, what is kept of where they came from, and who is told.
 
 const LINKEDIN_PREVIEW =

@@ -36,7 +36,7 @@ function urlOf(context: Context, siteUrl: string | undefined, slug: string): str
 
 const when = (iso: string | undefined) => (iso ? iso.replace('T', ' ').slice(0, 16) : '-');
 
-/** `npm run admin -- link`: private application links (ADR 13). */
+/** `npm run admin -- link`: private application links (ADR 14). */
 export const linkCommand: Command = {
   usage:
     'link (add SLUG [--note TEXT] [--page PAGE] | list | show SLUG | remove SLUG) [--json] [--yes]',

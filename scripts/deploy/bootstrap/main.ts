@@ -5,9 +5,10 @@
  * `plan.ts`; this file only reads, runs and prints.
  *
  *   npm run bootstrap -- [--repo OWNER/REPO] [--environment production] [--no-staging]
+ *                        [--alert-email you@example.com]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,16 +34,18 @@ import {
   type WorkflowInfo,
 } from './github.js';
 import {
-  alarmEmailNote,
+  alertEmailNote,
   awsCommands,
   BOOTSTRAP_USAGE,
   type Command,
+  cdkJsonWithAlertEmail,
   DEPLOY_BRANCH,
   type DeployAccessOutputs,
   describeCommand,
   type Environments,
   type ExistingEnvironment,
   environmentCalls,
+  NO_ALERT_EMAIL_NOTE,
   subjectCalls,
   variableCommands,
 } from './plan.js';
@@ -56,13 +59,19 @@ function stop(message: string): never {
   process.exit(1);
 }
 
-let values: { repo?: string; environment?: string; 'no-staging'?: boolean };
+let values: {
+  repo?: string;
+  environment?: string;
+  'no-staging'?: boolean;
+  'alert-email'?: string;
+};
 try {
   ({ values } = parseArgs({
     options: {
       repo: { type: 'string' },
       environment: { type: 'string' },
       'no-staging': { type: 'boolean' },
+      'alert-email': { type: 'string' },
     },
   }));
 } catch (error) {
@@ -78,12 +87,11 @@ try {
 const problems: Problem[] = [];
 
 // 1. Which repository may deploy: --repo, GITHUB_REPOSITORY, cdk.json, or this clone's GitHub remote.
-const cdkContext =
-  (
-    JSON.parse(readFileSync(join(root, 'cdk.json'), 'utf8')) as {
-      context?: Record<string, unknown>;
-    }
-  ).context ?? {};
+const cdkJsonPath = join(root, 'cdk.json');
+const cdkJson = readFileSync(cdkJsonPath, 'utf8');
+const cdkContext = (JSON.parse(cdkJson) as { context?: Record<string, unknown> }).context ?? {};
+// Where alarms, the budget and link alerts go: asked with --alert-email, kept in cdk.json (step 7).
+const alertEmail = values['alert-email']?.trim();
 const fromRemote = (() => {
   try {
     const url = execFileSync('git', ['remote', 'get-url', 'origin'], {
@@ -118,6 +126,9 @@ try {
       if (key === 'repositoryId') return repository ? '1' : undefined;
       if (key === 'environmentName') return values.environment ?? cdkContext[key];
       if (key === 'staging' && values['no-staging']) return false;
+      // --alert-email replaces cdk.json's address, under its old name too.
+      if (alertEmail !== undefined && key === 'alertEmail') return alertEmail;
+      if (alertEmail !== undefined && key === 'alarmEmail') return undefined;
       return cdkContext[key];
     },
     env: {},
@@ -128,9 +139,17 @@ try {
     ...settingProblems(error, (line) =>
       line.startsWith('environmentName') && values.environment
         ? 'pass --environment with the name of your GitHub environment (letters, digits, _ . -)'
-        : "correct it in cdk.json's context",
+        : line.startsWith('alertEmail') && alertEmail !== undefined
+          ? 'pass --alert-email with the address to e-mail (you@example.com), or leave it out'
+          : "correct it in cdk.json's context",
     ),
   );
+}
+if (alertEmail === '') {
+  problems.push({
+    what: '--alert-email is empty',
+    fix: 'pass --alert-email with the address to e-mail (you@example.com), or leave it out',
+  });
 }
 const environments: Environments = {
   production: config?.environmentName ?? deployDefaults.environmentName,
@@ -318,10 +337,21 @@ try {
 }
 for (const command of variables) run(command);
 
+// 7. The alert e-mail, where the pipeline reads it: cdk.json, which the person commits.
+const recordEmail =
+  alertEmail !== undefined &&
+  (cdkContext.alertEmail !== alertEmail || cdkContext.alarmEmail !== undefined);
+if (recordEmail) {
+  writeFileSync(cdkJsonPath, cdkJsonWithAlertEmail(cdkJson, alertEmail));
+  console.log(`\n✓ cdk.json's context: "alertEmail": ${JSON.stringify(alertEmail)}`);
+}
+
 console.log(`
 ✓ footfall can deploy from ${info.full_name}'s ${DEPLOY_BRANCH} branch.
 
 Protect production: in GitHub, Settings → Environments → ${environments.production} → Required
-reviewers (docs/deploy.md). Then push to main: the Deploy workflow tests, synthesizes,
+reviewers (docs/deploy.md). Then ${recordEmail ? 'commit cdk.json and ' : ''}push to main: the Deploy workflow tests, synthesizes,
 ${environments.staging ? 'deploys and smoke-tests staging, then ' : ''}deploys and smoke-tests production.`);
-if (config?.alarmEmail) console.log(`\n${alarmEmailNote(config.alarmEmail, environments)}`);
+console.log(
+  `\n${config?.alertEmail ? alertEmailNote(config.alertEmail, environments) : NO_ALERT_EMAIL_NOTE}`,
+);

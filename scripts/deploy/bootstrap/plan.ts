@@ -48,7 +48,7 @@ export const WORKFLOW_VARIABLES = {
 
 /** The usage line every command-line mistake ends with. */
 export const BOOTSTRAP_USAGE =
-  'usage: npm run bootstrap -- --repo OWNER/REPO [--environment NAME] [--no-staging]';
+  'usage: npm run bootstrap -- --repo OWNER/REPO [--environment NAME] [--no-staging] [--alert-email ADDRESS]';
 
 /**
  * Step 2: the OIDC subject template the deploy roles trust (OIDC_SUBJECT_CLAIM_KEYS), then read
@@ -239,16 +239,54 @@ export function variableCommands(
 }
 
 /**
- * Said at the end when alarms are e-mailed (`alarmEmail`): each stage's alarm topic subscribes
- * the address, and AWS sends nothing to it until the subscription is confirmed from the e-mail
- * AWS sends after the first deploy.
+ * Said at the end when alerts are e-mailed (`alertEmail`): each stage's alarm topic and link-alert
+ * topic subscribe the address, and AWS sends nothing to it until each subscription is confirmed
+ * from the e-mail AWS sends after the first deploy. The budget's e-mails need no confirmation.
  */
-export function alarmEmailNote(email: string, environments: Environments): string {
+export function alertEmailNote(email: string, environments: Environments): string {
   const title = '"AWS Notification - Subscription Confirmation"';
   const sent = environments.staging
-    ? `two e-mails titled ${title}, one per stage (${environments.staging}, ${environments.production}): click "Confirm subscription" in each`
-    : `an e-mail titled ${title}: click "Confirm subscription" in it`;
-  return `Alarms are e-mailed to ${email}. After the first deploy, AWS sends that address ${sent}, or no alarm e-mail arrives.`;
+    ? `four e-mails titled ${title}, two per stage (${environments.staging}, ${environments.production}): one for the alarms, one for the link alerts`
+    : `two e-mails titled ${title}: one for the alarms, one for the link alerts`;
+  return (
+    `Alarms, the budget and link alerts are e-mailed to ${email}. After the first deploy, AWS sends that address ${sent}. ` +
+    'Click "Confirm subscription" in each, or no alarm or link alert arrives (the budget\'s e-mails need no confirmation).'
+  );
+}
+
+/** Said at the end when nothing is e-mailed: how to have it. */
+export const NO_ALERT_EMAIL_NOTE =
+  'No alertEmail: alarms and link alerts stay in AWS, e-mailed to no one. To have them e-mailed, run npm run bootstrap again with --alert-email you@example.com (or set "alertEmail" in cdk.json\'s context) and push.';
+
+/**
+ * cdk.json's text with `alertEmail` set in its context, in place of the old name `alarmEmail`
+ * if that is there. Only that entry changes, so the file stays as it was formatted; an unusual
+ * file is written out whole instead (JSON, two-space indented).
+ */
+export function cdkJsonWithAlertEmail(text: string, email: string): string {
+  const entry = `"alertEmail": ${JSON.stringify(email)}`;
+  const setting = (name: string) => new RegExp(`"${name}"\\s*:\\s*"(?:[^"\\\\]|\\\\.)*"`);
+  const [alert, alarm] = [setting('alertEmail').test(text), setting('alarmEmail').test(text)];
+  // Function replacers: an address may hold a `$`, which a replacement string would expand.
+  let next: string | undefined;
+  if (alert !== alarm) {
+    next = text.replace(setting(alert ? 'alertEmail' : 'alarmEmail'), () => entry);
+  } else if (!alert) {
+    // First in the context, indented as the entry it goes before.
+    next = text.replace(
+      /("context"\s*:\s*\{)(\s*)(?=")/,
+      (_, open: string, space: string) => `${open}${space}${entry},${space}`,
+    );
+  }
+  try {
+    const context = (JSON.parse(next ?? '') as { context?: Record<string, unknown> }).context;
+    if (context?.alertEmail === email && !('alarmEmail' in context)) return next as string;
+  } catch {
+    // Not as expected: written out whole below.
+  }
+  const json = JSON.parse(text) as { context?: Record<string, unknown> };
+  const { alarmEmail: _old, ...context } = json.context ?? {};
+  return `${JSON.stringify({ ...json, context: { ...context, alertEmail: email } }, null, 2)}\n`;
 }
 
 /** A command as a person would type it, quoted for a POSIX shell. */

@@ -16,10 +16,12 @@ import {
   trustedIdentity,
 } from '../../deploy/bootstrap/github.js';
 import {
-  alarmEmailNote,
+  alertEmailNote,
   awsCommands,
+  cdkJsonWithAlertEmail,
   describeCommand,
   environmentCalls,
+  NO_ALERT_EMAIL_NOTE,
   subjectCalls,
   variableCommands,
   WORKFLOW_VARIABLES,
@@ -192,6 +194,23 @@ describe('npm run bootstrap', () => {
     expect(result.out).toContain('→ pass --environment with the name of your GitHub environment');
   });
 
+  test('a bad --alert-email is named as --alert-email', async () => {
+    for (const [address, what] of [
+      ['nobody', '• invalid deploy setting: alertEmail: "nobody" is not an email address'],
+      [' ', '• --alert-email is empty'],
+    ] as const) {
+      const result = await bootstrap(['--repo', 'maya-ol/footfall', '--alert-email', address], {
+        ...signedIn(),
+        FAKE_GH_SIGNED_IN: '1',
+      });
+      await expectStopped(result);
+      expect(result.out).toContain(what);
+      expect(result.out).toContain(
+        '→ pass --alert-email with the address to e-mail (you@example.com), or leave it out',
+      );
+    }
+  });
+
   test('a mistyped option is one line with the usage', async () => {
     for (const args of [['--rpo', 'maya-ol/footfall'], ['--repo'], ['maya-ol/footfall']]) {
       const { code, out } = await bootstrap(args);
@@ -310,6 +329,9 @@ describe('npm run bootstrap', () => {
       'production jobs get the subject repo:Maya-OL@4242/footfall@987654321:environment:production:repository_id:987654321',
     );
     expect(out).not.toContain('! could not check');
+    // No alertEmail in cdk.json and no --alert-email: it says how to have alerts e-mailed.
+    expect(out).toContain(NO_ALERT_EMAIL_NOTE);
+    expect(out).toContain('Then push to main');
   });
 
   test.each([
@@ -616,13 +638,53 @@ describe('the bootstrap plan', () => {
     expect(() => variableCommands('a/b', 'r', {}, environments)).toThrow(/did not output/);
   });
 
-  test('an alarm e-mail comes with how to confirm its subscription, one per stage', () => {
-    expect(alarmEmailNote('maya@example.com', environments)).toBe(
-      'Alarms are e-mailed to maya@example.com. After the first deploy, AWS sends that address two e-mails titled "AWS Notification - Subscription Confirmation", one per stage (staging, production): click "Confirm subscription" in each, or no alarm e-mail arrives.',
+  test('an alert e-mail comes with how to confirm its subscriptions: the alarms and the link alerts, in each stage', () => {
+    expect(alertEmailNote('maya@example.com', environments)).toBe(
+      'Alarms, the budget and link alerts are e-mailed to maya@example.com. After the first deploy, AWS sends that address four e-mails titled "AWS Notification - Subscription Confirmation", two per stage (staging, production): one for the alarms, one for the link alerts. Click "Confirm subscription" in each, or no alarm or link alert arrives (the budget\'s e-mails need no confirmation).',
     );
-    expect(alarmEmailNote('maya@example.com', { production: 'production' })).toContain(
-      'an e-mail titled "AWS Notification - Subscription Confirmation": click "Confirm subscription" in it',
+    expect(alertEmailNote('maya@example.com', { production: 'production' })).toContain(
+      'two e-mails titled "AWS Notification - Subscription Confirmation": one for the alarms, one for the link alerts. Click "Confirm subscription" in each',
     );
+    expect(NO_ALERT_EMAIL_NOTE).toContain('--alert-email you@example.com');
+  });
+
+  test('--alert-email goes into cdk.json as one line; the rest of the file stays as it was', () => {
+    const cdkJson = readFileSync(
+      fileURLToPath(new URL('../../../cdk.json', import.meta.url)),
+      'utf8',
+    );
+    const lines = (text: string) => text.split('\n');
+    const written = cdkJsonWithAlertEmail(cdkJson, 'maya@example.com');
+    expect(JSON.parse(written).context.alertEmail).toBe('maya@example.com');
+    // One line more, first in the context, indented like its neighbours.
+    const added = lines(written).filter((line) => !lines(cdkJson).includes(line));
+    expect(added).toEqual(['    "alertEmail": "maya@example.com",']);
+    expect(lines(written).filter((line) => line !== added[0])).toEqual(lines(cdkJson));
+
+    // The old name is renamed where it stands; an address already there is replaced.
+    const old =
+      '{\n  "app": "x",\n  "context": {\n    "a": 1,\n    "alarmEmail": "old@example.com"\n  }\n}\n';
+    expect(cdkJsonWithAlertEmail(old, 'new@example.com')).toBe(
+      '{\n  "app": "x",\n  "context": {\n    "a": 1,\n    "alertEmail": "new@example.com"\n  }\n}\n',
+    );
+    const set = old.replace('alarmEmail', 'alertEmail');
+    expect(cdkJsonWithAlertEmail(set, 'new@example.com')).toBe(
+      cdkJsonWithAlertEmail(old, 'new@example.com'),
+    );
+    // An address that holds a `$` is written as it is.
+    expect(JSON.parse(cdkJsonWithAlertEmail(set, 'me+$&$1@example.com')).context.alertEmail).toBe(
+      'me+$&$1@example.com',
+    );
+    // Both names, or no context at all: the file is written out whole, with the new name only.
+    const both = old.replace('"a": 1', '"alertEmail": "a@example.com"');
+    expect(JSON.parse(cdkJsonWithAlertEmail(both, 'new@example.com'))).toEqual({
+      app: 'x',
+      context: { alertEmail: 'new@example.com' },
+    });
+    expect(JSON.parse(cdkJsonWithAlertEmail('{"app": "x"}', 'new@example.com'))).toEqual({
+      app: 'x',
+      context: { alertEmail: 'new@example.com' },
+    });
   });
 
   test('the Actions checks: nothing to say when all is on or the workflow is not pushed yet', () => {

@@ -5,7 +5,7 @@ export type Tell = (open: LinkOpened) => Promise<void>;
 
 /**
  * Alerts under way, so the Lambda entry can give them a few milliseconds before the function
- * freezes (ADR 13). Telling never fails a visit: a failure is reported to `onFailed`.
+ * freezes (ADR 14). Telling never fails a visit: a failure is reported to `onFailed`.
  */
 export class LinkAlerts {
   readonly #pending = new Set<Promise<void>>();

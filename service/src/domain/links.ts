@@ -1,5 +1,5 @@
 /**
- * Application links (ADR 13): a private `/r/SLUG` the owner sends with one application, which
+ * Application links (ADR 14): a private `/r/SLUG` the owner sends with one application, which
  * opens a page with `?via=SLUG`. Only the admin CLI and the owner's e-mail ever show a slug, a
  * note or a link's counts; no public route does.
  */

@@ -35,7 +35,7 @@ export type Breakdown = Readonly<
 export interface DayCounts extends Counts {
   /** `YYYY-MM-DD` */
   readonly date: string;
-  /** A site's day only: its views and visitors by source, and by country (ADR 13). */
+  /** A site's day only: its views and visitors by source, and by country (ADR 14). */
   readonly sources?: Breakdown;
   readonly countries?: Breakdown;
 }

@@ -2,7 +2,7 @@ import type { Breakdown } from '../../domain/store.js';
 import type { Increments } from './coalesce.js';
 
 /**
- * Where a site's visits came from and where they were, kept on the site's day item (ADR 13):
+ * Where a site's visits came from and where they were, kept on the site's day item (ADR 14):
  * four maps, each keyed by a name. `sv`/`su`: views and visitors by source; `cv`/`cu`: by
  * country. They ride on the site's day `ADD` every visit already makes: no write of their own.
  */

@@ -22,7 +22,7 @@ export interface Open {
 export type LinkRecords = ReturnType<typeof linkRecords>;
 
 /**
- * The application links as a visit meets them (ADR 13): found by slug (remembered briefly, so a
+ * The application links as a visit meets them (ADR 14): found by slug (remembered briefly, so a
  * link's visits do not read it each time), and one `ADD` to the link's day per open or preview.
  */
 export function linkRecords(

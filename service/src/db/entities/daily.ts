@@ -17,7 +17,7 @@ export function dailyEntity(config: EntityConfiguration = {}) {
         ...countAttributes,
         /**
          * A site's day only: views and visitors by source (`sv`, `su`) and by country (`cv`,
-         * `cu`), each a map of at most MAX_NAMES_PER_DAY names and `other` (ADR 13).
+         * `cu`), each a map of at most MAX_NAMES_PER_DAY names and `other` (ADR 14).
          */
         sv: { type: 'any' },
         su: { type: 'any' },

@@ -7,7 +7,7 @@ export const MAX_NOTE_LENGTH = 200;
 export const MAX_NAMES_PER_LINK_DAY = 20;
 
 /**
- * One application link (ADR 13): the page `/r/SLUG` sends a person to, and the owner's note.
+ * One application link (ADR 14): the page `/r/SLUG` sends a person to, and the owner's note.
  * Only the admin CLI writes it; the function reads it. Every link is in one partition, so
  * `link list` is one query; nothing a visitor sends can add one.
  */

@@ -14,7 +14,7 @@ export interface RedirectRoutesOptions {
 }
 
 /**
- * `/r/SLUG`: an application link (ADR 13). A known link answers 302 to its page with
+ * `/r/SLUG`: an application link (ADR 14). A known link answers 302 to its page with
  * `?via=SLUG`; a link-preview fetcher (a chat app or mail scanner) is counted as one of the
  * link's previews on the way. An unknown slug answers 302 to `/` and writes nothing: nothing
  * here tells a link that exists from one that does not, but where it leads.
