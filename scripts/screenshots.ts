@@ -46,25 +46,65 @@ const server = await startDevServer(
 const browser = await launchChromium(executable);
 try {
   // Believable numbers for the pictures: 64 visitors today (every one a different browser,
-  // as far as the count can tell), and a month of history written straight into the table.
+  // as far as the count can tell, arriving from a few places), and a month of history written
+  // straight into the table, with where its visitors came from and where they were.
   const browserAgent = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0.0.0';
+  const referrers = ['', 'https://www.linkedin.com/feed/', 'https://www.google.com/', ''];
   for (let i = 0; i < 64; i += 50) {
     await Promise.all(
-      Array.from({ length: Math.min(50, 64 - i) }, (_, j) =>
-        fetch(`${server.url}/api/count?page=/`, {
-          method: 'POST',
-          headers: { 'user-agent': `${browserAgent} shot/${i + j}` },
-        }),
-      ),
+      Array.from({ length: Math.min(50, 64 - i) }, (_, j) => {
+        const ref = referrers[(i + j) % referrers.length];
+        return fetch(
+          `${server.url}/api/count?page=/${ref ? `&ref=${encodeURIComponent(ref)}` : ''}`,
+          {
+            method: 'POST',
+            headers: { 'user-agent': `${browserAgent} shot/${i + j}` },
+          },
+        );
+      }),
     );
   }
   const { daily, counter } = server.database.entities;
   const pages = { '/': 1, '/projects/': 0.4, '/talks/': 0.15 } as const;
+  const sources = {
+    direct: 0.34,
+    'linkedin.com': 0.26,
+    google: 0.14,
+    'news.ycombinator.com': 0.09,
+    'github.com': 0.07,
+    'x.com': 0.04,
+    duckduckgo: 0.03,
+    other: 0.03,
+  };
+  const countries = {
+    DE: 0.31,
+    US: 0.24,
+    GB: 0.11,
+    NL: 0.09,
+    IN: 0.08,
+    FR: 0.06,
+    CA: 0.05,
+    other: 0.06,
+  };
+  const spread = (total: number, shares: Record<string, number>) =>
+    Object.fromEntries(
+      Object.entries(shares).map(([name, share]) => [name, Math.round(total * share)]),
+    );
   for (let ago = 1; ago < 30; ago++) {
     const day = new Date(Date.now() - ago * 86_400_000).toISOString().slice(0, 10);
     const visitors = Math.round(40 + 25 * Math.sin(ago / 3) + (ago % 7 === 0 ? 30 : 0));
     const counts = { visitors, views: Math.round(visitors * 1.6), bots: Math.round(visitors / 3) };
-    await daily.upsert({ page: '*', day }).add(counts).go();
+    await daily
+      .upsert({
+        page: '*',
+        day,
+        sv: spread(counts.views, sources),
+        su: spread(counts.visitors, sources),
+        cv: spread(counts.views, countries),
+        cu: spread(counts.visitors, countries),
+      })
+      .add(counts)
+      .go();
     for (const [page, share] of Object.entries(pages)) {
       const scaled = {
         visitors: Math.round(counts.visitors * share),

@@ -240,6 +240,23 @@ function firstSentence(text: string): string {
   return (match ? match[0] : text).trim().slice(0, 200);
 }
 
+/**
+ * A section for one of the site's breakdowns (sources, countries): hidden until the script has
+ * the API's numbers for it, so an API without them shows nothing. A row's bar is drawn by the
+ * script; "None yet" stands in for a table with no rows.
+ */
+function breakdownSection(id: string, heading: string, column: string, caption: string): Html {
+  return html`<section id="${id}" aria-labelledby="${id}-heading" hidden>
+<h2 id="${id}-heading">${heading}</h2>
+<table class="breakdown">
+<caption class="visually-hidden">${caption}</caption>
+<thead><tr><th scope="col">${column}</th><th scope="col">Visitors</th><th scope="col">Views</th></tr></thead>
+<tbody></tbody>
+</table>
+<p class="none">None yet.</p>
+</section>`;
+}
+
 /** The periods the stats page offers, in days; the first API default is 30. */
 export const STATS_PERIODS = [7, 30, 90, 365] as const;
 
@@ -287,6 +304,8 @@ ${head(`Visitors · ${name}`, assets, html`<meta name="robots" content="noindex"
 <tbody></tbody>
 </table>
 </section>
+${breakdownSection('sources', 'Where visitors came from', 'Source', 'Visitors and views by where they came from, most views first, Other last')}
+${breakdownSection('countries', 'Countries', 'Country', 'Visitors and views by country, most views first, Other last')}
 </main>
 </div>
 <footer class="site-footer">

@@ -1,7 +1,8 @@
 /**
  * The stats page: reads the API's history and page list and draws them, with no library: an
  * SVG line chart of visitors and views, a table of the same numbers (the chart's text
- * alternative), and the pages with a sparkline each.
+ * alternative), the pages with a sparkline each, and where visitors came from and their
+ * countries, a bar each. Everything the API sends is inserted as text.
  */
 
 export interface Day {
@@ -15,6 +16,17 @@ export interface Stats {
   readonly to: string;
   readonly days: readonly Day[];
   readonly totals: { readonly views: number; readonly visitors: number; readonly bots: number };
+  /** The site's sources and countries, most viewed first; absent from an older API. */
+  readonly sources?: readonly {
+    readonly source: string;
+    readonly views: number;
+    readonly visitors: number;
+  }[];
+  readonly countries?: readonly {
+    readonly country: string;
+    readonly views: number;
+    readonly visitors: number;
+  }[];
 }
 export interface PageRow {
   readonly page: string;
@@ -50,6 +62,74 @@ export function botShare(totals: Stats['totals']): string {
 }
 
 const format = (n: number) => new Intl.NumberFormat().format(n);
+
+/** What the API calls the sum of the sources or countries past its bound, and unknown ones. */
+const OTHER = 'other';
+
+/** A source as a person reads it: `direct` and `other` in words, a host or engine as it is. */
+export function sourceLabel(source: string): string {
+  if (source === 'direct') return 'Direct (no referrer)';
+  if (source === OTHER) return 'Other';
+  return source;
+}
+
+/** English country names, or undefined where the browser has none to give. */
+export function regionNames(): Intl.DisplayNames | undefined {
+  try {
+    return new Intl.DisplayNames(['en'], { type: 'region' });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A country as a person reads it: its English name with the code kept (`Germany (DE)`), the
+ * code alone where no name is known (or `names` throws on it), `other` in words.
+ */
+export function countryLabel(
+  code: string,
+  names: Pick<Intl.DisplayNames, 'of'> | undefined,
+): string {
+  if (code === OTHER) return 'Other';
+  try {
+    const name = names?.of(code);
+    if (name && name !== code) return `${name} (${code})`;
+  } catch {
+    // Not a code DisplayNames knows the shape of: the code is all there is to show.
+  }
+  return code;
+}
+
+/** One row of a breakdown: what it is called, its numbers, and its bar's length (0–1). */
+export interface BreakdownRow {
+  readonly label: string;
+  readonly visitors: number;
+  readonly views: number;
+  /** Views as a share of the most viewed row's. */
+  readonly share: number;
+}
+
+/**
+ * A breakdown's rows, in the API's order (most viewed first), named by `label`; undefined when
+ * the API sent no such list (an older API), so the page shows nothing for it. Entries that are
+ * not a name with counts are left out rather than drawn as `undefined`.
+ */
+export function breakdownRows(
+  entries: unknown,
+  key: 'source' | 'country',
+  label: (name: string) => string,
+): BreakdownRow[] | undefined {
+  if (!Array.isArray(entries)) return undefined;
+  const rows = entries.flatMap((entry: unknown) => {
+    if (typeof entry !== 'object' || entry === null) return [];
+    const { [key]: name, views, visitors } = entry as Record<string, unknown>;
+    if (typeof name !== 'string' || !isCount(views) || !isCount(visitors)) return [];
+    return [{ label: label(name), visitors, views }];
+  });
+  const most = Math.max(0, ...rows.map((row) => row.views));
+  return rows.map((row) => ({ ...row, share: most > 0 ? row.views / most : 0 }));
+}
+const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n >= 0;
 
 async function getJson<T>(win: Window, path: string): Promise<T> {
   const res = await win.fetch(new URL(path, win.location.origin), {
@@ -154,6 +234,37 @@ function row(doc: Document, cells: (string | Node)[]): HTMLTableRowElement {
   return tr;
 }
 
+/**
+ * Fills a breakdown's section (its table, or "None yet" when there are no rows) and shows it;
+ * leaves it hidden when there is nothing to show (`undefined`). A bar's length is a custom
+ * property set through the CSSOM, which the CSP (`style-src 'self'`, no `unsafe-inline`)
+ * allows: it refuses `<style>` elements and style attributes (in markup or by setAttribute),
+ * not the CSSOM's setters.
+ */
+export function drawBreakdown(
+  doc: Document,
+  section: HTMLElement,
+  rows: readonly BreakdownRow[] | undefined,
+): void {
+  if (!rows) return;
+  const table = section.querySelector('table');
+  const none = section.querySelector<HTMLElement>('.none');
+  if (table) table.hidden = rows.length === 0;
+  if (none) none.hidden = rows.length > 0;
+  table?.tBodies[0]?.replaceChildren(
+    ...rows.map((r) => {
+      const name = doc.createDocumentFragment();
+      const bar = doc.createElement('span');
+      bar.className = 'bar';
+      bar.setAttribute('aria-hidden', 'true');
+      bar.style.setProperty('--share', String(r.share));
+      name.append(r.label, bar);
+      return row(doc, [name, format(r.visitors), format(r.views)]);
+    }),
+  );
+  section.hidden = false;
+}
+
 /** Fills the stats page; on any failure says so in words, never half a chart. */
 export async function mountStats(doc: Document, win: Window): Promise<void> {
   const main = doc.getElementById('content');
@@ -181,6 +292,17 @@ export async function mountStats(doc: Document, win: Window): Promise<void> {
           row(doc, [d.date, format(d.visitors), format(d.views), format(d.bots)]),
         ),
       );
+    const sources = doc.getElementById('sources');
+    if (sources) drawBreakdown(doc, sources, breakdownRows(site.sources, 'source', sourceLabel));
+    const countries = doc.getElementById('countries');
+    if (countries) {
+      const names = regionNames();
+      drawBreakdown(
+        doc,
+        countries,
+        breakdownRows(site.countries, 'country', (code) => countryLabel(code, names)),
+      );
+    }
     const histories = await Promise.all(
       list.pages
         .slice(0, SPARKLINES)

@@ -41,9 +41,10 @@ beforeAll(async () => {
   // The tests' resume (long words, unicode, markup-like text), not the owner's.
   sources = await copyFixtureSite(await mkdtemp(join(tmpdir(), 'footfall-browser-web-')));
   // Every visit here comes from 127.0.0.1: no per-address limit, or the 21st would not count.
+  // And from Germany, as the dev server can say (CloudFront's country header, in AWS).
   server = await scratchDevServer('browser', {
     webDir: sources,
-    env: { VIEWS_PER_ADDRESS_PER_DAY: '0' },
+    env: { VIEWS_PER_ADDRESS_PER_DAY: '0', FOOTFALL_DEV_COUNTRY: 'DE' },
   });
   browser = await launchChromium(executable);
 });
@@ -429,6 +430,53 @@ describe.skipIf(!executable)('the stats page in Chromium', () => {
   const ready = (page: Page) =>
     page.locator('body[data-state="ready"]').waitFor({ timeout: 10_000 });
 
+  /** A host as long as a source may be, all one word but its dots: 60 characters. */
+  const longHost = `${'a'.repeat(48)}.example.org`;
+  beforeAll(async () => {
+    if (!executable) return;
+    // Visits from a few places (a page's referrer, as the widget sends it), one visitor each.
+    const referrers = [
+      '',
+      '',
+      'https://www.linkedin.com/feed/',
+      'https://www.linkedin.com/feed/',
+      'https://www.google.de/',
+      'https://news.ycombinator.com/item?id=1',
+      `https://${longHost}/a/path`,
+    ];
+    for (const [i, ref] of referrers.entries()) {
+      const res = await fetch(
+        `${server.url}/api/count?page=/${ref ? `&ref=${encodeURIComponent(ref)}` : ''}`,
+        { method: 'POST', headers: { 'user-agent': `${BROWSER_UA} sources/${i}` } },
+      );
+      expect(res.ok).toBe(true);
+    }
+  });
+
+  /** The stats page's sources and countries are shown (the API has them). */
+  async function expectBreakdowns(page: Page) {
+    expect(await page.locator('#sources').isVisible()).toBe(true);
+    expect(await page.locator('#countries').isVisible()).toBe(true);
+    expect(await page.locator('#sources tbody th').allTextContents()).toContain(longHost);
+  }
+
+  interface Breakdown {
+    views: number;
+    visitors: number;
+  }
+  interface StatsBreakdowns {
+    sources?: (Breakdown & { source: string })[];
+    countries?: (Breakdown & { country: string })[];
+  }
+  /** The page's answer from /api/stats, changed on its way by `change`. */
+  async function changeStats(page: Page, change: (stats: StatsBreakdowns) => StatsBreakdowns) {
+    await page.route('**/api/stats?*', async (route) => {
+      const response = await route.fetch();
+      const stats = change((await response.json()) as StatsBreakdowns);
+      await route.fulfill({ response, json: stats });
+    });
+  }
+
   test('the stats page draws the API’s numbers: chart, day table and pages agree with it', async () => {
     // Some traffic on two pages (a person's browser and a bot), so there is something to draw.
     const traffic: [string, string][] = [
@@ -482,10 +530,107 @@ describe.skipIf(!executable)('the stats page in Chromium', () => {
     await visit.context.close();
   });
 
-  test('the stats page has no horizontal scroll at 320 px', async () => {
+  test('the stats page shows where visitors came from and their countries, as the API sends them, under the CSP', async () => {
+    const visit = await newVisitor();
+    await visit.context.addInitScript(() => {
+      const violations: string[] = [];
+      Object.assign(window, { __violations: violations });
+      document.addEventListener('securitypolicyviolation', (event) =>
+        violations.push(`${event.violatedDirective} ${event.sample}`),
+      );
+    });
+    await visit.page.goto(`${server.url}/stats/?days=7`);
+    await ready(visit.page);
+    const stats = (await (
+      await fetch(`${server.url}/api/stats?days=7`)
+    ).json()) as Required<StatsBreakdowns>;
+    const sourceNames = stats.sources.map((s) => s.source);
+    expect(sourceNames).toEqual(expect.arrayContaining(['direct', 'linkedin.com', longHost]));
+    expect(stats.countries.map((c) => c.country)).toContain('DE');
+
+    const names = (s: { source: string }) =>
+      s.source === 'direct' ? 'Direct (no referrer)' : s.source === 'other' ? 'Other' : s.source;
+    const cells = (id: string) =>
+      visit.page
+        .locator(`#${id} tbody tr`)
+        .evaluateAll((trs) => trs.map((tr) => [...tr.children].map((cell) => cell.textContent)));
+    expect(await cells('sources')).toEqual(
+      stats.sources.map((s) => [
+        names(s),
+        s.visitors.toLocaleString('en-US'),
+        s.views.toLocaleString('en-US'),
+      ]),
+    );
+    const countries = await cells('countries');
+    expect(countries).toHaveLength(stats.countries.length);
+    expect(countries).toContainEqual([
+      'Germany (DE)',
+      expect.stringMatching(/^[\d,]+$/),
+      expect.stringMatching(/^[\d,]+$/),
+    ]);
+    expect(await visit.page.locator('.none:visible').count()).toBe(0);
+
+    // Each bar is as long as its row's views are of the most viewed row's, and hidden from
+    // assistive technology (the numbers are in the row).
+    const bars = await visit.page.locator('#sources tbody th').evaluateAll((cells) =>
+      cells.map((cell) => {
+        const bar = cell.querySelector('.bar');
+        return {
+          hidden: bar?.getAttribute('aria-hidden'),
+          width: bar?.getBoundingClientRect().width ?? 0,
+          cell:
+            cell.getBoundingClientRect().width -
+            Number.parseFloat(getComputedStyle(cell).paddingRight),
+        };
+      }),
+    );
+    const most = Math.max(...stats.sources.map((s) => s.views));
+    for (const [i, bar] of bars.entries()) {
+      expect(bar.hidden).toBe('true');
+      const share = (stats.sources[i]?.views ?? 0) / most;
+      expect(Math.abs(bar.width - Math.max(2, share * bar.cell))).toBeLessThan(1);
+    }
+    expect(
+      await visit.page.evaluate(
+        () => (window as unknown as { __violations: string[] }).__violations,
+      ),
+    ).toEqual([]);
+    expect(visit.errors).toEqual([]);
+    expect(visit.console.filter((line) => /Refused to|error/i.test(line))).toEqual([]);
+    await visit.context.close();
+  });
+
+  test('an API without sources or countries (an older one) shows neither section, and no error', async () => {
+    const visit = await newVisitor();
+    await changeStats(visit.page, ({ sources: _, countries: __, ...older }) => older);
+    await visit.page.goto(`${server.url}/stats/`);
+    await ready(visit.page);
+    expect(await visit.page.locator('#days tbody tr').count()).toBe(30);
+    expect(await visit.page.locator('#sources').isHidden()).toBe(true);
+    expect(await visit.page.locator('#countries').isHidden()).toBe(true);
+    expect(visit.errors).toEqual([]);
+    await visit.context.close();
+  });
+
+  test('no sources or countries yet: each section says "None yet", with no empty table', async () => {
+    const visit = await newVisitor();
+    await changeStats(visit.page, (stats) => ({ ...stats, sources: [], countries: [] }));
+    await visit.page.goto(`${server.url}/stats/`);
+    await ready(visit.page);
+    for (const id of ['sources', 'countries']) {
+      expect(await visit.page.locator(`#${id}`).isVisible()).toBe(true);
+      expect(await visit.page.locator(`#${id} .none`).textContent()).toBe('None yet.');
+      expect(await visit.page.locator(`#${id} table`).isHidden()).toBe(true);
+    }
+    expect(visit.errors).toEqual([]);
+    await visit.context.close();
+  });
+
+  test('the stats page has no horizontal scroll at 320 px, a 60-character source shown', async () => {
     const visit = await newVisitor({ viewport: { width: 320, height: 740 }, isMobile: true });
     await visit.page.goto(`${server.url}/stats/`);
     await ready(visit.page);
+    await expectBreakdowns(visit.page);
     await expectNoHorizontalScroll(visit.page);
     await visit.context.close();
   });
@@ -495,6 +640,7 @@ describe.skipIf(!executable)('the stats page in Chromium', () => {
       const visit = await newVisitor({ colorScheme });
       await visit.page.goto(`${server.url}/stats/`);
       await ready(visit.page);
+      await expectBreakdowns(visit.page);
       await visit.page.locator('details').evaluate((node) => {
         (node as HTMLDetailsElement).open = true;
       });

@@ -86,6 +86,26 @@ describe('renderPage', () => {
     expect(page).not.toContain('<Fixture>');
   });
 
+  test('the stats page holds the sources and countries sections hidden, for its script to fill', () => {
+    const page = renderStatsPage(minimal, assets);
+    for (const [id, heading, column] of [
+      ['sources', 'Where visitors came from', 'Source'],
+      ['countries', 'Countries', 'Country'],
+    ] as const) {
+      const section = page.match(new RegExp(`<section id="${id}"[^>]*>[\\s\\S]*?</section>`))?.[0];
+      expect(section).toBeDefined();
+      expect(section).toMatch(
+        new RegExp(`^<section id="${id}" aria-labelledby="${id}-heading" hidden>`),
+      );
+      expect(section).toContain(`<h2 id="${id}-heading">${heading}</h2>`);
+      expect(section).toContain(
+        `<th scope="col">${column}</th><th scope="col">Visitors</th><th scope="col">Views</th>`,
+      );
+      expect(section).toContain('<caption');
+      expect(section).toContain('None yet.');
+    }
+  });
+
   test('every string from resume.json is escaped', () => {
     const hostile: Resume = {
       basics: {
