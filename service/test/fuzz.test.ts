@@ -348,6 +348,12 @@ const nearMisses = [
   '/%',
   '/elsewhere',
   '/index.html',
+  // Application links: a redirect, never JSON (ADR 14).
+  '/r',
+  '/r/',
+  '/r/acme',
+  '/r/Not_A_Slug',
+  '/r/a/b',
 ];
 
 const path = fc
@@ -652,7 +658,15 @@ async function exercise(spec: RequestSpec, request: Request): Promise<string[]> 
   if (res.status === 204 && text !== '') problems.push('204 with a body');
 
   let json: unknown;
-  if (res.status === 200 && res.headers.get('content-type')?.startsWith('image/svg+xml')) {
+  const pathname = new URL(request.url).pathname;
+  if (/^\/r(\/|$)/.test(pathname)) {
+    // The application links' redirect: home, or a link's page, on this site; nothing else.
+    const location = res.headers.get('location') ?? '';
+    if (res.status !== 302) problems.push(`a link answered ${res.status}, not 302`);
+    else if (!location.startsWith('/') || location.startsWith('//')) {
+      problems.push(`a link redirected to ${location}`);
+    }
+  } else if (res.status === 200 && res.headers.get('content-type')?.startsWith('image/svg+xml')) {
     if (new URL(request.url).pathname !== '/api/badge.svg') problems.push('an SVG from elsewhere');
     if (method !== 'HEAD' && XMLValidator.validate(text) !== true) problems.push('SVG is not XML');
   } else if (res.status !== 204 && method !== 'HEAD') {
@@ -678,7 +692,6 @@ async function exercise(spec: RequestSpec, request: Request): Promise<string[]> 
       problems.push('4xx body is not { error: { code, message } }');
     }
   }
-  const pathname = new URL(request.url).pathname;
   const allow =
     pathname === '/api/stats' || pathname === '/api/pages'
       ? 'GET, OPTIONS'
