@@ -23,7 +23,7 @@ export interface SafeDeploymentProps {
 }
 
 /**
- * When the canary calls the new version failing (ADR 15). Judged a minute at a time, so an alarm
+ * When the canary calls the new version failing (ADR 16). Judged a minute at a time, so an alarm
  * can fire within the canary's five minutes; only once the new version answered `minAnswers`
  * requests in that minute, and only when its share of failed answers is at least `marginPoints`
  * percentage points above the share of the other version's answers: a single request cannot

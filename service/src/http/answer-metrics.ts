@@ -1,7 +1,7 @@
 import { type Logger, METRICS_NAMESPACE } from './http.js';
 
 /**
- * The answers a deployment's canary judges a version by (ADR 15): counted by the function
+ * The answers a deployment's canary judges a version by (ADR 16): counted by the function
  * itself, because neither Lambda nor API Gateway can say which version answered 5xx or 403. A
  * CloudWatch metric each, in the embedded metric format, by function and by version.
  */
