@@ -27,7 +27,7 @@ export interface CounterAlarmsProps {
  */
 export class CounterAlarms extends Construct {
   public readonly alarms: cloudwatch.Alarm[];
-  /** The alarms a deployment rolls back on: the new version failing. */
+  /** All versions' errors and 5xx; a deployment rolls back on its own (`SafeDeployment`). */
   public readonly functionErrors: cloudwatch.Alarm;
   public readonly api5xx: cloudwatch.Alarm;
   public readonly topic: sns.Topic | undefined;

@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -7,6 +7,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { preTrafficHookEntry } from '../../service/build/options.js';
+import { answerMetrics } from '../../service/src/http/answer-metrics.js';
 import { preTrafficHookWorstCaseMs } from '../../service/src/pre-traffic/limits.js';
 import { type CounterApi, footfallFunction, functionRole } from './counter-api.js';
 
@@ -14,14 +15,32 @@ export interface SafeDeploymentProps {
   readonly api: CounterApi;
   /** The repository root: where the hook's entry and `package-lock.json` live. */
   readonly projectRoot: string;
-  /** Alarms that roll a deployment back while it runs (the API's 5xx, the function's errors). */
-  readonly alarms: readonly cloudwatch.IAlarm[];
   /**
    * Shift 10% of traffic for 5 minutes first, so the alarms can still roll back before every
    * visitor is on the new version; otherwise all at once, right after the check. @default true
    */
   readonly canary?: boolean;
 }
+
+/**
+ * When the canary calls the new version failing (ADR 16). Judged a minute at a time, so an alarm
+ * can fire within the canary's five minutes; only once the new version answered `minAnswers`
+ * requests in that minute, and only when its share of failed answers is at least `marginPoints`
+ * percentage points above the share of the other version's answers: a single request cannot
+ * reach it, and failures a flood causes (503s, refused direct requests) fall on both versions
+ * alike, so they cannot veto a good version.
+ */
+export const canaryJudgement = {
+  period: Duration.minutes(1),
+  minAnswers: 10,
+  marginPoints: 50,
+} as const;
+
+const newShare = '100 * failed / answers';
+const restShare =
+  'IF(allAnswers > answers, 100 * (allFailed - failed) / (allAnswers - answers), 0)';
+/** The failed share of the new version's answers less that of the others', in points. */
+export const worseThanTheRest = `IF(answers >= ${canaryJudgement.minAnswers}, ${newShare} - ${restShare}, 0)`;
 
 /**
  * How a new version of the API function reaches visitors: published, checked, then shifted.
@@ -32,6 +51,16 @@ export interface SafeDeploymentProps {
 export class SafeDeployment extends Construct {
   public readonly hook: NodejsFunction;
   public readonly group: codedeploy.LambdaDeploymentGroup;
+  /**
+   * What rolls the deployment back while it runs: the new version's own invocation errors, 5xx
+   * answers and refusals of CloudFront (a broken origin check answers 403, not 5xx), each against
+   * the rest of the alias's traffic. CodeDeploy reads their state; they notify no one.
+   */
+  public readonly rollbackAlarms: {
+    readonly errors: cloudwatch.Alarm;
+    readonly serverErrors: cloudwatch.Alarm;
+    readonly originRefused: cloudwatch.Alarm;
+  };
 
   constructor(scope: Construct, id: string, props: SafeDeploymentProps) {
     super(scope, id);
@@ -71,6 +100,9 @@ export class SafeDeployment extends Construct {
       },
     });
 
+    this.rollbackAlarms = rollbackAlarms(this, api);
+    const alarms = Object.values(this.rollbackAlarms);
+
     this.group = new codedeploy.LambdaDeploymentGroup(this, 'DeploymentGroup', {
       alias: api.alias,
       deploymentConfig:
@@ -78,10 +110,88 @@ export class SafeDeployment extends Construct {
           ? codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE
           : codedeploy.LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES,
       preHook: this.hook,
-      alarms: [...props.alarms],
+      alarms,
       autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
     });
-    // The hook must know the new version before CodeDeploy calls it.
-    api.alias.node.addDependency(this.hook);
+    // The hook must know the new version before CodeDeploy calls it, and the alarms must watch it.
+    api.alias.node.addDependency(this.hook, ...alarms);
   }
+}
+
+/**
+ * The three rollback alarms. Lambda publishes an alias's invocations by `ExecutedVersion` only
+ * under `Resource` = `function:alias` (a version's own `Resource` = `function:N` counts direct
+ * invocations, the hook's): so the new version's metrics are the alias's, narrowed to the version.
+ * 5xx and refusals are the function's own metrics (`answerMetrics`), by function and version.
+ */
+function rollbackAlarms(scope: Construct, api: CounterApi) {
+  const { period } = canaryJudgement;
+  const functionName = api.function.functionName;
+  const version = api.function.currentVersion.version;
+  const viaAlias = {
+    FunctionName: functionName,
+    Resource: `${functionName}:${api.alias.aliasName}`,
+  };
+  const lambdaMetric = (metricName: string, dimensionsMap: Record<string, string>) =>
+    new cloudwatch.Metric({
+      namespace: 'AWS/Lambda',
+      metricName,
+      dimensionsMap,
+      statistic: 'Sum',
+      period,
+    });
+  const answered = (dimensions: Record<string, string>) => lambdaMetric('Invocations', dimensions);
+  const newVersion = { ...viaAlias, ExecutedVersion: version };
+  const answers = { answers: answered(newVersion), allAnswers: answered(viaAlias) };
+  const own = (metricName: string, dimensionsMap: Record<string, string>) =>
+    new cloudwatch.Metric({
+      namespace: answerMetrics.namespace,
+      metricName,
+      dimensionsMap,
+      statistic: 'Sum',
+      period,
+    });
+  const { function: fnDimension, version: versionDimension } = answerMetrics.dimensions;
+  const ownMetric = (metricName: string) => ({
+    failed: own(metricName, { [fnDimension]: functionName, [versionDimension]: version }),
+    allFailed: own(metricName, { [fnDimension]: functionName }),
+  });
+
+  const alarm = (
+    id: string,
+    description: string,
+    failed: { failed: cloudwatch.IMetric; allFailed: cloudwatch.IMetric },
+  ) =>
+    new cloudwatch.Alarm(scope, id, {
+      alarmDescription: `footfall deployment (rolls back, notifies no one): ${description}`,
+      metric: new cloudwatch.MathExpression({
+        expression: worseThanTheRest,
+        usingMetrics: { ...answers, ...failed },
+        period,
+        label: 'failed share, new version less the rest (points)',
+      }),
+      threshold: canaryJudgement.marginPoints,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      // No answers from the new version: nothing to judge, not a failure.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+  return {
+    errors: alarm('NewVersionErrors', 'the new version threw or timed out on its requests', {
+      failed: lambdaMetric('Errors', newVersion),
+      allFailed: lambdaMetric('Errors', viaAlias),
+    }),
+    serverErrors: alarm(
+      'NewVersion5xx',
+      'the new version answered 5xx',
+      ownMetric(answerMetrics.serverErrors),
+    ),
+    originRefused: alarm(
+      'NewVersionRefusesCloudFront',
+      "the new version refused requests as not CloudFront's (403): a broken origin check",
+      ownMetric(answerMetrics.originRefused),
+    ),
+  };
 }

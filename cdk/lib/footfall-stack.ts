@@ -128,7 +128,6 @@ export class FootfallStack extends Stack {
     this.delivery = new SafeDeployment(this, 'Delivery', {
       api: this.api,
       projectRoot: props.projectRoot,
-      alarms: [this.alarms.functionErrors, this.alarms.api5xx],
     });
     // Budgets are per account: production keeps the one budget.
     this.budget =

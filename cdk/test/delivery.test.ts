@@ -1,5 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, test } from 'vitest';
+import { answerMetrics } from '../../service/src/http/answer-metrics.js';
+import { canaryJudgement } from '../lib/delivery.js';
 import { synthesize } from './support.js';
 
 type Resources = Record<
@@ -44,7 +46,8 @@ describe('two stages from one stack class', () => {
       ]) {
         expect(ofType(template, type), type).toHaveLength(1);
       }
-      expect(ofType(template, 'AWS::CloudWatch::Alarm')).toHaveLength(6);
+      // Six that e-mail, three that roll a deployment back.
+      expect(ofType(template, 'AWS::CloudWatch::Alarm')).toHaveLength(9);
     }
     // Every name is the stack's: nothing is shared or named by hand across the two.
     for (const [, table] of ofType(staging, 'AWS::DynamoDB::Table')) {
@@ -122,10 +125,11 @@ describe('production never serves a version that failed its check', () => {
       Enabled: boolean;
     };
     expect(alarms.Enabled).toBe(true);
-    const watched = alarms.Alarms.map(
-      (entry) => resourcesOf(production)[entry.Name.Ref]?.Properties?.MetricName,
+    expect(alarms.Alarms.map((entry) => entry.Name.Ref).sort()).toEqual(
+      rollbackAlarms(production)
+        .map(([id]) => id)
+        .sort(),
     );
-    expect(watched.sort()).toEqual(['5xx', 'Errors']);
   });
 
   test("the hook's role can invoke only the API function's versions and report to its deployment group", () => {
@@ -175,6 +179,213 @@ describe('production never serves a version that failed its check', () => {
         },
       },
     ]);
+  });
+});
+
+type Query = {
+  Id: string;
+  Expression?: string;
+  ReturnData?: boolean;
+  MetricStat?: {
+    Metric: {
+      Namespace: string;
+      MetricName: string;
+      Dimensions: { Name: string; Value: unknown }[];
+    };
+    Period: number;
+    Stat: string;
+  };
+};
+
+/** The alarms the deployment group watches, by what their failures are. */
+const rollbackAlarms = (template: Template) =>
+  ofType(template, 'AWS::CloudWatch::Alarm').filter(([id]) => id.startsWith('DeliveryNewVersion'));
+
+/** An alarm's metric queries by id, each metric as `Namespace/MetricName` and its dimensions. */
+const queriesOf = (alarm: Resources[string]) =>
+  Object.fromEntries(
+    ((alarm.Properties?.Metrics ?? []) as Query[]).map((query) => [
+      query.Id,
+      query.MetricStat
+        ? {
+            metric: `${query.MetricStat.Metric.Namespace}/${query.MetricStat.Metric.MetricName}`,
+            dimensions: Object.fromEntries(
+              query.MetricStat.Metric.Dimensions.map((d) => [d.Name, d.Value]),
+            ),
+            period: query.MetricStat.Period,
+            stat: query.MetricStat.Stat,
+          }
+        : { expression: query.Expression, returned: query.ReturnData },
+    ]),
+  );
+
+/**
+ * The alarm's expression evaluated for one minute's sums, as CloudWatch would: its `IF`, and
+ * JavaScript's arithmetic and comparisons, which CloudWatch's metric math shares.
+ */
+function evaluate(expression: string, minute: Record<string, number>): number {
+  const names = Object.keys(minute);
+  const run = new Function('IF', ...names, `return ${expression};`) as (
+    ...args: unknown[]
+  ) => number;
+  const IF = (condition: unknown, then: number, otherwise: number) =>
+    condition ? then : otherwise;
+  return run(IF, ...names.map((name) => minute[name]));
+}
+
+describe('the canary judges the new version only', () => {
+  const [functionId] =
+    ofType(production, 'AWS::Lambda::Function').find(([id]) => id.startsWith('ApiFunction')) ?? [];
+  const [versionId] = only(production, 'AWS::Lambda::Version');
+  const alarms = Object.fromEntries(rollbackAlarms(production));
+  const alarmNamed = (name: string) => {
+    const found = Object.entries(alarms).filter(([id]) =>
+      id.startsWith(`DeliveryNewVersion${name}`),
+    );
+    expect(found, name).toHaveLength(1);
+    return found[0]?.[1] as Resources[string];
+  };
+  // Lambda publishes an alias's invocations by the version that ran only with `Resource` =
+  // `function:alias`; footfall's own metrics name the function and the version as Lambda does.
+  const viaAlias = {
+    FunctionName: { Ref: functionId },
+    Resource: { 'Fn::Join': ['', [{ Ref: functionId }, ':live']] },
+  };
+  const newVersion = { ...viaAlias, ExecutedVersion: { 'Fn::GetAtt': [versionId, 'Version'] } };
+  const minute = { period: 60, stat: 'Sum' };
+  const answers = {
+    answers: { metric: 'AWS/Lambda/Invocations', dimensions: newVersion, ...minute },
+    allAnswers: { metric: 'AWS/Lambda/Invocations', dimensions: viaAlias, ...minute },
+  };
+  const own = (name: string) => ({
+    failed: {
+      metric: `footfall/${name}`,
+      dimensions: {
+        FunctionName: { Ref: functionId },
+        ExecutedVersion: { 'Fn::GetAtt': [versionId, 'Version'] },
+      },
+      ...minute,
+    },
+    allFailed: {
+      metric: `footfall/${name}`,
+      dimensions: { FunctionName: { Ref: functionId } },
+      ...minute,
+    },
+  });
+
+  test('each alarm reads the version being deployed: its invocations and errors through the live alias by ExecutedVersion, its own 5xx and 403 metrics by FunctionName and ExecutedVersion', () => {
+    expect(Object.keys(alarms)).toHaveLength(3);
+    const expression = { expression: expect.any(String), returned: true };
+    expect(queriesOf(alarmNamed('Errors'))).toEqual({
+      expr_1: expression,
+      ...answers,
+      failed: { metric: 'AWS/Lambda/Errors', dimensions: newVersion, ...minute },
+      allFailed: { metric: 'AWS/Lambda/Errors', dimensions: viaAlias, ...minute },
+    });
+    expect(queriesOf(alarmNamed('5xx'))).toEqual({
+      expr_1: expression,
+      ...answers,
+      ...own(answerMetrics.serverErrors),
+    });
+    // A broken origin check answers CloudFront 403, which no 5xx alarm sees.
+    expect(queriesOf(alarmNamed('RefusesCloudFront'))).toEqual({
+      expr_1: expression,
+      ...answers,
+      ...own(answerMetrics.originRefused),
+    });
+    expect([
+      answerMetrics.namespace,
+      answerMetrics.serverErrors,
+      answerMetrics.originRefused,
+    ]).toEqual(['footfall', 'ServerErrors', 'OriginRefused']);
+    // Updated to the new version before CodeDeploy moves the alias, and never the API's totals.
+    const [aliasId] = only(production, 'AWS::Lambda::Alias');
+    expect((production.toJSON().Resources[aliasId] as { DependsOn?: string[] }).DependsOn).toEqual(
+      expect.arrayContaining(Object.keys(alarms)),
+    );
+    expect(JSON.stringify(alarms)).not.toContain('AWS/ApiGateway');
+  });
+
+  test('one minute, one datapoint, at least 50 points above the rest; they act only through CodeDeploy', () => {
+    for (const alarm of Object.values(alarms)) {
+      expect(alarm.Properties).toMatchObject({
+        Threshold: 50,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        EvaluationPeriods: 1,
+        DatapointsToAlarm: 1,
+        TreatMissingData: 'notBreaching',
+      });
+      expect(alarm.Properties?.AlarmActions).toBeUndefined();
+    }
+    expect(canaryJudgement).toMatchObject({ minAnswers: 10, marginPoints: 50 });
+    expect(canaryJudgement.period.toSeconds()).toBe(60);
+    // The same in staging.
+    expect(rollbackAlarms(staging)).toHaveLength(3);
+  });
+
+  describe('what reaches the threshold (the template’s expression, evaluated)', () => {
+    const expression = queriesOf(alarmNamed('RefusesCloudFront')).expr_1?.expression as string;
+    const threshold = alarmNamed('RefusesCloudFront').Properties?.Threshold as number;
+    for (const alarm of Object.values(alarms)) {
+      expect(queriesOf(alarm).expr_1?.expression).toBe(expression);
+    }
+    const rollsBack = (minute: Record<string, number>) => evaluate(expression, minute) >= threshold;
+
+    test.each([
+      [
+        'a single failed request, nothing else',
+        { answers: 1, failed: 1, allAnswers: 1, allFailed: 1 },
+      ],
+      [
+        'nine of nine failed, a quiet minute',
+        { answers: 9, failed: 9, allAnswers: 90, allFailed: 9 },
+      ],
+      [
+        'a flood: half of all answers fail, on both versions alike',
+        { answers: 1_000, failed: 500, allAnswers: 10_000, allFailed: 5_000 },
+      ],
+      [
+        'a flood of direct requests, unluckily more of them on the new version',
+        { answers: 100, failed: 80, allAnswers: 1_000, allFailed: 500 },
+      ],
+      [
+        'a bad minute for the new version: 4 of 10 failed, none of the rest',
+        { answers: 10, failed: 4, allAnswers: 100, allFailed: 4 },
+      ],
+    ])('no rollback: %s', (_name, minute) => {
+      expect(rollsBack(minute)).toBe(false);
+    });
+
+    test.each([
+      [
+        'the new version refuses every CloudFront request, ten a minute reach it',
+        { answers: 10, failed: 10, allAnswers: 100, allFailed: 10 },
+      ],
+      [
+        'the new version fails 60% of its answers, the old one none',
+        { answers: 50, failed: 30, allAnswers: 500, allFailed: 30 },
+      ],
+      [
+        'the new version fails everything during a flood that fails 40% of the old one’s',
+        { answers: 100, failed: 100, allAnswers: 1_000, allFailed: 460 },
+      ],
+      [
+        'the new version takes all traffic and fails it',
+        { answers: 20, failed: 20, allAnswers: 20, allFailed: 20 },
+      ],
+    ])('rollback: %s', (_name, minute) => {
+      expect(rollsBack(minute)).toBe(true);
+    });
+
+    test('fewer answers than the minimum never roll back, whatever failed', () => {
+      for (let answers = 0; answers < canaryJudgement.minAnswers; answers++) {
+        for (let failed = 0; failed <= answers; failed++) {
+          expect(rollsBack({ answers, failed, allAnswers: answers, allFailed: failed })).toBe(
+            false,
+          );
+        }
+      }
+    });
   });
 });
 

@@ -721,7 +721,8 @@ describe('only CloudFront reaches the API (ADR 9)', () => {
 
 describe('alarms', () => {
   test('Lambda errors, API 5xx, DynamoDB throttles, request rate, 4xx share; no alarm topic without an email', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    // And the deployment's three rollback alarms (delivery.test.ts).
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 9);
     // Half the 50 req/s throttle for two 5-minute periods.
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'Count',
@@ -781,7 +782,12 @@ describe('alarms', () => {
       Endpoint: 'me@example.com',
       TopicArn: { Ref: topic },
     });
-    for (const alarm of Object.values(withEmail.findResources('AWS::CloudWatch::Alarm'))) {
+    // The deployment's rollback alarms act through CodeDeploy (delivery.test.ts).
+    const alarms = Object.entries(withEmail.findResources('AWS::CloudWatch::Alarm')).filter(
+      ([id]) => !id.startsWith('Delivery'),
+    );
+    expect(alarms).toHaveLength(6);
+    for (const [, alarm] of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
     }
     withEmail.hasResourceProperties('AWS::SNS::TopicPolicy', {

@@ -5,6 +5,7 @@ import { createDynamoDBClient } from './db/client.js';
 import { createCounterStore } from './db/counter-store/index.js';
 import { createDatabase, createVisitsDatabase } from './db/index.js';
 import { SMOKE_PAGE } from './domain/smoke.js';
+import { AnswerCounter, type FunctionInstance, localInstance } from './http/answer-metrics.js';
 import { createApp } from './http/app.js';
 import { jsonLogger, type Logger, limitedEntry } from './http/http.js';
 import type { AddressOf, CountryOf } from './http/routes/count.js';
@@ -22,6 +23,8 @@ export interface ComposeOptions {
   readonly countryOf?: CountryOf;
   /** How the owner is told of a link's first open of a day. @default a log line */
   readonly tell?: Tell;
+  /** The function and version answering, named in its answer metrics. @default localInstance */
+  readonly instance?: FunctionInstance;
 }
 
 /** What `compose` needs of the configuration. */
@@ -70,6 +73,12 @@ export function compose(config: ComposeConfig, addressOf: AddressOf, options: Co
     ...(options.deadlineMs === undefined ? {} : { deadlineMs: options.deadlineMs }),
     ...(options.now ? { now: options.now } : {}),
   });
+  const now = options.now;
+  const answers = new AnswerCounter(
+    log,
+    options.instance ?? localInstance,
+    ...(now ? [() => now().getTime()] : []),
+  );
   const app = createApp({
     counter,
     config,
@@ -79,6 +88,7 @@ export function compose(config: ComposeConfig, addressOf: AddressOf, options: Co
     originSecrets: config.originSecrets ?? [],
     ...(options.now ? { now: options.now } : {}),
     log,
+    answers,
   });
   return { app, client, database, visits, alerts, ready: counter.prepare() };
 }

@@ -5,6 +5,7 @@ import { compose } from './compose.js';
 import { loadConfig } from './config.js';
 import { countryOf } from './domain/links.js';
 import { cloudFrontViewerAddress } from './http/address.js';
+import { localInstance } from './http/answer-metrics.js';
 import type { AddressOf } from './http/routes/count.js';
 
 // Built once per Lambda environment, outside the handler, so warm invocations reuse the client
@@ -30,6 +31,12 @@ const { app, alerts, ready } = compose(
       ? { countryOf: (c) => countryOf(c.req.header('cloudfront-viewer-country')) }
       : {}),
     ...(config.alertTopicArn ? { tell: snsTell(config.alertTopicArn) } : {}),
+    // Lambda's own names for the function and the version running (a number, even when invoked
+    // through the `live` alias): the dimensions of the metrics the canary watches.
+    instance: {
+      functionName: process.env.AWS_LAMBDA_FUNCTION_NAME ?? localInstance.functionName,
+      version: process.env.AWS_LAMBDA_FUNCTION_VERSION ?? localInstance.version,
+    },
   },
 );
 // During the function's init, so the first visit does not wait for the day's salt. It never

@@ -24,7 +24,12 @@ const PREVIOUS = 'previous-origin-secret-for-tests-0123456789';
 type Handler = (event: unknown, context: unknown) => Promise<LambdaResult>;
 let handler: Handler;
 beforeAll(async () => {
-  stubLambdaEnvironment({ ORIGIN_SECRETS: `${CURRENT},${PREVIOUS}` });
+  stubLambdaEnvironment({
+    ORIGIN_SECRETS: `${CURRENT},${PREVIOUS}`,
+    // What Lambda sets: the version is the one that runs, also when the `live` alias was invoked.
+    AWS_LAMBDA_FUNCTION_NAME: 'FootfallApiFunction',
+    AWS_LAMBDA_FUNCTION_VERSION: '12',
+  });
   ({ handler } = (await import('../src/lambda.js')) as unknown as { handler: Handler });
 });
 afterAll(() => vi.unstubAllEnvs());
@@ -84,6 +89,32 @@ describe('behind CloudFront', () => {
     expect(await call(countRequest('GET', page, viaCloudFront('198.51.100.34')))).toMatchObject({
       body: { views: 0, visitors: 0, bots: 0 },
     });
+  });
+
+  test('a refusal is written to stdout as the OriginRefused metric of the version that ran', async () => {
+    // A second on, so the counter writes at once whatever earlier tests left with it.
+    const later = Date.now() + 2_000;
+    vi.spyOn(Date, 'now').mockReturnValue(later);
+    const written: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      expect((await call({ method: 'GET', path: '/api/health', headers: {} })).status).toBe(403);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    const lines = written.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        msg: 'answers counted',
+        FunctionName: 'FootfallApiFunction',
+        ExecutedVersion: '12',
+        OriginRefused: expect.any(Number),
+        _aws: expect.objectContaining({ Timestamp: later }),
+      }),
+    ]);
   });
 
   test('X-Forwarded-For is never read: forging it changes nothing', async () => {

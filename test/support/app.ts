@@ -9,6 +9,7 @@ import {
 } from '../../service/src/domain/counting-limits.js';
 import { AddressList } from '../../service/src/domain/visitor.js';
 import { cloudFrontViewerAddress } from '../../service/src/http/address.js';
+import type { FunctionInstance } from '../../service/src/http/answer-metrics.js';
 import type { Logger } from '../../service/src/http/http.js';
 import type { CountryOf } from '../../service/src/http/routes/count.js';
 import { endpoint, tableName, testClient, visitsTableName } from './dynalite.js';
@@ -49,6 +50,10 @@ export interface TestAppOptions {
   tell?: Tell;
   /** The viewer's country. @default none */
   countryOf?: CountryOf;
+  /** Serve only requests carrying one of these in CloudFront's origin header. @default none */
+  originSecrets?: string[];
+  /** The function and version named in the answer metrics. @default localInstance */
+  instance?: FunctionInstance;
 }
 
 /**
@@ -75,6 +80,7 @@ export function testApp(options: TestAppOptions = {}): TestApp {
       // Thousands of test pages share the resume's site.
       maxPagesPerSite: options.maxPagesPerSite ?? countingLimits.maxPagesPerSite.max,
       excludedAddresses: new AddressList(options.excludedAddresses ?? []),
+      ...(options.originSecrets ? { originSecrets: options.originSecrets } : {}),
     },
     cloudFrontViewerAddress,
     {
@@ -84,6 +90,7 @@ export function testApp(options: TestAppOptions = {}): TestApp {
       ...(options.now ? { now: options.now } : {}),
       ...(options.tell ? { tell: options.tell } : {}),
       ...(options.countryOf ? { countryOf: options.countryOf } : {}),
+      ...(options.instance ? { instance: options.instance } : {}),
     },
   );
   return { ...composed, logs };

@@ -4,6 +4,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { linkPreviewOf } from '../domain/link-previews.js';
 import { type CounterStore, StorageUnavailableError } from '../domain/store.js';
 import type { AddressList } from '../domain/visitor.js';
+import { type AnswerCounter, answerMetrics } from './answer-metrics.js';
 import { BADGE_PATHS } from './cloudfront.js';
 import { errorCodeFor, errorResponse, jsonLogger, type Logger } from './http.js';
 import { verifyOrigin } from './origin-verify.js';
@@ -35,6 +36,8 @@ export interface AppDeps {
   readonly now?: () => Date;
   /** Where failures are reported; defaults to JSON lines on stderr. */
   readonly log?: Logger;
+  /** Counts the answers a deployment's canary watches (5xx, origin refusals). */
+  readonly answers: AnswerCounter;
 }
 
 /** Seconds a client should wait before retrying when storage is unavailable. */
@@ -81,6 +84,12 @@ export function createApp(deps: AppDeps) {
   const badgeHeaders = secureHeaders({ crossOriginResourcePolicy: 'cross-origin' });
   app.use(
     '*',
+    async (c, next) => {
+      // What an earlier burst left uncounted is written by the next request, whatever it is.
+      deps.answers.flushIfDue();
+      await next();
+      if (c.res.status >= 500) deps.answers.count(answerMetrics.serverErrors);
+    },
     (c, next) =>
       ((BADGE_PATHS as readonly string[]).includes(c.req.path) ? badgeHeaders : apiHeaders)(
         c,
@@ -93,8 +102,9 @@ export function createApp(deps: AppDeps) {
     },
   );
   if (deps.originSecrets && deps.originSecrets.length > 0) {
-    app.use('/api/*', verifyOrigin(deps.originSecrets));
-    app.use('/r/*', verifyOrigin(deps.originSecrets));
+    const fromCloudFront = verifyOrigin(deps.originSecrets, deps.answers);
+    app.use('/api/*', fromCloudFront);
+    app.use('/r/*', fromCloudFront);
   }
   app.route('/api', api);
   app.route(
