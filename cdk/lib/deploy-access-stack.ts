@@ -56,6 +56,12 @@ export interface DeployAccessStackProps extends StackProps {
   readonly oidcProviderArn?: string;
   /** The CDK bootstrap qualifier. @default deployDefaults.bootstrapQualifier (CDK's default) */
   readonly bootstrapQualifier?: string;
+  /**
+   * Regions besides this stack's that app stacks deploy to (us-east-1, for CloudFront's
+   * certificate and web ACL): the deploy roles may use CDK's bootstrap roles there too.
+   * @default - none: this stack's region only
+   */
+  readonly otherDeployRegions?: readonly string[];
 }
 
 /**
@@ -63,7 +69,7 @@ export interface DeployAccessStackProps extends StackProps {
  *
  * - GitHub's OIDC provider, and one role per GitHub environment (staging, production) that trusts
  *   exactly that environment of exactly this repository (by name and id), and may do nothing but
- *   assume CDK's `deploy` and `file-publishing` bootstrap roles;
+ *   assume CDK's `deploy` and `file-publishing` bootstrap roles, in each region an app stack goes to;
  * - the policy `cdk bootstrap` attaches to its CloudFormation execution role instead of
  *   AdministratorAccess, and the permissions boundary on that role and on every role the app
  *   stacks create (`deployPermissionStatements`).
@@ -146,6 +152,11 @@ export class DeployAccessStack extends Stack {
       repositoryId: props.repositoryId,
       repositoryOwnerId: props.repositoryOwnerId,
     };
+    // `cdk deploy STACK` deploys the stacks STACK depends on first, wherever they are.
+    const deployRegions = [
+      this.region,
+      ...new Set((props.otherDeployRegions ?? []).filter((region) => region !== this.region)),
+    ];
     const role = (logicalId: string, environment: string) => {
       const deployRole = new iam.Role(this, logicalId, {
         description: `GitHub Actions deploys of ${props.repository} (environment ${environment})`,
@@ -163,9 +174,11 @@ export class DeployAccessStack extends Stack {
         new iam.PolicyStatement({
           sid: 'AssumeCdkDeployAndPublishingRoles',
           actions: ['sts:AssumeRole', 'sts:TagSession'],
-          resources: ['deploy', 'file-publishing'].map(
-            (kind) =>
-              `arn:${this.partition}:iam::${this.account}:role/cdk-${qualifier}-${kind}-role-${this.account}-${this.region}`,
+          resources: deployRegions.flatMap((region) =>
+            ['deploy', 'file-publishing'].map(
+              (kind) =>
+                `arn:${this.partition}:iam::${this.account}:role/cdk-${qualifier}-${kind}-role-${this.account}-${region}`,
+            ),
           ),
           conditions: {
             // And only while `cdk bootstrap` still owns them.

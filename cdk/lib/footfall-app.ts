@@ -1,4 +1,4 @@
-import { type App, Stack, Validations } from 'aws-cdk-lib';
+import { type App, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CertificateStack } from './certificate-stack.js';
@@ -101,6 +101,10 @@ export function addFootfallStacks(app: App, props: FootfallAppProps): FootfallSt
           staging: config.staging ? deployDefaults.stagingEnvironmentName : undefined,
         },
         appStackNames: appStacks.map((stack) => stack.stackName),
+        // The web ACLs' and the certificate's: the pipeline deploys them with the app stacks.
+        otherDeployRegions: appStacks
+          .map((stack) => stack.region)
+          .filter((region) => !Token.isUnresolved(region)),
         bootstrapQualifier: config.bootstrapQualifier,
         ...(config.githubOidcProviderArn ? { oidcProviderArn: config.githubOidcProviderArn } : {}),
         description:

@@ -141,6 +141,58 @@ describe('deploy access', () => {
     });
   });
 
+  test('with stacks in us-east-1 (web ACL, certificate) the roles may use the bootstrap roles there too, and only there', () => {
+    const assumable = (t: Template) =>
+      Object.values(t.findResources('AWS::IAM::Policy')).map((policy) =>
+        (policy.Properties.PolicyDocument.Statement as Statement[]).flatMap((statement) =>
+          list(statement.Resource as unknown[]).map((arn) => JSON.stringify(arn)),
+        ),
+      );
+    const domain = {
+      domainName: 'me.example.com',
+      hostedZoneId: 'Z123',
+      hostedZoneName: 'example.com',
+    };
+    for (const [name, context] of [
+      ['wafRateLimit', { wafRateLimit: 2000 }],
+      ['domainName', domain],
+    ] as const) {
+      const { deployAccess, app, staging } = synthesize(
+        { ...repo, ...context },
+        { env: { account: '123456789012', region: 'eu-west-1' } },
+      );
+      // The pipeline's `cdk deploy STACK` takes the stacks STACK depends on along: these.
+      const edge = (stack: Stack) =>
+        stack.dependencies.filter((other) => other.region === 'us-east-1').map((s) => s.stackName);
+      expect(edge(app), name).toEqual(
+        name === 'wafRateLimit' ? [`${stackNames.app}Waf`] : [stackNames.certificate],
+      );
+      if (name === 'wafRateLimit')
+        expect(edge(staging as Stack)).toEqual([`${stackNames.staging}Waf`]);
+      for (const resources of assumable(Template.fromStack(deployAccess as DeployAccessStack))) {
+        // Each of the two roles in the app's region and in us-east-1; nowhere else.
+        expect(resources, name).toHaveLength(4);
+        for (const kind of ['deploy', 'file-publishing']) {
+          for (const region of ['eu-west-1', 'us-east-1']) {
+            expect(
+              resources.filter(
+                (arn) => arn.includes(`cdk-hnb659fds-${kind}-role-`) && arn.includes(`-${region}"`),
+              ),
+              `${name}: ${kind} in ${region}`,
+            ).toHaveLength(1);
+          }
+        }
+      }
+    }
+    // Without either, the stack's own region only (above); in us-east-1 itself, no duplicates.
+    const { deployAccess } = synthesize(
+      { ...repo, wafRateLimit: 2000 },
+      { env: { account: '123456789012', region: 'us-east-1' } },
+    );
+    for (const resources of assumable(Template.fromStack(deployAccess as DeployAccessStack)))
+      expect(resources).toHaveLength(2);
+  });
+
   test('outputs: a role ARN per environment, the execution policy and the boundary', () => {
     expect(Object.keys(template.findOutputs('*')).sort()).toEqual([
       'ExecutionPolicyArn',

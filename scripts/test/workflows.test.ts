@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,6 +69,24 @@ const tokenJobs = Object.entries(deploy.jobs).filter(
 const lock = JSON.parse(readFileSync(`${root}package-lock.json`, 'utf8')) as {
   packages: Record<string, { version: string; integrity: string }>;
 };
+
+interface DependabotGroup {
+  'applies-to'?: 'version-updates' | 'security-updates';
+  'dependency-type'?: string;
+  patterns?: string[];
+  'exclude-patterns'?: string[];
+}
+const dependabot = parse(readFileSync(`${root}.github/dependabot.yml`, 'utf8')) as {
+  updates: { 'package-ecosystem': string; groups?: Record<string, DependabotGroup> }[];
+};
+/** Dependabot's group patterns: `*` matches any run of characters. */
+const glob = (pattern: string) =>
+  new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\/@-]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 
 const scratch: string[] = [];
 afterAll(() => {
@@ -250,21 +269,23 @@ describe('GitHub workflows', () => {
     }
   });
 
-  test('the CDK CLI where the token is: exactly package-lock.json’s aws-cdk, integrity-checked, installed without scripts', () => {
-    const cli = lock.packages['node_modules/aws-cdk'];
-    expect(deploy.env?.CDK_CLI_VERSION).toBe(cli?.version);
-    expect(deploy.env?.CDK_CLI_INTEGRITY).toBe(cli?.integrity);
-    expect(deploy.env?.CDK_CLI_VERSION).toMatch(/^\d+\.\d+\.\d+$/);
+  test('the CDK CLI where the token is: the aws-cdk package-lock.json records, read at run time, integrity-checked, installed without scripts', () => {
+    // No copy of the version in the YAML to fall behind the lock (Dependabot bumps the lock).
+    expect(source('.github/workflows/deploy.yml')).not.toMatch(/CDK_CLI_|aws-cdk@\d/);
     for (const [name, job] of tokenJobs) {
       const install = steps(job).find((step) => step.name === 'Install the pinned CDK CLI');
+      expect(install?.env?.LOCK, name).toBe(
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression
+        '${{ github.workspace }}/package-lock.json',
+      );
       const script = install?.run ?? '';
+      expect(script, name).toContain(`.packages["node_modules/aws-cdk"].version`);
+      expect(script, name).toContain(`.packages["node_modules/aws-cdk"].integrity`);
       // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell variable
-      expect(script, name).toContain('npm pack "aws-cdk@${CDK_CLI_VERSION}" --ignore-scripts');
-      expect(script, name).toContain('openssl dgst -sha512 -binary');
-      expect(script, name).toContain('[ "$actual" != "$CDK_CLI_INTEGRITY" ]');
+      expect(script, name).toContain('npm pack "aws-cdk@${version}" --ignore-scripts');
       expect(script, name).toContain(
         // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell variable
-        'npm install --global --ignore-scripts --no-audit --no-fund "./aws-cdk-${CDK_CLI_VERSION}.tgz"',
+        'npm install --global --ignore-scripts --no-audit --no-fund "./aws-cdk-${version}.tgz"',
       );
       // Installed before the sign-in: nothing installs while the credentials exist.
       const order = steps(job).map((step) => step.name ?? step.uses ?? '');
@@ -285,25 +306,18 @@ describe('GitHub workflows', () => {
     expect(JSON.parse(readFileSync(`${root}package.json`, 'utf8')).scripts.synth).toContain(
       'cdk synth --quiet',
     );
-    const upload = steps(synth).find((step) => step.uses?.startsWith('actions/upload-artifact@'));
-    expect(upload?.with).toMatchObject({
-      name: 'cdk-out',
-      path: 'cdk.out',
-      'if-no-files-found': 'error',
-    });
     const stacks = { 'deploy-staging': stackNames.staging, 'deploy-production': stackNames.app };
     for (const [name, job] of tokenJobs) {
-      const download = steps(job).find((step) =>
-        step.uses?.startsWith('actions/download-artifact@'),
-      );
-      expect(download?.with, name).toEqual({ name: 'cdk-out', path: 'cdk.out' });
       expect(job.env?.STACK, name).toBe(stacks[name as keyof typeof stacks]);
       const runs = steps(job)
         .map((step) => step.run ?? '')
         .join('\n');
+      // The stack and the stacks it depends on (us-east-1's web ACL and certificate): never
+      // --exclusively, which would leave them out.
       expect(runs, name).toContain(
         'cdk deploy --app cdk.out "$STACK" --require-approval never --outputs-file cdk-outputs.json',
       );
+      expect(runs, name).not.toContain('--exclusively');
       expect(runs, name).toContain('.[$stack].SiteUrl');
       expect(job.outputs?.['site-url'], name).toBeDefined();
     }
@@ -325,13 +339,52 @@ describe('GitHub workflows', () => {
   });
 
   test('Dependabot keeps npm packages and the pinned actions current', () => {
-    const dependabot = parse(readFileSync(`${root}.github/dependabot.yml`, 'utf8')) as {
-      updates: { 'package-ecosystem': string }[];
-    };
     expect(dependabot.updates.map((update) => update['package-ecosystem']).sort()).toEqual([
       'github-actions',
       'npm',
     ]);
+  });
+
+  test('Dependabot: the AWS SDK is a group of its own (version and security updates); the CDK CLI moves with the CDK library', () => {
+    const npm = dependabot.updates.find((update) => update['package-ecosystem'] === 'npm');
+    const groups = Object.entries(npm?.groups ?? {});
+    /** The group Dependabot puts a package in for an update of that kind: the first that matches. */
+    const groupOf = (name: string, kind: 'version-updates' | 'security-updates') =>
+      groups.find(
+        ([, group]) =>
+          (group['applies-to'] ?? 'version-updates') === kind &&
+          (group.patterns ?? ['*']).some((pattern) => glob(pattern).test(name)) &&
+          !(group['exclude-patterns'] ?? []).some((pattern) => glob(pattern).test(name)) &&
+          group['dependency-type'] === undefined,
+      )?.[0];
+    for (const sdk of [
+      '@aws-sdk/client-dynamodb',
+      '@aws-sdk/lib-dynamodb',
+      '@smithy/node-http-handler',
+    ]) {
+      for (const kind of ['version-updates', 'security-updates'] as const) {
+        const group = groupOf(sdk, kind);
+        expect(group, `${sdk} ${kind}`).toBeDefined();
+        const members = npm?.groups?.[group ?? '']?.patterns ?? [];
+        // Nothing of the CDK rides along with an SDK update.
+        for (const cdk of ['aws-cdk', 'aws-cdk-lib', 'constructs', 'cdk-nag'])
+          expect(
+            members.some((pattern) => glob(pattern).test(cdk)),
+            `${group}: ${cdk}`,
+          ).toBe(false);
+      }
+    }
+    expect(groupOf('aws-cdk', 'version-updates')).toBe(groupOf('aws-cdk-lib', 'version-updates'));
+    expect(groupOf('aws-cdk', 'version-updates')).not.toBe(
+      groupOf('@aws-sdk/client-dynamodb', 'version-updates'),
+    );
+    // Development tools are grouped apart from both.
+    const devTools = npm?.groups?.['dev-tools'];
+    for (const name of ['aws-cdk', 'aws-cdk-lib', '@aws-sdk/client-ssm', '@smithy/types'])
+      expect(
+        (devTools?.['exclude-patterns'] ?? []).some((p) => glob(p).test(name)),
+        name,
+      ).toBe(true);
   });
 });
 
@@ -667,5 +720,225 @@ describe('npm, wherever the project is installed, enforces the install-script al
     }
     for (const recent of [minimum, '11.20.0', '12.0.1'])
       expect(upgradeWith(recent), recent).toBe('');
+  });
+});
+
+describe('the artifact deployed is the artifact built', () => {
+  const synthSteps = steps(deploy.jobs.synth);
+  const upload = synthSteps.find((step) => step.uses?.startsWith('actions/upload-artifact@'));
+  const recordStep = synthSteps.find((step) => step.id === 'record');
+  const verifyStep = (job: Job | undefined) =>
+    steps(job).find((step) => step.run?.includes('scripts/deploy/verify-artifact/main.ts verify'));
+
+  test('synth refuses executable assets, records its files and outputs the artifact’s id and digest', () => {
+    expect(recordStep?.run).toBe(
+      'node scripts/deploy/verify-artifact/main.ts record cdk.out >> "$GITHUB_OUTPUT"',
+    );
+    const order = synthSteps.map((step) => step.run ?? step.uses ?? '');
+    // After the synth, before the upload.
+    expect(order.indexOf(recordStep?.run ?? '')).toBeGreaterThan(
+      order.findIndex((run) => run.includes('npm run synth')),
+    );
+    expect(synthSteps.indexOf(recordStep as Step)).toBeLessThan(synthSteps.indexOf(upload as Step));
+    expect(upload?.id).toBe('upload');
+    expect(upload?.with).toMatchObject({
+      path: 'cdk.out',
+      'if-no-files-found': 'error',
+      // The digest lists every file, so every file travels.
+      'include-hidden-files': true,
+      overwrite: false,
+    });
+    expect(deploy.jobs.synth?.outputs).toMatchObject({
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression
+      'cdk-out-artifact-id': '${{ steps.upload.outputs.artifact-id }}',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression
+      'cdk-out-digest': '${{ steps.record.outputs.digest }}',
+    });
+  });
+
+  test('every deploy job downloads synth’s artifact by id (never by name or pattern), failing on a digest mismatch', () => {
+    expect(tokenJobs.length).toBe(2);
+    for (const [name, job] of tokenJobs) {
+      expect(needs(job), name).toContain('synth');
+      const downloads = steps(job).filter((step) =>
+        step.uses?.startsWith('actions/download-artifact@'),
+      );
+      expect(downloads.length, name).toBe(1);
+      expect(downloads[0]?.with, name).toEqual({
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression
+        'artifact-ids': '${{ needs.synth.outputs.cdk-out-artifact-id }}',
+        path: 'cdk.out',
+        'digest-mismatch': 'error',
+      });
+    }
+  });
+
+  test('the digest is verified before any CDK CLI invocation, and before the sign-in', () => {
+    for (const [name, job] of tokenJobs) {
+      const all = steps(job);
+      const verify = verifyStep(job);
+      expect(verify?.run, name).toBe(
+        'node scripts/deploy/verify-artifact/main.ts verify cdk.out "$DIGEST"',
+      );
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression
+      expect(verify?.env, name).toEqual({ DIGEST: '${{ needs.synth.outputs.cdk-out-digest }}' });
+      const at = all.indexOf(verify as Step);
+      const download = all.findIndex((step) => step.uses?.startsWith('actions/download-artifact@'));
+      expect(at, name).toBeGreaterThan(download);
+      // Any step that installs or runs the CLI (`cdk --version` included), and the sign-in.
+      const cliOrToken = all.filter(
+        (step) =>
+          /(^|[\s;&|(])cdk\s|aws-cdk/m.test(step.run ?? '') ||
+          step.uses?.startsWith('aws-actions/configure-aws-credentials@'),
+      );
+      expect(cliOrToken.length, name).toBeGreaterThanOrEqual(3);
+      for (const step of cliOrToken)
+        expect(at, `${name}: ${step.name ?? step.uses}`).toBeLessThan(all.indexOf(step));
+    }
+  });
+
+  test('the check needs nothing installed: Node strips its types, and it imports only Node', () => {
+    // Node runs TypeScript by itself from 22.18 and 23.6; .node-version is what the jobs use.
+    const major = Number(readFileSync(`${root}.node-version`, 'utf8').trim().split('.')[0]);
+    expect(major).toBeGreaterThanOrEqual(24);
+    const script = readFileSync(`${root}scripts/deploy/verify-artifact/main.ts`, 'utf8');
+    const imports = [...script.matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1]);
+    expect(imports.length).toBeGreaterThan(0);
+    for (const specifier of imports) expect(specifier).toMatch(/^node:/);
+    // Erasable syntax only (what type stripping accepts).
+    expect(script).not.toMatch(/\benum\b|\bnamespace\b|constructor\((public|private|readonly)/);
+  });
+
+  test('no job after synth uploads an artifact, none overwrites one, and names are never reused', () => {
+    const uploads = [...Object.entries(ci.jobs), ...Object.entries(deploy.jobs)].flatMap(
+      ([name, job]) =>
+        steps(job)
+          .filter((step) => step.uses?.startsWith('actions/upload-artifact@'))
+          .map((step) => [name, step] as const),
+    );
+    expect(uploads.map(([name]) => name)).toEqual(['synth']);
+    for (const file of files) expect(source(file)).not.toMatch(/overwrite:\s*true/);
+    // A re-run's synth uploads under a new name instead of colliding with (or replacing) the first.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression
+    expect(upload?.with?.name).toBe('cdk-out-synth-${{ github.run_attempt }}');
+    // Nothing else can reach the artifact store's write side either: no job deletes artifacts.
+    for (const file of files) expect(source(file)).not.toMatch(/actions:\s*write/);
+  });
+
+  /** A step's script, with `node` running TypeScript as Node 24 does (here through tsx). */
+  function runWithNode(step: Step, env: Record<string, string>) {
+    const bin = tempDir();
+    writeFileSync(join(bin, 'node'), `#!/bin/sh\nexec "${process.execPath}" --import tsx "$@"\n`, {
+      mode: 0o755,
+    });
+    return runStep(step, { ...env, PATH: `${bin}:${process.env.PATH ?? ''}` });
+  }
+
+  test('the record and verify steps, run as written: a good assembly passes, a changed one stops the job', () => {
+    const assembly = join(tempDir(), 'cdk.out');
+    mkdirSync(join(assembly, 'asset.abc'), { recursive: true });
+    writeFileSync(join(assembly, 'manifest.json'), '{"version":"55.0.0","artifacts":{}}');
+    writeFileSync(join(assembly, 'asset.abc', 'index.mjs'), 'export const handler = 1;');
+    writeFileSync(
+      join(assembly, 'Footfall.assets.json'),
+      JSON.stringify({ files: { abc: { source: { path: 'asset.abc', packaging: 'zip' } } } }),
+    );
+    const outputs = join(tempDir(), 'outputs');
+    // The steps name cdk.out relative to the workspace: run them where it is.
+    const inWorkspace = (step: Step, env: Record<string, string>) =>
+      runWithNode({ ...step, run: step.run?.replaceAll('cdk.out', assembly) }, env);
+    const recorded = inWorkspace(recordStep as Step, { GITHUB_OUTPUT: outputs });
+    expect(recorded.status, recorded.stderr).toBe(0);
+    const digest = /^digest=([0-9a-f]{64})$/m.exec(readFileSync(outputs, 'utf8'))?.[1] ?? '';
+    expect(digest).not.toBe('');
+    for (const [name, job] of tokenJobs) {
+      const step = verifyStep(job) as Step;
+      const passed = inWorkspace(step, { DIGEST: digest });
+      expect(passed.status, `${name}: ${passed.stderr}`).toBe(0);
+      expect(inWorkspace(step, { DIGEST: '' }).status, name).not.toBe(0);
+    }
+    writeFileSync(join(assembly, 'asset.abc', 'index.mjs'), 'export const handler = 2;');
+    const changed = inWorkspace(verifyStep(deploy.jobs['deploy-production']) as Step, {
+      DIGEST: digest,
+    });
+    expect(changed.status).toBe(1);
+    expect(changed.stderr).toContain('asset.abc/index.mjs: changed since the synth job built it');
+  });
+});
+
+describe('the deploy jobs install the CDK CLI package-lock.json records', () => {
+  const cli = lock.packages['node_modules/aws-cdk'];
+  const install = steps(deploy.jobs['deploy-production']).find(
+    (step) => step.name === 'Install the pinned CDK CLI',
+  ) as Step;
+
+  /** The step's script with `npm` packing the given bytes, and logging what it installs. */
+  function installWith(lockText: string, tarball: string) {
+    const dir = tempDir();
+    const log = join(dir, 'npm.log');
+    writeFileSync(join(dir, 'package-lock.json'), lockText);
+    writeFileSync(
+      join(dir, 'npm'),
+      [
+        '#!/bin/sh',
+        `echo "$*" >> "${log}"`,
+        'if [ "$1" = pack ]; then',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion
+        '  version="${2#aws-cdk@}"',
+        `  printf '%s' '${tarball}' > "aws-cdk-$version.tgz"`,
+        'fi',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    writeFileSync(join(dir, 'cdk'), '#!/bin/sh\necho 9.9.9\n', { mode: 0o755 });
+    const result = runStep(
+      install,
+      { LOCK: join(dir, 'package-lock.json'), PATH: `${dir}:${process.env.PATH ?? ''}` },
+      dir,
+    );
+    return { ...result, npm: existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [] };
+  }
+  const lockWith = (entry: unknown) =>
+    JSON.stringify({ packages: { '': {}, 'node_modules/aws-cdk': entry } });
+  const integrity = (bytes: string) =>
+    `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
+
+  test('the version and integrity come from the lock: a bump there is what gets installed', () => {
+    // The real lock's entry is what the step reads.
+    expect(cli?.version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(cli?.integrity).toMatch(/^sha512-/);
+    const result = installWith(
+      lockWith({ version: '2.9999.0', integrity: integrity('the package') }),
+      'the package',
+    );
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.npm).toEqual([
+      'pack aws-cdk@2.9999.0 --ignore-scripts --silent',
+      'install --global --ignore-scripts --no-audit --no-fund ./aws-cdk-2.9999.0.tgz',
+    ]);
+  });
+
+  test('a package whose bytes are not the lock’s is never installed', () => {
+    const result = installWith(
+      lockWith({ version: '2.9999.0', integrity: integrity('the package') }),
+      'another package',
+    );
+    expect(result.status).not.toBe(0);
+    expect(result.stdout).toContain('is not the package package-lock.json records');
+    expect(result.npm).toEqual(['pack aws-cdk@2.9999.0 --ignore-scripts --silent']);
+  });
+
+  test('a lock without a plain aws-cdk version and sha512 integrity stops before npm runs', () => {
+    for (const entry of [
+      undefined,
+      { version: '2.9999.0' },
+      { version: 'latest', integrity: integrity('x') },
+      { version: '2.1.0; curl evil', integrity: integrity('x') },
+      { version: '2.1.0', integrity: 'sha1-abc' },
+    ]) {
+      const result = installWith(lockWith(entry), 'x');
+      expect(result.status, JSON.stringify(entry)).not.toBe(0);
+      expect(result.npm, JSON.stringify(entry)).toEqual([]);
+    }
   });
 });

@@ -18,6 +18,7 @@ import { DeployConfigError, parseDeployConfig } from '../../../cdk/lib/deploy-co
 import { stackNames } from '../../../cdk/lib/deploy-names.js';
 import { githubSubject } from '../../../cdk/lib/github-oidc.js';
 import { checkAwsAccess } from '../aws-access.js';
+import { deployRegions } from '../preflight/checks.js';
 import { formatProblems, type Problem, settingProblems } from '../problems.js';
 import {
   type ActionsPermissions,
@@ -287,6 +288,8 @@ for (const command of awsCommands({
   identity: trust,
   environments,
   outputsFile,
+  // us-east-1 too, with a custom domain or WAF: the pipeline deploys those stacks there.
+  otherRegions: config ? deployRegions(config, region).map((target) => target.region) : [],
 })) {
   run(command);
 }

@@ -91,13 +91,18 @@ export interface AwsPlanInputs {
   readonly identity: GitHubRepositoryIdentity;
   readonly environments: Environments;
   readonly outputsFile: string;
+  /**
+   * Regions besides `region` that app stacks go to (us-east-1, for CloudFront's certificate and
+   * web ACL): bootstrapped the same way, so the pipeline can deploy there.
+   */
+  readonly otherRegions?: readonly string[];
 }
 
 /**
  * Steps 3-5: build (the app synthesizes the site), deploy the deploy-access stack with the
  * caller's own credentials (it creates the execution policy and the boundary), then
  * `cdk bootstrap` with that policy instead of AdministratorAccess and that boundary on the
- * execution role.
+ * execution role, in the app's region and in every other region an app stack goes to.
  */
 export function awsCommands(inputs: AwsPlanInputs): Command[] {
   return [
@@ -119,6 +124,9 @@ export function awsCommands(inputs: AwsPlanInputs): Command[] {
         "GitHub's OIDC provider, a deploy role per environment, the execution policy and the boundary",
     },
     bootstrapCommand(inputs),
+    ...(inputs.otherRegions ?? [])
+      .filter((region) => region !== inputs.region)
+      .map((region) => bootstrapCommand({ ...inputs, region })),
   ];
 }
 

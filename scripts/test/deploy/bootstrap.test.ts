@@ -539,6 +539,32 @@ describe('the bootstrap plan', () => {
     ]);
   });
 
+  test('with a custom domain or WAF, us-east-1 is bootstrapped the same way, after the app’s region', () => {
+    const commands = awsCommands({
+      account: '123456789012',
+      region: 'eu-north-1',
+      partition: 'aws',
+      qualifier: 'hnb659fds',
+      identity: trustedIdentity(info, template),
+      environments,
+      outputsFile: '/tmp/outputs.json',
+      otherRegions: ['eu-north-1', 'us-east-1'],
+    });
+    const bootstraps = commands.filter((c) => c.args[1] === 'bootstrap');
+    expect(bootstraps.map((c) => c.args[2])).toEqual([
+      'aws://123456789012/eu-north-1',
+      'aws://123456789012/us-east-1',
+    ]);
+    for (const bootstrap of bootstraps) {
+      expect(flag(bootstrap.args, '--cloudformation-execution-policies')).toBe(
+        'arn:aws:iam::123456789012:policy/footfall-hnb659fds-cfn-execution',
+      );
+      expect(flag(bootstrap.args, '--custom-permissions-boundary')).toBe(
+        'footfall-hnb659fds-permissions-boundary',
+      );
+    }
+  });
+
   test('both environments admit deployments from main only', () => {
     const calls = environmentCalls('Maya-OL/footfall', environments);
     expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual([
