@@ -219,7 +219,7 @@ export function executionRoleProblem(
     }
     if (!found.value.policies.includes(arns.execution)) {
       const has = found.value.policies.map((arn) => arn.split('/').pop()).join(', ') || 'none';
-      lacks.push(`its execution role has not the policy ${names.execution} (it has ${has})`);
+      lacks.push(`its execution role lacks the policy ${names.execution} (it has ${has})`);
     }
   }
   if (lacks.length === 0) return undefined;

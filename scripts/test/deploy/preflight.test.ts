@@ -250,7 +250,7 @@ describe('what the templates need that a deploy does not create, against a local
     expectStopped(result);
     expect(result.out).toContain('2 things need fixing');
     expect(result.out).toContain(
-      `• CDK's bootstrap in account ${ACCOUNT}, eu-west-3 is not footfall's (a plain cdk bootstrap?): its execution role ${executionRole('eu-west-3')} carries no permissions boundary, not footfall-${QUALIFIER}-permissions-boundary; its execution role has not the policy footfall-${QUALIFIER}-cfn-execution (it has AdministratorAccess)`,
+      `• CDK's bootstrap in account ${ACCOUNT}, eu-west-3 is not footfall's (a plain cdk bootstrap?): its execution role ${executionRole('eu-west-3')} carries no permissions boundary, not footfall-${QUALIFIER}-permissions-boundary; its execution role lacks the policy footfall-${QUALIFIER}-cfn-execution (it has AdministratorAccess)`,
     );
     expect(result.out).toContain(
       `• the permissions boundary footfall-${QUALIFIER}-permissions-boundary is not in account ${ACCOUNT}: every role the stacks create carries it, so CloudFormation would fail half-way`,
