@@ -53,9 +53,9 @@ try {
 } catch (error) {
   settingsRefused(error);
 }
-if (!stacks.deployAccess) {
+if (!stacks.deployAccess.roles) {
   console.warn(
     'footfall: no repository configured (context "repository" and "repositoryId", or GITHUB_REPOSITORY), so the ' +
-      'deploy-access stack is left out. See docs/deploy.md.',
+      'deploy-access stack holds no GitHub deploy roles, only the execution policy and the boundary (deploys by hand). See docs/deploy.md.',
   );
 }

@@ -39,10 +39,14 @@ export class OwnCredentialsSynthesizer extends StackSynthesizer {
 }
 
 export interface DeployAccessStackProps extends StackProps {
-  /** `OWNER/REPO`: the only repository whose workflows may assume the roles. */
-  readonly repository: string;
-  /** The repository's numeric id, which the trust requires as well as the name. */
-  readonly repositoryId: string;
+  /**
+   * `OWNER/REPO`: the only repository whose workflows may assume the roles.
+   * @default - no GitHub: no OIDC provider, no deploy roles, only the execution policy and the
+   * boundary (deploys by hand, `npm run bootstrap -- --no-github`)
+   */
+  readonly repository?: string | undefined;
+  /** The repository's numeric id, which the trust requires as well as the name; required with `repository`. */
+  readonly repositoryId?: string | undefined;
   /** The owner's numeric id, when the repository uses GitHub's immutable subjects. */
   readonly repositoryOwnerId?: string | undefined;
   /**
@@ -74,13 +78,20 @@ export interface DeployAccessStackProps extends StackProps {
  *   AdministratorAccess, and the permissions boundary on that role and on every role the app
  *   stacks create (`deployPermissionStatements`).
  *
+ * Without a repository only the two policies: footfall deployed by hand, from a person's own
+ * machine. Adding the repository later adds the GitHub part and leaves the policies as they are.
+ *
  * Deployed by a person with their own credentials before `cdk bootstrap` (which needs the
  * policies to exist), so it goes through no bootstrap role: the execution role can change
  * neither it nor anything in it.
  */
 export class DeployAccessStack extends Stack {
-  public readonly roles: { readonly production: iam.Role; readonly staging: iam.Role | undefined };
-  public readonly provider: iam.IOidcProvider;
+  /** The GitHub deploy roles; undefined without a repository. */
+  public readonly roles:
+    | { readonly production: iam.Role; readonly staging: iam.Role | undefined }
+    | undefined;
+  /** GitHub's OIDC provider; undefined without a repository. */
+  public readonly provider: iam.IOidcProvider | undefined;
   public readonly executionPolicy: iam.ManagedPolicy;
   public readonly permissionsBoundary: iam.ManagedPolicy;
   /** The stacks whose roles the execution policy may manage. */
@@ -88,7 +99,7 @@ export class DeployAccessStack extends Stack {
 
   constructor(scope: Construct, id: string, props: DeployAccessStackProps) {
     super(scope, id, { ...props, synthesizer: new OwnCredentialsSynthesizer() });
-    if (!REPOSITORY_PATTERN.test(props.repository)) {
+    if (props.repository !== undefined && !REPOSITORY_PATTERN.test(props.repository)) {
       throw new Error(
         `DeployAccessStack: repository must be OWNER/REPO, got "${props.repository}"`,
       );
@@ -100,6 +111,9 @@ export class DeployAccessStack extends Stack {
       if (value !== undefined && !GITHUB_ID_PATTERN.test(value)) {
         throw new Error(`DeployAccessStack: ${name} must be GitHub's numeric id, got "${value}"`);
       }
+    }
+    if (props.repository !== undefined && props.repositoryId === undefined) {
+      throw new Error('DeployAccessStack: repositoryId is required with repository');
     }
     const environments = props.environments ?? {
       production: deployDefaults.environmentName,
@@ -119,13 +133,6 @@ export class DeployAccessStack extends Stack {
     this.appStackNames = props.appStackNames;
     const qualifier = props.bootstrapQualifier ?? deployDefaults.bootstrapQualifier;
     const names = bootstrapPolicyNames(qualifier);
-
-    this.provider = props.oidcProviderArn
-      ? iam.OidcProviderNative.fromOidcProviderArn(this, 'GitHubOidc', props.oidcProviderArn)
-      : new iam.OidcProviderNative(this, 'GitHubOidc', {
-          url: `https://${GITHUB_OIDC_HOST}`,
-          clientIds: ['sts.amazonaws.com'],
-        });
 
     const statements = () =>
       deployPermissionStatements({
@@ -147,6 +154,27 @@ export class DeployAccessStack extends Stack {
       statements: statements(),
     });
 
+    new CfnOutput(this, 'ExecutionPolicyArn', {
+      value: this.executionPolicy.managedPolicyArn,
+      description: 'cdk bootstrap --cloudformation-execution-policies',
+    });
+    new CfnOutput(this, 'PermissionsBoundaryName', {
+      value: names.boundary,
+      description: 'cdk bootstrap --custom-permissions-boundary',
+    });
+
+    if (props.repository === undefined || props.repositoryId === undefined) {
+      this.provider = undefined;
+      this.roles = undefined;
+      return;
+    }
+    const provider = props.oidcProviderArn
+      ? iam.OidcProviderNative.fromOidcProviderArn(this, 'GitHubOidc', props.oidcProviderArn)
+      : new iam.OidcProviderNative(this, 'GitHubOidc', {
+          url: `https://${GITHUB_OIDC_HOST}`,
+          clientIds: ['sts.amazonaws.com'],
+        });
+    this.provider = provider;
     const identity = {
       repository: props.repository,
       repositoryId: props.repositoryId,
@@ -161,7 +189,7 @@ export class DeployAccessStack extends Stack {
       const deployRole = new iam.Role(this, logicalId, {
         description: `GitHub Actions deploys of ${props.repository} (environment ${environment})`,
         maxSessionDuration: Duration.hours(1),
-        assumedBy: new iam.WebIdentityPrincipal(this.provider.oidcProviderArn, {
+        assumedBy: new iam.WebIdentityPrincipal(provider.oidcProviderArn, {
           StringEquals: {
             [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com',
             // Exactly this repository (name and id) in this environment: no branch without the
@@ -190,28 +218,21 @@ export class DeployAccessStack extends Stack {
       );
       return deployRole;
     };
-    this.roles = {
+    const roles = {
       production: role('ProductionDeployRole', environments.production),
       staging: environments.staging ? role('StagingDeployRole', environments.staging) : undefined,
     };
+    this.roles = roles;
 
     new CfnOutput(this, 'ProductionDeployRoleArn', {
-      value: this.roles.production.roleArn,
+      value: roles.production.roleArn,
       description: 'Set as the repository variable AWS_DEPLOY_ROLE_ARN_PRODUCTION',
     });
-    if (this.roles.staging) {
+    if (roles.staging) {
       new CfnOutput(this, 'StagingDeployRoleArn', {
-        value: this.roles.staging.roleArn,
+        value: roles.staging.roleArn,
         description: 'Set as the repository variable AWS_DEPLOY_ROLE_ARN_STAGING',
       });
     }
-    new CfnOutput(this, 'ExecutionPolicyArn', {
-      value: this.executionPolicy.managedPolicyArn,
-      description: 'cdk bootstrap --cloudformation-execution-policies',
-    });
-    new CfnOutput(this, 'PermissionsBoundaryName', {
-      value: names.boundary,
-      description: 'cdk bootstrap --custom-permissions-boundary',
-    });
   }
 }

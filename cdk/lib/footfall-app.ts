@@ -25,7 +25,8 @@ export interface FootfallStacks {
   readonly staging: FootfallStack | undefined;
   /** Each stage's web ACL, when WAF is on. */
   readonly waf: WafStack[];
-  readonly deployAccess: DeployAccessStack | undefined;
+  /** The execution policy and the boundary, and GitHub's deploy roles when a repository is set. */
+  readonly deployAccess: DeployAccessStack;
   readonly certificate: CertificateStack | undefined;
 }
 
@@ -89,28 +90,28 @@ export function addFootfallStacks(app: App, props: FootfallAppProps): FootfallSt
     );
   }
 
-  const deployAccess = config.repository
-    ? new DeployAccessStack(app, stackNames.deployAccess, {
-        env,
-        repository: config.repository,
-        // parseDeployConfig requires the id with the repository.
-        repositoryId: config.repositoryId ?? '',
-        repositoryOwnerId: config.repositoryOwnerId,
-        environments: {
-          production: config.environmentName,
-          staging: config.staging ? deployDefaults.stagingEnvironmentName : undefined,
-        },
-        appStackNames: appStacks.map((stack) => stack.stackName),
-        // The web ACLs' and the certificate's: the pipeline deploys them with the app stacks.
-        otherDeployRegions: appStacks
-          .map((stack) => stack.region)
-          .filter((region) => !Token.isUnresolved(region)),
-        bootstrapQualifier: config.bootstrapQualifier,
-        ...(config.githubOidcProviderArn ? { oidcProviderArn: config.githubOidcProviderArn } : {}),
-        description:
-          'footfall: GitHub OIDC deploy roles, CDK execution policy and permissions boundary (npm run bootstrap deploys it)',
-      })
-    : undefined;
+  // With a repository, GitHub's deploy roles too; without, only the policies (deploys by hand).
+  const deployAccess = new DeployAccessStack(app, stackNames.deployAccess, {
+    env,
+    repository: config.repository,
+    // parseDeployConfig requires the id with the repository.
+    repositoryId: config.repositoryId,
+    repositoryOwnerId: config.repositoryOwnerId,
+    environments: {
+      production: config.environmentName,
+      staging: config.staging ? deployDefaults.stagingEnvironmentName : undefined,
+    },
+    appStackNames: appStacks.map((stack) => stack.stackName),
+    // The web ACLs' and the certificate's: the pipeline deploys them with the app stacks.
+    otherDeployRegions: appStacks
+      .map((stack) => stack.region)
+      .filter((region) => !Token.isUnresolved(region)),
+    bootstrapQualifier: config.bootstrapQualifier,
+    ...(config.githubOidcProviderArn ? { oidcProviderArn: config.githubOidcProviderArn } : {}),
+    description: config.repository
+      ? 'footfall: GitHub OIDC deploy roles, CDK execution policy and permissions boundary (npm run bootstrap deploys it)'
+      : 'footfall: CDK execution policy and permissions boundary (npm run bootstrap -- --no-github deploys it)',
+  });
 
   acknowledgeFindings({
     app: footfall,

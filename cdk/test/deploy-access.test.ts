@@ -9,7 +9,7 @@ import { synthesize } from './support.js';
 
 const repo = { repository: 'maya-ol/footfall', repositoryId: '987654321' };
 const synthesized = synthesize(repo);
-const stack = synthesized.deployAccess as DeployAccessStack;
+const stack = synthesized.deployAccess;
 const template = Template.fromStack(stack);
 
 type Statement = {
@@ -94,7 +94,7 @@ describe('deploy access', () => {
 
   test('with staging switched off there is no staging role', () => {
     const { deployAccess } = synthesize({ ...repo, staging: false });
-    const t = Template.fromStack(deployAccess as DeployAccessStack);
+    const t = Template.fromStack(deployAccess);
     expect(Object.keys(trusts(t))).toEqual(['production']);
     expect(Object.keys(t.findOutputs('*')).sort()).toEqual([
       'ExecutionPolicyArn',
@@ -258,8 +258,23 @@ describe('deploy access', () => {
     );
   });
 
-  test('without a configured repository the stack is left out', () => {
-    expect(synthesize().deployAccess).toBeUndefined();
+  test('without a configured repository: only the execution policy and the boundary, under the same logical ids', () => {
+    const alone = Template.fromStack(synthesize().deployAccess);
+    alone.resourceCountIs('AWS::IAM::ManagedPolicy', 2);
+    alone.resourceCountIs('AWS::IAM::Role', 0);
+    alone.resourceCountIs('AWS::IAM::OIDCProvider', 0);
+    expect(Object.keys(alone.findResources('AWS::IAM::ManagedPolicy')).sort()).toEqual(
+      Object.keys(template.findResources('AWS::IAM::ManagedPolicy')).sort(),
+    );
+    expect(Object.keys(alone.findOutputs('*')).sort()).toEqual([
+      'ExecutionPolicyArn',
+      'PermissionsBoundaryName',
+    ]);
+    // With GitHub, the same policies: adding the repository later replaces neither.
+    const names = bootstrapPolicyNames('hnb659fds');
+    for (const name of [names.execution, names.boundary]) {
+      expect(managedPolicy(alone, name)).toEqual(managedPolicy(template, name));
+    }
   });
 });
 

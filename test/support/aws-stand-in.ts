@@ -12,7 +12,10 @@ import { lambdaContext } from './lambda-events.js';
 // - SSM GetParameter (JSON 1.1): whether CDK is bootstrapped in a region (the deploy pre-flight);
 // - CloudFormation DescribeStacks (Query, XML): a stack's outputs (the admin CLI's table);
 // - Lambda Invoke (REST JSON): a function version run in this process (the pre-traffic hook);
-// - CodeDeploy PutLifecycleEventHookExecutionStatus (JSON 1.1): what the hook reported.
+// - CodeDeploy PutLifecycleEventHookExecutionStatus (JSON 1.1): what the hook reported;
+// - IAM GetRole, ListAttachedRolePolicies, GetPolicy (Query, XML): CDK's execution role and
+//   footfall's policies (the deploy pre-flight);
+// - Route 53 GetHostedZone (REST XML): the custom domain's zone (the deploy pre-flight).
 
 /** The account the stand-in says every working key belongs to. */
 export const ACCOUNT = '123456789012';
@@ -26,6 +29,8 @@ export const KEYS = {
   refused: 'AKIAREFUSEDEXAMPLE',
   /** STS knows it; SSM denies it GetParameter. */
   ssmDenied: 'AKIASSMDENIEDEXAMPLE',
+  /** STS and SSM answer it; IAM denies it every read. */
+  iamDenied: 'AKIAIAMDENIEDEXAMPLE',
 } as const;
 
 /** The SSM parameter `cdk bootstrap` writes with footfall's (CDK's default) qualifier. */
@@ -33,6 +38,21 @@ const BOOTSTRAP_VERSION = '/cdk-bootstrap/hnb659fds/version';
 
 /** One version of a function: a Lambda handler, as Lambda would run it. */
 export type FunctionVersion = (event: unknown, context: typeof lambdaContext) => Promise<unknown>;
+
+/** An IAM role as GetRole and ListAttachedRolePolicies show it. */
+export interface StandInRole {
+  /** The permissions boundary's ARN, if the role has one. */
+  readonly boundary?: string;
+  /** The ARNs of the managed policies attached to it. */
+  readonly policies: readonly string[];
+}
+
+/** A Route 53 hosted zone as GetHostedZone shows it. */
+export interface StandInHostedZone {
+  /** As Route 53 spells it, with the trailing dot: `example.com.`. */
+  readonly name: string;
+  readonly privateZone?: boolean;
+}
 
 /** One `PutLifecycleEventHookExecutionStatus` CodeDeploy received. */
 export interface HookReport {
@@ -50,6 +70,12 @@ export interface AwsStandIn {
   readonly bootstrapped: Map<string, string>;
   /** CloudFormation: each stack's outputs, by stack name; tests add theirs. */
   readonly stacks: Map<string, Record<string, string>>;
+  /** IAM: the roles, by name. */
+  readonly roles: Map<string, StandInRole>;
+  /** IAM: the ARNs of the customer managed policies there are. */
+  readonly policies: Set<string>;
+  /** Route 53: the hosted zones, by id (`Z…`, without `/hostedzone/`). */
+  readonly hostedZones: Map<string, StandInHostedZone>;
   /** Lambda: the function names (qualified ARNs) invoked, in order. */
   readonly invoked: string[];
   /** CodeDeploy: the hook statuses reported, in order. */
@@ -77,6 +103,9 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
   const functions = options.functions ?? {};
   const bootstrapped = new Map<string, string>();
   const stacks = new Map<string, Record<string, string>>();
+  const roles = new Map<string, StandInRole>();
+  const policies = new Set<string>();
+  const hostedZones = new Map<string, StandInHostedZone>();
   const invoked: string[] = [];
   const reports: HookReport[] = [];
   const requests: string[] = [];
@@ -129,6 +158,82 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
       res,
       200,
       `<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member><StackName>${name}</StackName><StackId>arn:aws:cloudformation:eu-west-1:${ACCOUNT}:stack/${name}/1</StackId><StackStatus>UPDATE_COMPLETE</StackStatus><CreationTime>2026-01-01T00:00:00Z</CreationTime><Outputs>${members}</Outputs></member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></DescribeStacksResponse>`,
+    );
+  };
+
+  /** IAM's reads of roles and policies; a missing one is `NoSuchEntity`, as IAM says it. */
+  const iam = (res: ServerResponse, action: string, form: URLSearchParams, key?: string) => {
+    const error = (status: number, code: string, message: string) =>
+      xml(
+        res,
+        status,
+        `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>1</RequestId></ErrorResponse>`,
+      );
+    const answer = (body: string) =>
+      xml(
+        res,
+        200,
+        `<${action}Response xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><${action}Result>${body}</${action}Result><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></${action}Response>`,
+      );
+    if (key === KEYS.iamDenied) {
+      return error(
+        403,
+        'AccessDenied',
+        `User: ${CALLER_ARN} is not authorized to perform: iam:${action}`,
+      );
+    }
+    if (action === 'GetPolicy') {
+      const arn = form.get('PolicyArn') ?? '';
+      if (!policies.has(arn))
+        return error(404, 'NoSuchEntity', `Policy ${arn} does not exist or is not attachable.`);
+      const name = arn.split('/').pop() ?? '';
+      return answer(
+        `<Policy><PolicyName>${name}</PolicyName><PolicyId>ANPAEXAMPLE</PolicyId><Arn>${arn}</Arn><Path>/</Path><DefaultVersionId>v1</DefaultVersionId><AttachmentCount>1</AttachmentCount><IsAttachable>true</IsAttachable><CreateDate>2026-01-01T00:00:00Z</CreateDate><UpdateDate>2026-01-01T00:00:00Z</UpdateDate></Policy>`,
+      );
+    }
+    const name = form.get('RoleName') ?? '';
+    const role = roles.get(name);
+    if (!role && (action === 'GetRole' || action === 'ListAttachedRolePolicies')) {
+      return error(404, 'NoSuchEntity', `The role with name ${name} cannot be found.`);
+    }
+    if (action === 'GetRole' && role) {
+      const boundary = role.boundary
+        ? `<PermissionsBoundary><PermissionsBoundaryType>Policy</PermissionsBoundaryType><PermissionsBoundaryArn>${role.boundary}</PermissionsBoundaryArn></PermissionsBoundary>`
+        : '';
+      return answer(
+        `<Role><Path>/</Path><RoleName>${name}</RoleName><RoleId>AROAEXAMPLE</RoleId><Arn>arn:aws:iam::${ACCOUNT}:role/${name}</Arn><CreateDate>2026-01-01T00:00:00Z</CreateDate><AssumeRolePolicyDocument>%7B%7D</AssumeRolePolicyDocument>${boundary}</Role>`,
+      );
+    }
+    if (action === 'ListAttachedRolePolicies' && role) {
+      const members = role.policies
+        .map(
+          (arn) =>
+            `<member><PolicyName>${arn.split('/').pop()}</PolicyName><PolicyArn>${arn}</PolicyArn></member>`,
+        )
+        .join('');
+      return answer(
+        `<AttachedPolicies>${members}</AttachedPolicies><IsTruncated>false</IsTruncated>`,
+      );
+    }
+    return error(400, 'InvalidAction', action);
+  };
+
+  /** Route 53 GetHostedZone (`GET /2013-04-01/hostedzone/{Id}`). */
+  const route53 = (res: ServerResponse, url: URL) => {
+    const id = decodeURIComponent(url.pathname.slice('/2013-04-01/hostedzone/'.length));
+    const zone = hostedZones.get(id);
+    const ns = 'https://route53.amazonaws.com/doc/2013-04-01/';
+    if (!zone) {
+      return xml(
+        res,
+        404,
+        `<ErrorResponse xmlns="${ns}"><Error><Type>Sender</Type><Code>NoSuchHostedZone</Code><Message>No hosted zone found with ID: ${id}</Message></Error><RequestId>1</RequestId></ErrorResponse>`,
+      );
+    }
+    return xml(
+      res,
+      200,
+      `<GetHostedZoneResponse xmlns="${ns}"><HostedZone><Id>/hostedzone/${id}</Id><Name>${zone.name}</Name><CallerReference>1</CallerReference><Config><PrivateZone>${zone.privateZone === true}</PrivateZone></Config><ResourceRecordSetCount>2</ResourceRecordSetCount></HostedZone><DelegationSet><NameServers><NameServer>ns-1.awsdns-01.org</NameServer></NameServers></DelegationSet></GetHostedZoneResponse>`,
     );
   };
 
@@ -221,6 +326,10 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
       requests.push(`lambda:Invoke ${region}`);
       return lambda(req, res, url, body);
     }
+    if (url.pathname.startsWith('/2013-04-01/hostedzone/') && req.method === 'GET') {
+      requests.push(`route53:GetHostedZone ${region}`);
+      return route53(res, url);
+    }
     const target = String(req.headers['x-amz-target'] ?? '');
     if (target === 'AmazonSSM.GetParameter') {
       requests.push(`ssm:GetParameter ${region}`);
@@ -237,6 +346,7 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
     const action = form.get('Action') ?? '';
     requests.push(`${service}:${action} ${region}`);
     if (action === 'DescribeStacks') return cloudFormation(res, form);
+    if (service === 'iam') return iam(res, action, form, key);
     return sts(res, action, key);
   };
 
@@ -254,6 +364,9 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     bootstrapped,
     stacks,
+    roles,
+    policies,
+    hostedZones,
     invoked,
     reports,
     requests,

@@ -6,6 +6,10 @@
  *
  *   npm run bootstrap -- [--repo OWNER/REPO] [--environment production] [--no-staging]
  *                        [--alert-email you@example.com]
+ *   npm run bootstrap -- --no-github [--alert-email you@example.com]
+ *
+ * `--no-github` is for deploying by hand (`npm run deploy`): the execution policy, the boundary
+ * and `cdk bootstrap` with them, and nothing of GitHub (no gh, no repository, no deploy roles).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,11 +17,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { deployDefaults } from '../../../cdk/lib/defaults.js';
 import { DeployConfigError, parseDeployConfig } from '../../../cdk/lib/deploy-config.js';
 import { stackNames } from '../../../cdk/lib/deploy-names.js';
 import { githubSubject } from '../../../cdk/lib/github-oidc.js';
-import { checkAwsAccess } from '../aws-access.js';
+import {
+  awsCheckClientOptions,
+  checkAwsAccess,
+  isNetworkError,
+  unreachableProblem,
+} from '../aws-access.js';
 import { deployRegions } from '../preflight/checks.js';
 import { formatProblems, type Problem, settingProblems } from '../problems.js';
 import {
@@ -37,6 +47,7 @@ import {
 import {
   alertEmailNote,
   awsCommands,
+  awsCommandsWithoutGitHub,
   BOOTSTRAP_USAGE,
   type Command,
   cdkJsonWithAlertEmail,
@@ -46,6 +57,7 @@ import {
   type Environments,
   type ExistingEnvironment,
   environmentCalls,
+  githubRolesProblem,
   NO_ALERT_EMAIL_NOTE,
   subjectCalls,
   variableCommands,
@@ -65,6 +77,7 @@ let values: {
   environment?: string;
   'no-staging'?: boolean;
   'alert-email'?: string;
+  'no-github'?: boolean;
 };
 try {
   ({ values } = parseArgs({
@@ -73,6 +86,7 @@ try {
       environment: { type: 'string' },
       'no-staging': { type: 'boolean' },
       'alert-email': { type: 'string' },
+      'no-github': { type: 'boolean' },
     },
   }));
 } catch (error) {
@@ -86,6 +100,16 @@ try {
 
 // Everything is checked before anything changes, and every problem is reported in one go.
 const problems: Problem[] = [];
+const withGitHub = !values['no-github'];
+const githubOnly = (['repo', 'environment', 'no-staging'] as const).filter(
+  (option) => values[option] !== undefined,
+);
+if (!withGitHub && githubOnly.length > 0) {
+  console.error(
+    `✗ --no-github sets up no GitHub repository: leave out ${githubOnly.map((o) => `--${o}`).join(' and ')}\n  ${BOOTSTRAP_USAGE}`,
+  );
+  process.exit(2);
+}
 
 // 1. Which repository may deploy: --repo, GITHUB_REPOSITORY, cdk.json, or this clone's GitHub remote.
 const cdkJsonPath = join(root, 'cdk.json');
@@ -114,15 +138,23 @@ const choice = (
 )
   .map(([source, value]) => ({ source, repository: typeof value === 'string' ? value.trim() : '' }))
   .find(({ repository }) => repository !== '');
-const badRepository = repositoryProblem(choice);
+const badRepository = withGitHub ? repositoryProblem(choice) : undefined;
 if (badRepository) problems.push(badRepository);
-const repository = badRepository ? undefined : choice?.repository;
+const repository = badRepository || !withGitHub ? undefined : choice?.repository;
+// Without GitHub, a repository in cdk.json would give the deploy-access stack its roles after all.
+if (!withGitHub && typeof cdkContext.repository === 'string' && cdkContext.repository.trim()) {
+  problems.push({
+    what: `cdk.json names the repository ${cdkContext.repository.trim()}, whose deploy roles --no-github would not set up`,
+    fix: 'npm run bootstrap (without --no-github), or remove "repository" from cdk.json',
+  });
+}
 
 let config: ReturnType<typeof parseDeployConfig> | undefined;
 try {
   config = parseDeployConfig({
     context: (key) => {
       if (key === 'repository') return repository;
+      if (!withGitHub && (key === 'repositoryId' || key === 'repositoryOwnerId')) return undefined;
       // Read from GitHub below; a placeholder passes the check that it is there.
       if (key === 'repositoryId') return repository ? '1' : undefined;
       if (key === 'environmentName') return values.environment ?? cdkContext[key];
@@ -176,7 +208,9 @@ const gh = (call: GitHubCall): unknown => {
   }
   return result.stdout.trim() === '' ? undefined : JSON.parse(result.stdout);
 };
-const ghReady = spawnSync('gh', ['auth', 'status'], { encoding: 'utf8' });
+const ghReady = withGitHub
+  ? spawnSync('gh', ['auth', 'status'], { encoding: 'utf8' })
+  : { error: undefined, status: 0 };
 const ghMissing = (ghReady.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
 if (ghReady.error || ghReady.status !== 0) {
   problems.push(
@@ -225,7 +259,41 @@ if (info) {
 }
 for (const warning of warnings) console.error(warning);
 
-if (problems.length > 0 || !info || !access.region || !access.identity || !repository) {
+// Without GitHub: a deploy-access stack that has GitHub's roles keeps them (read, not changed).
+if (!withGitHub && access.region && access.identity) {
+  const cloudFormation = new CloudFormationClient({
+    region: access.region,
+    ...awsCheckClientOptions(),
+  });
+  try {
+    const { Stacks } = await cloudFormation.send(
+      new DescribeStacksCommand({ StackName: stackNames.deployAccess }),
+    );
+    const outputs = Object.fromEntries(
+      (Stacks?.[0]?.Outputs ?? []).map((output) => [output.OutputKey, output.OutputValue]),
+    ) as DeployAccessOutputs;
+    const problem = githubRolesProblem(outputs);
+    if (problem) problems.push(problem);
+  } catch (error) {
+    // CloudFormation says a stack that is not there "does not exist": nothing to keep.
+    if (isNetworkError(error)) problems.push(unreachableProblem('CloudFormation', error));
+    else if (!/does not exist/.test((error as Error).message)) {
+      problems.push({
+        what: `could not read the stack ${stackNames.deployAccess} (${(error as Error).name}: ${(error as Error).message})`,
+        fix: 'run this again in a minute; if it goes on, see https://health.aws.amazon.com',
+      });
+    }
+  } finally {
+    cloudFormation.destroy();
+  }
+}
+
+if (
+  problems.length > 0 ||
+  !access.region ||
+  !access.identity ||
+  (withGitHub && (!info || !repository))
+) {
   console.error(
     formatProblems(
       `npm run bootstrap stopped before changing anything: ${problems.length === 1 ? 'one thing needs' : `${problems.length} things need`} fixing.`,
@@ -252,6 +320,51 @@ const { account, partition } = access.identity;
 const qualifier = config?.bootstrapQualifier ?? deployDefaults.bootstrapQualifier;
 console.log(`✓ signed in to account ${account} as ${access.identity.arn}`);
 console.log(`✓ region ${region}`);
+
+// Without GitHub, no repository reaches the CDK app, from cdk.json (refused above) or from here.
+const { GITHUB_REPOSITORY: _name, GITHUB_REPOSITORY_ID: _id, ...withoutRepository } = process.env;
+const environment = withGitHub ? process.env : withoutRepository;
+const run = (command: Command) => {
+  console.log(`\n▶ ${command.purpose}\n  ${describeCommand(command)}`);
+  const result = spawnSync(command.command, command.args, {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...environment, AWS_REGION: region },
+  });
+  if (result.status !== 0)
+    stop(`${command.command} ${command.args[0]} … failed (exit ${result.status}).`);
+};
+
+/** The alert e-mail, where the deploys read it: cdk.json. True when it was written. */
+function recordAlertEmail(): boolean {
+  const record =
+    alertEmail !== undefined &&
+    (cdkContext.alertEmail !== alertEmail || cdkContext.alarmEmail !== undefined);
+  if (record) {
+    writeFileSync(cdkJsonPath, cdkJsonWithAlertEmail(cdkJson, alertEmail));
+    console.log(`\n✓ cdk.json's context: "alertEmail": ${JSON.stringify(alertEmail)}`);
+  }
+  return record;
+}
+
+if (!withGitHub) {
+  // The policies, then `cdk bootstrap` with them; GitHub is never asked.
+  for (const command of awsCommandsWithoutGitHub({ account, region, partition, qualifier })) {
+    run(command);
+  }
+  recordAlertEmail();
+  console.log(`
+✓ footfall can deploy from this machine: npm run deploy (its pre-flight checks this setup first).
+
+No GitHub: nothing deploys on a push. To add the pipeline later, run npm run bootstrap -- --repo
+OWNER/REPO: it adds GitHub's deploy roles to the same stack and keeps these policies.`);
+  const production = { production: environments.production };
+  console.log(
+    `\n${config?.alertEmail ? alertEmailNote(config.alertEmail, production) : NO_ALERT_EMAIL_NOTE}`,
+  );
+  process.exit(0);
+}
+if (!info) throw new Error('unreachable: the checks above require the repository with GitHub');
 console.log(`✓ repository ${info.full_name} (id ${info.id})`);
 
 // 4. Now change things: first the OIDC subject, read back, so the trust matches what GitHub issues.
@@ -268,16 +381,6 @@ for (const environment of [environments.staging, environments.production]) {
     console.log(`✓ ${environment} jobs get the subject ${githubSubject(trust, environment)}`);
 }
 
-const run = (command: Command) => {
-  console.log(`\n▶ ${command.purpose}\n  ${describeCommand(command)}`);
-  const result = spawnSync(command.command, command.args, {
-    cwd: root,
-    stdio: 'inherit',
-    env: { ...process.env, AWS_REGION: region },
-  });
-  if (result.status !== 0)
-    stop(`${command.command} ${command.args[0]} … failed (exit ${result.status}).`);
-};
 const outputs = mkdtempSync(join(tmpdir(), 'footfall-bootstrap-'));
 const outputsFile = join(outputs, 'outputs.json');
 for (const command of awsCommands({
@@ -341,13 +444,7 @@ try {
 for (const command of variables) run(command);
 
 // 7. The alert e-mail, where the pipeline reads it: cdk.json, which the person commits.
-const recordEmail =
-  alertEmail !== undefined &&
-  (cdkContext.alertEmail !== alertEmail || cdkContext.alarmEmail !== undefined);
-if (recordEmail) {
-  writeFileSync(cdkJsonPath, cdkJsonWithAlertEmail(cdkJson, alertEmail));
-  console.log(`\n✓ cdk.json's context: "alertEmail": ${JSON.stringify(alertEmail)}`);
-}
+const recordEmail = recordAlertEmail();
 
 console.log(`
 ✓ footfall can deploy from ${info.full_name}'s ${DEPLOY_BRANCH} branch.

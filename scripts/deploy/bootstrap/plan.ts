@@ -8,6 +8,7 @@ import {
   type GitHubRepositoryIdentity,
   OIDC_SUBJECT_CLAIM_KEYS,
 } from '../../../cdk/lib/github-oidc.js';
+import type { Problem } from '../problems.js';
 import { type GitHubCall, repositoryPath } from './github.js';
 
 /** A command run in the project root. */
@@ -48,7 +49,7 @@ export const WORKFLOW_VARIABLES = {
 
 /** The usage line every command-line mistake ends with. */
 export const BOOTSTRAP_USAGE =
-  'usage: npm run bootstrap -- --repo OWNER/REPO [--environment NAME] [--no-staging] [--alert-email ADDRESS]';
+  'usage: npm run bootstrap -- --repo OWNER/REPO [--environment NAME] [--no-staging] [--alert-email ADDRESS], or -- --no-github [--alert-email ADDRESS]';
 
 /**
  * Step 2: the OIDC subject template the deploy roles trust (OIDC_SUBJECT_CLAIM_KEYS), then read
@@ -98,6 +99,12 @@ export interface AwsPlanInputs {
   readonly otherRegions?: readonly string[];
 }
 
+const BUILD: Command = {
+  command: 'npm',
+  args: ['run', 'build'],
+  purpose: 'build the site the app stacks carry',
+};
+
 /**
  * Steps 3-5: build (the app synthesizes the site), deploy the deploy-access stack with the
  * caller's own credentials (it creates the execution policy and the boundary), then
@@ -106,7 +113,7 @@ export interface AwsPlanInputs {
  */
 export function awsCommands(inputs: AwsPlanInputs): Command[] {
   return [
-    { command: 'npm', args: ['run', 'build'], purpose: 'build the site the app stacks carry' },
+    BUILD,
     {
       command: 'npx',
       args: [
@@ -128,6 +135,44 @@ export function awsCommands(inputs: AwsPlanInputs): Command[] {
       .filter((region) => region !== inputs.region)
       .map((region) => bootstrapCommand({ ...inputs, region })),
   ];
+}
+
+/**
+ * `--no-github`, for deploys by hand (`npm run deploy`): the same steps without a repository,
+ * so the deploy-access stack holds only the execution policy and the boundary, and no GitHub
+ * API is called. `npm run bootstrap` with a repository later adds the GitHub part to that stack.
+ */
+export function awsCommandsWithoutGitHub(
+  inputs: Pick<AwsPlanInputs, 'account' | 'region' | 'partition' | 'qualifier'>,
+): Command[] {
+  return [
+    BUILD,
+    {
+      command: 'npx',
+      args: [
+        'cdk',
+        'deploy',
+        stackNames.deployAccess,
+        '--exclusively',
+        '-c',
+        `bootstrapQualifier=${inputs.qualifier}`,
+      ],
+      purpose: 'the execution policy and the boundary (no GitHub roles)',
+    },
+    bootstrapCommand(inputs),
+  ];
+}
+
+/**
+ * `--no-github` over a deploy-access stack that holds GitHub's deploy roles would delete them
+ * (CloudFormation removes what the template no longer has): refused, and what to run instead.
+ */
+export function githubRolesProblem(outputs: DeployAccessOutputs | undefined): Problem | undefined {
+  if (!outputs?.ProductionDeployRoleArn) return undefined;
+  return {
+    what: `${stackNames.deployAccess} holds GitHub's deploy roles (${outputs.ProductionDeployRoleArn}): --no-github would delete them, and the pipeline with them`,
+    fix: 'npm run bootstrap (with GitHub, as before): its policies serve deploys by hand too',
+  };
 }
 
 /**

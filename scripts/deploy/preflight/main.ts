@@ -1,13 +1,15 @@
 /**
  * The pre-flight of `npm run deploy` and `npm run diff`: run before the build and `cdk`, it
- * checks the region, the credentials and CDK's bootstrap, and reports everything missing in one
- * block, each with the command that fixes it. Exit 1 then, so `&&` never starts the build or cdk.
- * What it decides is in `checks.ts` and `../aws-access.ts`.
+ * checks the region, the credentials, CDK's bootstrap, and what the templates need that the
+ * deploy does not create (footfall's policies on CDK's execution role, the boundary policy, the
+ * hosted zone), and reports everything missing in one block, each with the command that fixes it. Exit 1 then, so `&&` never starts the build or cdk.
+ * What it decides is in `checks.ts` and `../aws-access.ts`; IAM and Route 53 are read in
+ * `prerequisites.ts`.
  *
  *   tsx scripts/deploy/preflight/main.ts deploy|diff
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { deployDefaults } from '../../../cdk/lib/defaults.js';
 import { DeployConfigError, parseDeployConfig } from '../../../cdk/lib/deploy-config.js';
@@ -18,23 +20,26 @@ import {
   bootstrapProblem,
   bootstrapVersionParameter,
   bootstrapWarning,
+  type DeployRegion,
   deployRegions,
   PREFLIGHT_STACK,
   preflightMessages,
 } from './checks.js';
+import { checkFootfallSetup } from './prerequisites.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const command = process.argv[2] ?? 'deploy';
 const problems: Problem[] = [];
 
-// cdk.json's settings, as synth will read them: the qualifier, and whether us-east-1 is needed.
-const cdkJson = fileURLToPath(new URL('../../../cdk.json', import.meta.url));
+// cdk.json's settings, as synth will read them (the CDK CLI reads the working directory's, where
+// npm runs scripts): the qualifier, whether us-east-1 is needed, the domain, the repository.
+const cdkJson = join(process.cwd(), 'cdk.json');
 const context =
   (JSON.parse(readFileSync(cdkJson, 'utf8')) as { context?: Record<string, unknown> }).context ??
   {};
 let config: Pick<
   ReturnType<typeof parseDeployConfig>,
-  'bootstrapQualifier' | 'domain' | 'wafRateLimit'
+  'bootstrapQualifier' | 'domain' | 'wafRateLimit' | 'repository'
 >;
 try {
   config = parseDeployConfig({ context: (key) => context[key], env: process.env });
@@ -50,6 +55,7 @@ try {
     bootstrapQualifier: deployDefaults.bootstrapQualifier,
     domain: undefined,
     wafRateLimit: 0,
+    repository: undefined,
   };
 }
 
@@ -57,6 +63,8 @@ const access = await checkAwsAccess(process.env);
 problems.push(...access.problems);
 const warnings: string[] = [];
 const bootstrapped: string[] = [];
+// The regions SSM did not show unbootstrapped: their execution roles are read next.
+const toInspect: DeployRegion[] = [];
 if (access.region && access.identity) {
   const qualifier = config.bootstrapQualifier;
   for (const target of deployRegions(config, access.region)) {
@@ -90,7 +98,25 @@ if (access.region && access.identity) {
     if (warning) warnings.push(warning);
     if (found.state === 'bootstrapped')
       bootstrapped.push(`${target.region} (version ${found.version})`);
+    if (found.state === 'bootstrapped' || found.state === 'denied') toInspect.push(target);
   }
+}
+
+// What the templates need that the deploy does not create: footfall's bootstrap, its boundary,
+// the hosted zone.
+if (access.region && access.identity) {
+  const setup = await checkFootfallSetup(
+    {
+      ...access.identity,
+      qualifier: config.bootstrapQualifier,
+      appRegion: access.region,
+      repositoryConfigured: config.repository !== undefined,
+    },
+    toInspect,
+    config.domain,
+  );
+  problems.push(...setup.problems);
+  warnings.push(...setup.warnings);
 }
 
 for (const warning of warnings) console.error(warning);

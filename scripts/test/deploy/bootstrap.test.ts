@@ -18,6 +18,8 @@ import {
 import {
   alertEmailNote,
   awsCommands,
+  awsCommandsWithoutGitHub,
+  BOOTSTRAP_USAGE,
   cdkJsonWithAlertEmail,
   describeCommand,
   environmentCalls,
@@ -406,6 +408,95 @@ describe('npm run bootstrap', () => {
     await expectStopped(result);
     expect(result.out).toContain('one thing needs fixing');
     expect(result.out).toContain('• no AWS region is set');
+  });
+});
+
+describe('npm run bootstrap -- --no-github, for deploys by hand', () => {
+  /** No gh anywhere on the PATH: only the fake npm and npx. */
+  let withoutGh: string;
+  beforeAll(async () => {
+    withoutGh = join(home, 'bin-without-gh');
+    await mkdir(withoutGh);
+    for (const tool of ['npm', 'npx']) {
+      await writeFile(join(withoutGh, tool), FAKE_TOOL, { mode: 0o755 });
+    }
+  });
+  const noGitHub = (args: string[] = [], env: Record<string, string> = {}) =>
+    bootstrap(['--no-github', ...args], {
+      ...signedIn(),
+      PATH: `${withoutGh}:/usr/bin:/bin`,
+      AWS_ENDPOINT_URL_CLOUDFORMATION: aws.endpoint,
+      ...env,
+    });
+
+  test('it creates the execution policy and the boundary without a repository, then bootstraps with them; no GitHub API is called, gh need not exist', async () => {
+    aws.requests.length = 0;
+    const { code, out } = await noGitHub([], { GITHUB_REPOSITORY: 'maya-ol/footfall' });
+    expect(out).toContain('✓ footfall can deploy from this machine: npm run deploy');
+    expect(code).toBe(0);
+    expect(await calls()).toEqual([
+      'npm run build',
+      'npx cdk deploy FootfallDeployAccess --exclusively -c bootstrapQualifier=hnb659fds',
+      'npx cdk bootstrap aws://123456789012/eu-north-1 --qualifier hnb659fds --cloudformation-execution-policies arn:aws:iam::123456789012:policy/footfall-hnb659fds-cfn-execution --custom-permissions-boundary footfall-hnb659fds-permissions-boundary',
+    ]);
+    // AWS was read, not changed, before: who, and whether the stack holds GitHub roles to keep.
+    expect(aws.requests).toEqual([
+      'sts:GetCallerIdentity eu-north-1',
+      'cloudformation:DescribeStacks eu-north-1',
+    ]);
+    expect(out).not.toMatch(/\bgh\b/);
+  });
+
+  test('over a deploy-access stack that holds GitHub deploy roles, it refuses: they would be deleted', async () => {
+    const role = 'arn:aws:iam::123456789012:role/FootfallDeployAccess-ProductionDeployRole';
+    aws.stacks.set('FootfallDeployAccess', { ProductionDeployRoleArn: role });
+    try {
+      const result = await noGitHub();
+      await expectStopped(result);
+      expect(result.out).toContain(
+        `• FootfallDeployAccess holds GitHub's deploy roles (${role}): --no-github would delete them, and the pipeline with them`,
+      );
+      expect(result.out).toContain('→ npm run bootstrap (with GitHub, as before)');
+      expect(await calls()).toEqual(['']);
+    } finally {
+      aws.stacks.delete('FootfallDeployAccess');
+    }
+  });
+
+  test('with the options that only GitHub has: one line with the usage', async () => {
+    const { code, out } = await noGitHub(['--repo', 'maya-ol/footfall', '--no-staging']);
+    expect(code).toBe(2);
+    expect(out).toContain(
+      '--no-github sets up no GitHub repository: leave out --repo and --no-staging',
+    );
+    expect(out).toContain(BOOTSTRAP_USAGE);
+    expect(await calls()).toEqual(['']);
+  });
+
+  test('its plan: the same policies and bootstrap as with GitHub, without the trust context', () => {
+    const inputs = {
+      account: '123456789012',
+      region: 'eu-north-1',
+      partition: 'aws',
+      qualifier: 'q',
+    };
+    const [build, deploy, bootstrapIt] = awsCommandsWithoutGitHub(inputs);
+    const withGitHub = awsCommands({
+      ...inputs,
+      identity: { repository: 'maya-ol/footfall', repositoryId: '1' },
+      environments: { production: 'production' },
+      outputsFile: 'o.json',
+    });
+    expect(build).toEqual(withGitHub[0]);
+    expect(bootstrapIt).toEqual(withGitHub[2]);
+    expect(deploy?.args).toEqual([
+      'cdk',
+      'deploy',
+      'FootfallDeployAccess',
+      '--exclusively',
+      '-c',
+      'bootstrapQualifier=q',
+    ]);
   });
 });
 

@@ -20,7 +20,12 @@ import {
   regionFromEnvironment,
   regionProblem,
 } from '../../deploy/aws-access.js';
-import { bootstrapProblem, deployRegions } from '../../deploy/preflight/checks.js';
+import {
+  bootstrapProblem,
+  deployRegions,
+  executionRoleName,
+  footfallPolicyArns,
+} from '../../deploy/preflight/checks.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const script = join(root, 'scripts/deploy/preflight/main.ts');
@@ -35,10 +40,41 @@ let home: string;
 let aws: AwsStandIn;
 let nowhere: string;
 
+const QUALIFIER = 'hnb659fds';
+const policies = footfallPolicyArns({ partition: 'aws', account: ACCOUNT, qualifier: QUALIFIER });
+const ADMINISTRATOR = 'arn:aws:iam::aws:policy/AdministratorAccess';
+const executionRole = (region: string) => executionRoleName(QUALIFIER, ACCOUNT, region);
+
+/** `npm run bootstrap` done in a region: CDK's execution role with footfall's policy and boundary. */
+function footfallBootstrap(region: string) {
+  aws.bootstrapped.set(region, '21');
+  aws.roles.set(executionRole(region), {
+    boundary: policies.boundary,
+    policies: [policies.execution],
+  });
+}
+
+/** A plain `cdk bootstrap`: CDK's execution role is an administrator with no boundary. */
+function plainBootstrap(region: string) {
+  aws.bootstrapped.set(region, '21');
+  aws.roles.set(executionRole(region), { policies: [ADMINISTRATOR] });
+}
+
+/** Runs `body` with footfall's policies removed from the account, then puts them back. */
+async function withoutPolicies<T>(arns: readonly string[], body: () => Promise<T>) {
+  for (const arn of arns) aws.policies.delete(arn);
+  try {
+    return await body();
+  } finally {
+    for (const arn of arns) aws.policies.add(arn);
+  }
+}
+
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'footfall-preflight-'));
   aws = await startAwsStandIn();
-  aws.bootstrapped.set('eu-north-1', '21');
+  aws.policies.add(policies.execution).add(policies.boundary);
+  footfallBootstrap('eu-north-1');
   nowhere = await refusingEndpoint();
 });
 afterAll(async () => {
@@ -58,6 +94,8 @@ const bare = (): Record<string, string> => ({
   AWS_EC2_METADATA_DISABLED: 'true',
   AWS_ENDPOINT_URL_STS: aws.endpoint,
   AWS_ENDPOINT_URL_SSM: aws.endpoint,
+  AWS_ENDPOINT_URL_IAM: aws.endpoint,
+  AWS_ENDPOINT_URL_ROUTE_53: aws.endpoint,
 });
 const signedIn = (key: string = KEYS.good) => ({
   ...bare(),
@@ -75,8 +113,8 @@ function run(command: string, args: string[], env: Record<string, string>, cwd =
     child.once('exit', (code) => resolve({ code, out })),
   );
 }
-const preflight = (env: Record<string, string>, command = 'deploy') =>
-  run(process.execPath, ['--import', tsx, script, command], env);
+const preflight = (env: Record<string, string>, command = 'deploy', cwd = root) =>
+  run(process.execPath, ['--import', tsx, script, command], env, cwd);
 
 /** A failed pre-flight: exit 1, one block, no stack trace, and the way back named. */
 function expectStopped({ code, out }: { code: number | null; out: string }) {
@@ -197,6 +235,129 @@ describe('the deploy pre-flight, against a local STS and SSM', () => {
     expect(code).toBe(1);
     expect(out).toContain('npm run diff stopped before building');
     expect(out).toContain('run npm run diff again');
+  });
+});
+
+describe('what the templates need that a deploy does not create, against a local IAM and Route 53', () => {
+  const bootstrapFix = (region: string) =>
+    `npx cdk bootstrap aws://${ACCOUNT}/${region} --qualifier ${QUALIFIER} --cloudformation-execution-policies ${policies.execution} --custom-permissions-boundary footfall-${QUALIFIER}-permissions-boundary`;
+
+  test("a plain cdk bootstrap in an account without footfall's policies: refused, with the command that sets footfall up", async () => {
+    plainBootstrap('eu-west-3');
+    const result = await withoutPolicies([policies.execution, policies.boundary], () =>
+      preflight({ ...signedIn(), AWS_REGION: 'eu-west-3' }),
+    );
+    expectStopped(result);
+    expect(result.out).toContain('2 things need fixing');
+    expect(result.out).toContain(
+      `• CDK's bootstrap in account ${ACCOUNT}, eu-west-3 is not footfall's (a plain cdk bootstrap?): its execution role ${executionRole('eu-west-3')} carries no permissions boundary, not footfall-${QUALIFIER}-permissions-boundary; its execution role lacks the policy footfall-${QUALIFIER}-cfn-execution (it has AdministratorAccess)`,
+    );
+    expect(result.out).toContain(
+      `• the permissions boundary footfall-${QUALIFIER}-permissions-boundary is not in account ${ACCOUNT}: every role the stacks create carries it, so CloudFormation would fail half-way`,
+    );
+    expect(result.out.match(/→ npm run bootstrap -- --no-github$/gm)).toHaveLength(2);
+  });
+
+  test("a plain cdk bootstrap where footfall's policies exist: refused, with the cdk bootstrap that puts them on", async () => {
+    plainBootstrap('eu-west-3');
+    const result = await preflight({ ...signedIn(), AWS_REGION: 'eu-west-3' });
+    expectStopped(result);
+    expect(result.out).toContain('one thing needs fixing');
+    expect(result.out).toContain(`is not footfall's (a plain cdk bootstrap?)`);
+    expect(result.out).toContain(`→ ${bootstrapFix('eu-west-3')}\n`);
+  });
+
+  test('footfall bootstrapped, but its boundary policy gone: refused, with the command that creates it', async () => {
+    const result = await withoutPolicies([policies.boundary], () => preflight(signedIn()));
+    expectStopped(result);
+    expect(result.out).toContain('one thing needs fixing');
+    expect(result.out).toContain(
+      `• the permissions boundary footfall-${QUALIFIER}-permissions-boundary is not in account ${ACCOUNT}`,
+    );
+    expect(result.out).toContain('→ npm run bootstrap -- --no-github\n');
+    // With a repository configured, footfall's bootstrap with GitHub.
+    const github = await withoutPolicies([policies.boundary], () =>
+      preflight({
+        ...signedIn(),
+        GITHUB_REPOSITORY: 'maya-ol/footfall',
+        GITHUB_REPOSITORY_ID: '987654321',
+      }),
+    );
+    expectStopped(github);
+    expect(github.out).toContain('→ npm run bootstrap\n');
+  });
+
+  test('credentials that may not read IAM: said, and the deploy goes on', async () => {
+    const { code, out } = await preflight(signedIn(KEYS.iamDenied));
+    expect(out).toContain(
+      `! could not check the policy footfall-${QUALIFIER}-permissions-boundary: these credentials may not iam:GetPolicy (denied)`,
+    );
+    expect(out).toContain(
+      `! could not check CDK's execution role ${executionRole('eu-north-1')}: these credentials may not iam:GetRole (denied)`,
+    );
+    expect(code).toBe(0);
+  });
+
+  describe('with a custom domain', () => {
+    let site: string;
+    beforeAll(async () => {
+      // The pre-flight reads the working directory's cdk.json, as the CDK CLI does.
+      site = await mkdtemp(join(home, 'domain-'));
+      await writeFile(
+        join(site, 'cdk.json'),
+        JSON.stringify({
+          context: {
+            domainName: 'resume.example.com',
+            hostedZoneId: 'Z0EXAMPLE',
+            hostedZoneName: 'example.com',
+          },
+        }),
+      );
+      // CloudFront's certificate goes to us-east-1: bootstrapped footfall's way there too.
+      footfallBootstrap('us-east-1');
+    });
+
+    test('its hosted zone missing: refused, with how to find the right id', async () => {
+      aws.hostedZones.delete('Z0EXAMPLE');
+      const result = await preflight(signedIn(), 'deploy', site);
+      expectStopped(result);
+      expect(result.out).toContain(
+        `• hostedZoneId Z0EXAMPLE is no hosted zone in account ${ACCOUNT} (hostedZoneName example.com)`,
+      );
+      expect(result.out).toContain(
+        '→ find example.com\'s public zone with aws route53 list-hosted-zones-by-name --dns-name example.com --max-items 1, and set its id as "hostedZoneId" in cdk.json\'s context',
+      );
+    });
+
+    test("its hosted zone another domain's: refused", async () => {
+      aws.hostedZones.set('Z0EXAMPLE', { name: 'example.org.' });
+      const result = await preflight(signedIn(), 'deploy', site);
+      expectStopped(result);
+      expect(result.out).toContain(
+        '• hosted zone Z0EXAMPLE is example.org, not hostedZoneName example.com',
+      );
+    });
+
+    test('its hosted zone private: refused', async () => {
+      aws.hostedZones.set('Z0EXAMPLE', { name: 'example.com.', privateZone: true });
+      const result = await preflight(signedIn(), 'deploy', site);
+      expectStopped(result);
+      expect(result.out).toContain('• hosted zone Z0EXAMPLE (example.com) is private');
+    });
+
+    test("everything in place: exit 0, after reading the zone and both regions' execution roles", async () => {
+      aws.hostedZones.set('Z0EXAMPLE', { name: 'example.com.' });
+      aws.requests.length = 0;
+      const { code, out } = await preflight(signedIn(), 'deploy', site);
+      expect(out).toContain(
+        'CDK bootstrapped in eu-north-1 (version 21) and us-east-1 (version 21); deploying Footfall',
+      );
+      expect(code).toBe(0);
+      const reads = aws.requests.map((request) => request.split(' ')[0]);
+      expect(reads.filter((r) => r === 'iam:GetRole')).toHaveLength(2);
+      expect(reads).toContain('iam:GetPolicy');
+      expect(reads).toContain('route53:GetHostedZone');
+    });
   });
 });
 
