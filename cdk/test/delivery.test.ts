@@ -250,8 +250,9 @@ describe('cost caps', () => {
     expect(cappedApi?.Properties?.ReservedConcurrentExecutions).toBe(20);
   });
 
-  test('a monthly budget of $10 e-mails alertEmail at 80% actual and 100% forecast; 0 turns it off', () => {
+  test('a monthly budget of $10 notifies the alert topic at 80% actual and 100% forecast; 0 turns it off', () => {
     const [, budget] = only(production, 'AWS::Budgets::Budget');
+    const [topic] = only(production, 'AWS::SNS::Topic');
     expect(budget.Properties).toEqual({
       Budget: {
         BudgetName: 'footfall-monthly',
@@ -267,7 +268,7 @@ describe('cost caps', () => {
             Threshold: 80,
             ThresholdType: 'PERCENTAGE',
           },
-          Subscribers: [{ SubscriptionType: 'EMAIL', Address: 'me@example.com' }],
+          Subscribers: [{ SubscriptionType: 'SNS', Address: { Ref: topic } }],
         },
         {
           Notification: {
@@ -276,7 +277,7 @@ describe('cost caps', () => {
             Threshold: 100,
             ThresholdType: 'PERCENTAGE',
           },
-          Subscribers: [{ SubscriptionType: 'EMAIL', Address: 'me@example.com' }],
+          Subscribers: [{ SubscriptionType: 'SNS', Address: { Ref: topic } }],
         },
       ],
     });
