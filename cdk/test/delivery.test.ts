@@ -303,7 +303,7 @@ describe('WAF, opt-in', () => {
     ).toBeUndefined();
   });
 
-  test('wafRateLimit puts a per-address rate rule on /api/* and /r/* in front of each stage', () => {
+  test('wafRateLimit puts a per-address rate rule on /api/* and /r/*, and one on the whole distribution, in front of each stage', () => {
     const withWaf = synthesize(
       { wafRateLimit: 600 },
       { env: { account: '111111111111', region: 'eu-west-1' } },
@@ -347,11 +347,49 @@ describe('WAF, opt-in', () => {
             SampledRequestsEnabled: false,
           },
         },
+        {
+          // Every path, no scope-down: made-up static paths miss the cache and are billed.
+          Name: 'site-rate-per-address',
+          Action: { Block: {} },
+          Statement: {
+            RateBasedStatement: { Limit: 2000, AggregateKeyType: 'IP', EvaluationWindowSec: 300 },
+          },
+          Priority: 1,
+          VisibilityConfig: {
+            CloudWatchMetricsEnabled: true,
+            MetricName: 'footfall-site-rate',
+            SampledRequestsEnabled: false,
+          },
+        },
       ],
     });
+    // Both stages' ACLs carry the whole-distribution rule.
+    for (const stack of withWaf.waf) {
+      const rules = Template.fromStack(stack).toJSON().Resources;
+      expect(JSON.stringify(rules)).toContain('"Name":"site-rate-per-address"');
+    }
     const [, distribution] = only(withWaf.appTemplate, 'AWS::CloudFront::Distribution');
     expect(
       ((distribution.Properties?.DistributionConfig ?? {}) as Record<string, unknown>).WebACLId,
     ).toBeDefined();
+  });
+
+  test('wafSiteRateLimit sets the whole-distribution limit; below WAF’s minimum of 10 it is refused', () => {
+    const withWaf = synthesize(
+      { wafRateLimit: 600, wafSiteRateLimit: 900, staging: false },
+      { env: { account: '111111111111', region: 'eu-west-1' } },
+    );
+    const [, acl] = only(Template.fromStack(withWaf.waf[0] ?? withWaf.app), 'AWS::WAFv2::WebACL');
+    const rules = acl.Properties?.Rules as {
+      Name: string;
+      Statement: { RateBasedStatement: { Limit: number } };
+    }[];
+    expect(rules.map((rule) => [rule.Name, rule.Statement.RateBasedStatement.Limit])).toEqual([
+      ['api-rate-per-address', 600],
+      ['site-rate-per-address', 900],
+    ]);
+    expect(() => synthesize({ wafRateLimit: 600, wafSiteRateLimit: 5 })).toThrow(
+      /wafSiteRateLimit: 5 must be a whole number from 10 to 2000000000/,
+    );
   });
 });
