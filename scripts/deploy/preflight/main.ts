@@ -1,19 +1,20 @@
 /**
  * The pre-flight of `npm run deploy` and `npm run diff`: run before the build and `cdk`, it
- * checks the region, the credentials and CDK's bootstrap, and reports everything missing in one
- * block, each with the command that fixes it. Exit 1 then, so `&&` never starts the build or cdk.
+ * checks the deploy settings (an alert address among them), the region, the credentials and
+ * CDK's bootstrap, and reports everything missing in one block, each with the command that
+ * fixes it. Exit 1 then, so `&&` never starts the build or cdk.
  * What it decides is in `checks.ts` and `../aws-access.ts`.
  *
  *   tsx scripts/deploy/preflight/main.ts deploy|diff
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { deployDefaults } from '../../../cdk/lib/defaults.js';
 import { DeployConfigError, parseDeployConfig } from '../../../cdk/lib/deploy-config.js';
 import { awsCheckClientOptions, checkAwsAccess, isNetworkError } from '../aws-access.js';
 import { formatProblems, type Problem, settingProblems } from '../problems.js';
 import {
+  alertEmailProblem,
   type BootstrapState,
   bootstrapProblem,
   bootstrapVersionParameter,
@@ -27,15 +28,18 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const command = process.argv[2] ?? 'deploy';
 const problems: Problem[] = [];
 
-// cdk.json's settings, as synth will read them: the qualifier, and whether us-east-1 is needed.
-const cdkJson = fileURLToPath(new URL('../../../cdk.json', import.meta.url));
+// cdk.json's settings, as synth will read them: the qualifier, whether us-east-1 is needed, the
+// alert address. The one in the current directory, the one the CDK CLI reads (npm runs scripts
+// from the package root).
 const context =
-  (JSON.parse(readFileSync(cdkJson, 'utf8')) as { context?: Record<string, unknown> }).context ??
+  (JSON.parse(readFileSync('cdk.json', 'utf8')) as { context?: Record<string, unknown> }).context ??
   {};
 let config: Pick<
   ReturnType<typeof parseDeployConfig>,
   'bootstrapQualifier' | 'domain' | 'wafRateLimit'
 >;
+const noAlertEmail = alertEmailProblem(context);
+if (noAlertEmail) problems.push(noAlertEmail);
 try {
   config = parseDeployConfig({ context: (key) => context[key], env: process.env });
 } catch (error) {
