@@ -1,11 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { type ITable, Operation } from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 
 export interface CounterAlarmsProps {
@@ -16,21 +13,19 @@ export interface CounterAlarmsProps {
   readonly visitsTable: ITable;
   /** The API's steady-state rate limit: the request alarm fires well before a flood reaches it. */
   readonly throttleRateLimit: number;
-  /** Emailed when an alarm fires. @default - no notification: alarms show in CloudWatch only */
-  readonly email?: string;
 }
 
 /**
  * What is worth waking for: the function failing, the API 5xx-ing, DynamoDB throttling; and
  * abuse, before the bill shows it: a request rate near the API's limit, and a high share of 4xx
- * (one client can take the whole throttle, and then visitors get 429s).
+ * (one client can take the whole throttle, and then visitors get 429s). The stack sends every
+ * alarm to its alert topic (`AlertTopic.notify`).
  */
 export class CounterAlarms extends Construct {
   public readonly alarms: cloudwatch.Alarm[];
   /** All versions' errors and 5xx; a deployment rolls back on its own (`SafeDeployment`). */
   public readonly functionErrors: cloudwatch.Alarm;
   public readonly api5xx: cloudwatch.Alarm;
-  public readonly topic: sns.Topic | undefined;
 
   constructor(scope: Construct, id: string, props: CounterAlarmsProps) {
     super(scope, id);
@@ -100,14 +95,5 @@ export class CounterAlarms extends Construct {
         ...atLeastOnce,
       }),
     ];
-
-    if (props.email) {
-      this.topic = new sns.Topic(this, 'Topic', {
-        displayName: 'footfall alarms',
-        enforceSSL: true,
-      });
-      this.topic.addSubscription(new subscriptions.EmailSubscription(props.email));
-      for (const alarm of this.alarms) alarm.addAlarmAction(new actions.SnsAction(this.topic));
-    }
   }
 }

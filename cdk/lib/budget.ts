@@ -1,17 +1,19 @@
 import * as budgets from 'aws-cdk-lib/aws-budgets';
 import { Construct } from 'constructs';
+import type { AlertTopic } from './alert-topic.js';
 
 export interface MonthlyBudgetProps {
   /** The monthly amount, in US dollars. */
   readonly amountUsd: number;
-  /** Who is emailed. @default - nobody: the budget shows in the Billing console only */
-  readonly email?: string;
+  /** The stage's alert topic: the budget's notifications go there, like the alarms'. */
+  readonly alerts: AlertTopic;
 }
 
 /**
- * An AWS Budgets cost budget for the whole account, per month: an email when the month's actual
- * cost passes 80% of it, and when AWS forecasts it will pass 100%. The bill's early warning; the
- * throttle, the table's ceilings and the request alarm are what keep it small. (The first two
+ * An AWS Budgets cost budget for the whole account, per month: a notification when the month's
+ * actual cost passes 80% of it, and when AWS forecasts it will pass 100%, published to the alert
+ * topic (so `alertEmail` gets it, and one unsubscribe covers it too). The bill's early warning;
+ * the throttle, the table's ceilings and the request alarm are what keep it small. (The first two
  * budgets of an account cost nothing.)
  */
 export class MonthlyBudget extends Construct {
@@ -19,7 +21,9 @@ export class MonthlyBudget extends Construct {
 
   constructor(scope: Construct, id: string, props: MonthlyBudgetProps) {
     super(scope, id);
-    const subscribers = props.email ? [{ subscriptionType: 'EMAIL', address: props.email }] : [];
+    // One SNS subscriber a notification, Budgets' maximum; an e-mail subscriber as well would
+    // send each warning twice.
+    const subscribers = [{ subscriptionType: 'SNS', address: props.alerts.topic.topicArn }];
     const notify = (notificationType: 'ACTUAL' | 'FORECASTED', threshold: number) => ({
       notification: {
         notificationType,
@@ -36,9 +40,8 @@ export class MonthlyBudget extends Construct {
         timeUnit: 'MONTHLY',
         budgetLimit: { amount: props.amountUsd, unit: 'USD' },
       },
-      ...(props.email
-        ? { notificationsWithSubscribers: [notify('ACTUAL', 80), notify('FORECASTED', 100)] }
-        : {}),
+      notificationsWithSubscribers: [notify('ACTUAL', 80), notify('FORECASTED', 100)],
     });
+    props.alerts.allowBudgets(this.budget);
   }
 }

@@ -39,6 +39,13 @@ export const deployDefaults = {
   monthlyBudgetUsd: 10,
   /** Requests per 5 minutes one address may send to /api/* before WAF blocks it; 0: no WAF. */
   wafRateLimit: 0,
+  /**
+   * With WAF on: requests per 5 minutes one address may send to any path of the site (its pages,
+   * assets and the API alike) before WAF blocks it. About 7 a second, sustained: a person reading
+   * the site makes a few dozen requests a page, and the cost of an address held at the limit is in
+   * docs/costs.md.
+   */
+  wafSiteRateLimit: 2000,
 } as const;
 
 /**

@@ -60,8 +60,10 @@ export interface DeployConfig {
   readonly reservedConcurrency: number;
   /** The monthly cost budget in US dollars; 0: no budget. */
   readonly monthlyBudgetUsd: number;
-  /** WAF's per-address limit on /api/* per 5 minutes; 0: no WAF. */
+  /** WAF's per-address limit on /api/* and /r/* per 5 minutes; 0: no WAF. */
   readonly wafRateLimit: number;
+  /** With WAF: its per-address limit on every path of the distribution, per 5 minutes. */
+  readonly wafSiteRateLimit: number;
   /** Views one address may add to one page a UTC day (`VIEWS_PER_ADDRESS_PER_DAY`); 0: no limit. */
   readonly viewsPerAddressPerDay: number;
   /** Views one IPv6 /48 may add to one page a UTC day (`VIEWS_PER_NETWORK_PER_DAY`); 0: no limit. */
@@ -315,6 +317,12 @@ export function parseDeployConfig({ context, env, warn }: ConfigSources): Deploy
   if (wafRateLimit !== 0 && wafRateLimit < 10) {
     problems.push(`wafRateLimit: ${wafRateLimit} is below WAF's minimum of 10 (0 turns WAF off)`);
   }
+  const wafSiteRateLimit = integer(
+    'wafSiteRateLimit',
+    deployDefaults.wafSiteRateLimit,
+    10,
+    2_000_000_000,
+  );
 
   // The same settings, defaults and bounds as the function's environment (service/src/config.ts).
   const viewsPerAddressPerDay = limit(
@@ -369,6 +377,7 @@ export function parseDeployConfig({ context, env, warn }: ConfigSources): Deploy
     reservedConcurrency,
     monthlyBudgetUsd,
     wafRateLimit,
+    wafSiteRateLimit,
     viewsPerAddressPerDay,
     viewsPerNetworkPerDay,
     newPagesPerAddressPerDay,

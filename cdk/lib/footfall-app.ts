@@ -60,7 +60,8 @@ export function addFootfallStacks(app: App, props: FootfallAppProps): FootfallSt
         env: { account: env.account, region: 'us-east-1' },
         crossRegionReferences: true,
         rateLimit: config.wafRateLimit,
-        description: `footfall (${stage}): per-address rate limit on the API (CloudFront WAF lives in us-east-1)`,
+        siteRateLimit: config.wafSiteRateLimit,
+        description: `footfall (${stage}): per-address rate limits on the API and the whole site (CloudFront WAF lives in us-east-1)`,
       });
       waf.push(webAcl);
     }

@@ -1,16 +1,17 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { CounterAlarms } from './alarms.js';
+import { AlertTopic } from './alert-topic.js';
 import { MonthlyBudget } from './budget.js';
 import { CounterApi } from './counter-api.js';
 import { CounterTable } from './counter-table.js';
 import { requestUnitCeilings } from './defaults.js';
 import { SafeDeployment } from './delivery.js';
 import type { DeployConfig } from './deploy-config.js';
-import { LinkAlerts } from './link-alerts.js';
 import { StaticSite } from './static-site.js';
 import { VisitsTable } from './visits-table.js';
 
@@ -21,7 +22,7 @@ export interface FootfallStackProps extends StackProps {
   readonly config: DeployConfig;
   /**
    * Staging and production are the same stack: each has its own tables, function, API, site,
-   * alarms and link alerts. Only production gets the custom domain and the account's budget.
+   * alarms and alert topic. Only production gets the custom domain and the account's budget.
    */
   readonly stage: Stage;
   /** The WAF web ACL for the distribution (its own stack, in us-east-1). @default none */
@@ -34,14 +35,17 @@ export interface FootfallStackProps extends StackProps {
   readonly certificate?: acm.ICertificate;
 }
 
-/** Everything footfall runs on: tables, API, site, alarms, link alerts. Deployed by the pipeline. */
+/** Everything footfall runs on: tables, API, site, alarms, alerts. Deployed by the pipeline. */
 export class FootfallStack extends Stack {
   public readonly table: CounterTable;
   public readonly visitsTable: VisitsTable;
   /** The value CloudFront sends the API in its origin header (ADR 9). */
   public readonly originSecret: secretsmanager.Secret;
-  /** Where the function e-mails the owner that one of their application links was opened. */
-  public readonly linkAlerts: LinkAlerts;
+  /**
+   * The stage's one topic to its owner: every alarm, the budget, and the function's "one of
+   * your application links was opened".
+   */
+  public readonly alerts: AlertTopic;
   public readonly api: CounterApi;
   public readonly site: StaticSite;
   public readonly alarms: CounterAlarms;
@@ -76,14 +80,15 @@ export class FootfallStack extends Stack {
       description: 'footfall: the header value CloudFront sends the API (ADR 9)',
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
     });
-    this.linkAlerts = new LinkAlerts(this, 'LinkAlerts', {
+    this.alerts = new AlertTopic(this, 'Alerts', {
+      stage,
       ...(config.alertEmail ? { email: config.alertEmail } : {}),
     });
     this.api = new CounterApi(this, 'Api', {
       table: this.table.table,
       visitsTable: this.visitsTable.table,
       originSecret: this.originSecret,
-      alertTopic: this.linkAlerts.topic,
+      alertTopic: this.alerts.topic,
       acceptPreviousOriginSecret: config.acceptPreviousOriginSecret,
       projectRoot: props.projectRoot,
       allowedOrigins: config.allowedOrigins,
@@ -123,7 +128,6 @@ export class FootfallStack extends Stack {
       table: this.table.table,
       visitsTable: this.visitsTable.table,
       throttleRateLimit: config.throttleRateLimit,
-      ...(config.alertEmail ? { email: config.alertEmail } : {}),
     });
     this.delivery = new SafeDeployment(this, 'Delivery', {
       api: this.api,
@@ -134,9 +138,14 @@ export class FootfallStack extends Stack {
       stage === 'production' && config.monthlyBudgetUsd > 0
         ? new MonthlyBudget(this, 'Budget', {
             amountUsd: config.monthlyBudgetUsd,
-            ...(config.alertEmail ? { email: config.alertEmail } : {}),
+            alerts: this.alerts,
           })
         : undefined;
+    // Every alarm in the stage notifies the topic, whichever construct made it: the rollback
+    // alarms a deployment watches included. An alarm no one hears of is not worth its $0.10.
+    this.alerts.notify(
+      this.node.findAll().filter((c): c is cloudwatch.Alarm => c instanceof cloudwatch.Alarm),
+    );
 
     new CfnOutput(this, 'SiteUrl', { value: this.site.url, description: 'The resume page' });
     new CfnOutput(this, 'ApiUrl', {

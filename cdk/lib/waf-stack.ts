@@ -1,6 +1,7 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
+import { deployDefaults } from './defaults.js';
 
 /** The paths CloudFront sends to the API function: what the rate rule counts. */
 export const FUNCTION_PATH_PREFIXES = ['/api/', '/r/'] as const;
@@ -11,13 +12,20 @@ export interface WafStackProps extends StackProps {
    * 5 minutes before it is blocked.
    */
   readonly rateLimit: number;
+  /**
+   * Requests one address may send to the whole distribution (the page, its assets, any path, the
+   * function's too) in any 5 minutes before it is blocked: what bounds a flood of cache-missing
+   * static paths (docs/costs.md, worst case). @default deployDefaults.wafSiteRateLimit
+   */
+  readonly siteRateLimit?: number;
 }
 
 /**
  * An optional web ACL for the site's CloudFront distribution (CloudFront's ACLs live in
  * us-east-1): it blocks an address that sends more than `rateLimit` requests to the API function
  * in 5 minutes, so one client cannot take the API's whole throttle (which application links share)
- * nor have a link e-mailed without end. WAF counts addresses inside AWS; footfall stores, logs and
+ * nor have a link e-mailed without end; and one that sends more than `siteRateLimit` to any path,
+ * so nobody runs up CloudFront's bill with made-up paths the cache never holds. WAF counts addresses inside AWS; footfall stores, logs and
  * returns none of them (no WAF logging is configured).
  */
 export class WafStack extends Stack {
@@ -25,6 +33,15 @@ export class WafStack extends Stack {
 
   constructor(scope: Construct, id: string, props: WafStackProps) {
     super(scope, id, props);
+    const siteRateLimit = props.siteRateLimit ?? deployDefaults.wafSiteRateLimit;
+    for (const [name, limit] of [
+      ['rateLimit', props.rateLimit],
+      ['siteRateLimit', siteRateLimit],
+    ] as const) {
+      if (!Number.isInteger(limit) || limit < 10) {
+        throw new Error(`WafStack: ${name} must be a whole number of at least 10 (WAF's minimum)`);
+      }
+    }
     const visibility = (metricName: string) => ({
       cloudWatchMetricsEnabled: true,
       metricName,
@@ -33,7 +50,8 @@ export class WafStack extends Stack {
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
       scope: 'CLOUDFRONT',
       defaultAction: { allow: {} },
-      description: 'footfall: per-address rate limit on the API and application links',
+      description:
+        'footfall: per-address rate limits on the API and application links, and on the site',
       visibilityConfig: visibility('footfall'),
       rules: [
         {
@@ -59,6 +77,20 @@ export class WafStack extends Stack {
                   })),
                 },
               },
+            },
+          },
+        },
+        {
+          // Every path: static ones too, where a made-up path misses the cache and is billed.
+          name: 'site-rate-per-address',
+          priority: 1,
+          action: { block: {} },
+          visibilityConfig: visibility('footfall-site-rate'),
+          statement: {
+            rateBasedStatement: {
+              limit: siteRateLimit,
+              evaluationWindowSec: 300,
+              aggregateKeyType: 'IP',
             },
           },
         },

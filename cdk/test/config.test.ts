@@ -29,6 +29,7 @@ describe('parseDeployConfig', () => {
       reservedConcurrency: 0,
       monthlyBudgetUsd: 10,
       wafRateLimit: 0,
+      wafSiteRateLimit: 2000,
       // The counting limits as docs/configuration.md documents them: the function's own defaults.
       viewsPerAddressPerDay: 20,
       viewsPerNetworkPerDay: 200,

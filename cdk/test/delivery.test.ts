@@ -306,7 +306,8 @@ describe('the canary judges the new version only', () => {
     expect(JSON.stringify(alarms)).not.toContain('AWS/ApiGateway');
   });
 
-  test('one minute, one datapoint, at least 50 points above the rest; they act only through CodeDeploy', () => {
+  test('one minute, one datapoint, at least 50 points above the rest; CodeDeploy rolls back on them and they notify the alert topic', () => {
+    const [topic] = only(production, 'AWS::SNS::Topic');
     for (const alarm of Object.values(alarms)) {
       expect(alarm.Properties).toMatchObject({
         Threshold: 50,
@@ -315,7 +316,8 @@ describe('the canary judges the new version only', () => {
         DatapointsToAlarm: 1,
         TreatMissingData: 'notBreaching',
       });
-      expect(alarm.Properties?.AlarmActions).toBeUndefined();
+      // A rollback is news: like every alarm in the stage, they e-mail the owner (issue 23).
+      expect(alarm.Properties?.AlarmActions).toEqual([{ Ref: topic }]);
     }
     expect(canaryJudgement).toMatchObject({ minAnswers: 10, marginPoints: 50 });
     expect(canaryJudgement.period.toSeconds()).toBe(60);
@@ -461,8 +463,9 @@ describe('cost caps', () => {
     expect(cappedApi?.Properties?.ReservedConcurrentExecutions).toBe(20);
   });
 
-  test('a monthly budget of $10 e-mails alertEmail at 80% actual and 100% forecast; 0 turns it off', () => {
+  test('a monthly budget of $10 notifies the alert topic at 80% actual and 100% forecast; 0 turns it off', () => {
     const [, budget] = only(production, 'AWS::Budgets::Budget');
+    const [topic] = only(production, 'AWS::SNS::Topic');
     expect(budget.Properties).toEqual({
       Budget: {
         BudgetName: 'footfall-monthly',
@@ -478,7 +481,7 @@ describe('cost caps', () => {
             Threshold: 80,
             ThresholdType: 'PERCENTAGE',
           },
-          Subscribers: [{ SubscriptionType: 'EMAIL', Address: 'me@example.com' }],
+          Subscribers: [{ SubscriptionType: 'SNS', Address: { Ref: topic } }],
         },
         {
           Notification: {
@@ -487,7 +490,7 @@ describe('cost caps', () => {
             Threshold: 100,
             ThresholdType: 'PERCENTAGE',
           },
-          Subscribers: [{ SubscriptionType: 'EMAIL', Address: 'me@example.com' }],
+          Subscribers: [{ SubscriptionType: 'SNS', Address: { Ref: topic } }],
         },
       ],
     });
@@ -513,7 +516,7 @@ describe('WAF, opt-in', () => {
     ).toBeUndefined();
   });
 
-  test('wafRateLimit puts a per-address rate rule on /api/* and /r/* in front of each stage', () => {
+  test('wafRateLimit puts a per-address rate rule on /api/* and /r/*, and one on the whole distribution, in front of each stage', () => {
     const withWaf = synthesize(
       { wafRateLimit: 600 },
       { env: { account: '111111111111', region: 'eu-west-1' } },
@@ -557,11 +560,49 @@ describe('WAF, opt-in', () => {
             SampledRequestsEnabled: false,
           },
         },
+        {
+          // Every path, no scope-down: made-up static paths miss the cache and are billed.
+          Name: 'site-rate-per-address',
+          Action: { Block: {} },
+          Statement: {
+            RateBasedStatement: { Limit: 2000, AggregateKeyType: 'IP', EvaluationWindowSec: 300 },
+          },
+          Priority: 1,
+          VisibilityConfig: {
+            CloudWatchMetricsEnabled: true,
+            MetricName: 'footfall-site-rate',
+            SampledRequestsEnabled: false,
+          },
+        },
       ],
     });
+    // Both stages' ACLs carry the whole-distribution rule.
+    for (const stack of withWaf.waf) {
+      const rules = Template.fromStack(stack).toJSON().Resources;
+      expect(JSON.stringify(rules)).toContain('"Name":"site-rate-per-address"');
+    }
     const [, distribution] = only(withWaf.appTemplate, 'AWS::CloudFront::Distribution');
     expect(
       ((distribution.Properties?.DistributionConfig ?? {}) as Record<string, unknown>).WebACLId,
     ).toBeDefined();
+  });
+
+  test('wafSiteRateLimit sets the whole-distribution limit; below WAF’s minimum of 10 it is refused', () => {
+    const withWaf = synthesize(
+      { wafRateLimit: 600, wafSiteRateLimit: 900, staging: false },
+      { env: { account: '111111111111', region: 'eu-west-1' } },
+    );
+    const [, acl] = only(Template.fromStack(withWaf.waf[0] ?? withWaf.app), 'AWS::WAFv2::WebACL');
+    const rules = acl.Properties?.Rules as {
+      Name: string;
+      Statement: { RateBasedStatement: { Limit: number } };
+    }[];
+    expect(rules.map((rule) => [rule.Name, rule.Statement.RateBasedStatement.Limit])).toEqual([
+      ['api-rate-per-address', 600],
+      ['site-rate-per-address', 900],
+    ]);
+    expect(() => synthesize({ wafRateLimit: 600, wafSiteRateLimit: 5 })).toThrow(
+      /wafSiteRateLimit: 5 must be a whole number from 10 to 2000000000/,
+    );
   });
 });

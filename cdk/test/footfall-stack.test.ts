@@ -320,7 +320,7 @@ describe('API function', () => {
       {
         Action: 'sns:Publish',
         Effect: 'Allow',
-        Resource: { Ref: topicId(template, 'LinkAlertsTopic') },
+        Resource: { Ref: topicId(template, 'AlertsTopic') },
       },
     ]);
   });
@@ -720,7 +720,7 @@ describe('only CloudFront reaches the API (ADR 9)', () => {
 });
 
 describe('alarms', () => {
-  test('Lambda errors, API 5xx, DynamoDB throttles, request rate, 4xx share; no alarm topic without an email', () => {
+  test('Lambda errors, API 5xx, DynamoDB throttles, request rate, 4xx share', () => {
     // And the deployment's three rollback alarms (delivery.test.ts).
     template.resourceCountIs('AWS::CloudWatch::Alarm', 9);
     // Half the 50 req/s throttle for two 5-minute periods.
@@ -765,99 +765,195 @@ describe('alarms', () => {
       expect(alarm[0]).toContain('"GetItem"');
       expect(alarm[0]).toContain('"UpdateItem"');
     }
-    // The link alerts' topic is the only one.
-    expect(Object.keys(template.findResources('AWS::SNS::Topic'))).toEqual([
-      topicId(template, 'LinkAlertsTopic'),
-    ]);
-    for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
-      expect(alarm.Properties.AlarmActions).toBeUndefined();
-    }
-  });
-
-  test('an alert email gets every alarm through an SNS topic that requires TLS', () => {
-    const withEmail = synthesize({ alertEmail: 'me@example.com' }).appTemplate;
-    const topic = topicId(withEmail, 'AlarmsTopic');
-    withEmail.hasResourceProperties('AWS::SNS::Subscription', {
-      Protocol: 'email',
-      Endpoint: 'me@example.com',
-      TopicArn: { Ref: topic },
-    });
-    // The deployment's rollback alarms act through CodeDeploy (delivery.test.ts).
-    const alarms = Object.entries(withEmail.findResources('AWS::CloudWatch::Alarm')).filter(
-      ([id]) => !id.startsWith('Delivery'),
-    );
-    expect(alarms).toHaveLength(6);
-    for (const [, alarm] of alarms) {
-      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
-    }
-    withEmail.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      Topics: [{ Ref: topic }],
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Effect: 'Deny',
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          }),
-        ]),
-      },
-    });
   });
 });
 
-describe('link alerts', () => {
-  const withEmail = synthesize({ alertEmail: 'me@example.com' }).appTemplate;
+describe('alerts: one topic per stage (issue 23)', () => {
+  const withEmail = synthesize({ alertEmail: 'me@example.com' });
+  const stages = [
+    ['production', withEmail.appTemplate],
+    ['staging', Template.fromStack(withEmail.staging ?? withEmail.app)],
+  ] as const;
+  /** The stage's one topic: a template holds exactly one. */
+  const theTopic = (t: Template) => {
+    const ids = Object.keys(t.findResources('AWS::SNS::Topic'));
+    expect(ids).toHaveLength(1);
+    return ids[0] ?? 'missing';
+  };
+  type PolicyStatement = {
+    Sid?: string;
+    Effect: string;
+    Principal?: unknown;
+    Action: string;
+    Condition?: unknown;
+  };
+  const topicPolicy = (t: Template, topic: string): PolicyStatement[] => {
+    const policies = Object.values(t.findResources('AWS::SNS::TopicPolicy')) as {
+      Properties: { Topics: unknown[]; PolicyDocument: { Statement: PolicyStatement[] } };
+    }[];
+    expect(policies).toHaveLength(1);
+    expect(policies[0]?.Properties.Topics).toEqual([{ Ref: topic }]);
+    return policies[0]?.Properties.PolicyDocument.Statement ?? [];
+  };
 
-  test('a topic of their own that requires TLS, named in the function’s ALERT_TOPIC_ARN', () => {
-    for (const t of [template, withEmail]) {
-      const topic = topicId(t, 'LinkAlertsTopic');
-      t.hasResourceProperties('AWS::SNS::Topic', { DisplayName: 'footfall links' });
-      t.hasResourceProperties('AWS::SNS::TopicPolicy', {
-        Topics: [{ Ref: topic }],
-        PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({
-              Effect: 'Deny',
-              Action: 'sns:Publish',
-              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-            }),
-          ]),
-        },
+  test('one topic a stage, with or without an address, named for its stage', () => {
+    for (const [stage, t] of [...stages, ['production', template]] as const) {
+      theTopic(t);
+      t.hasResourceProperties('AWS::SNS::Topic', { DisplayName: `footfall ${stage}` });
+      // No KMS key: CloudWatch and Budgets publish to it without a key policy.
+      t.resourceCountIs('AWS::KMS::Key', 0);
+    }
+  });
+
+  test("every alarm in the stage, the deployment's rollback alarms among them, notifies that topic", () => {
+    for (const [stage, t] of [...stages, ['no e-mail', template]] as const) {
+      const topic = theTopic(t);
+      const alarms = Object.entries(t.findResources('AWS::CloudWatch::Alarm'));
+      // CounterAlarms' six and the canary's three rollback alarms (delivery.test.ts).
+      expect(alarms.length, stage).toBe(9);
+      expect(
+        alarms.filter(([id]) => id.startsWith('DeliveryNewVersion')),
+        stage,
+      ).toHaveLength(3);
+      for (const [id, alarm] of alarms) {
+        expect(alarm.Properties.AlarmActions, `${stage} ${id}`).toEqual([{ Ref: topic }]);
+      }
+      // The ones CodeDeploy rolls back on are among them.
+      const [group] = Object.values(t.findResources('AWS::CodeDeploy::DeploymentGroup'));
+      const watched = (group?.Properties.AlarmConfiguration.Alarms ?? []) as { Name: unknown }[];
+      expect(watched.length, stage).toBeGreaterThan(0);
+      for (const { Name } of watched) {
+        const id = (Name as { Ref: string }).Ref;
+        expect(
+          alarms.map(([alarm]) => alarm),
+          stage,
+        ).toContain(id);
+      }
+    }
+  });
+
+  test('alertEmail subscribes to the topic by e-mail, once a stage; without it, nothing is', () => {
+    for (const [, t] of stages) {
+      t.resourceCountIs('AWS::SNS::Subscription', 1);
+      t.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'email',
+        Endpoint: 'me@example.com',
+        TopicArn: { Ref: theTopic(t) },
       });
-      t.hasResourceProperties('AWS::Lambda::Function', {
-        Handler: 'index.handler',
-        Environment: { Variables: Match.objectLike({ ALERT_TOPIC_ARN: { Ref: topic } }) },
+    }
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  test('the topic refuses publishing without TLS and lets in CloudWatch for this account’s alarms', () => {
+    for (const [, t] of stages) {
+      const statements = topicPolicy(t, theTopic(t));
+      expect(statements).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Deny',
+          Action: 'sns:Publish',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
+      );
+      expect(statements).toContainEqual({
+        Sid: 'CloudWatchAlarms',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: { Ref: theTopic(t) },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          ArnLike: {
+            'aws:SourceArn': {
+              'Fn::Join': [
+                '',
+                [
+                  'arn:',
+                  { Ref: 'AWS::Partition' },
+                  ':cloudwatch:',
+                  { Ref: 'AWS::Region' },
+                  ':',
+                  { Ref: 'AWS::AccountId' },
+                  ':alarm:*',
+                ],
+              ],
+            },
+          },
+        },
       });
     }
   });
 
-  test('alertEmail subscribes to them by e-mail; without it, nothing is subscribed', () => {
-    withEmail.hasResourceProperties('AWS::SNS::Subscription', {
-      Protocol: 'email',
-      Endpoint: 'me@example.com',
-      TopicArn: { Ref: topicId(withEmail, 'LinkAlertsTopic') },
+  test('the budget (production only) notifies the same topic, which lets Budgets publish for this account', () => {
+    const [production, staging] = [stages[0][1], stages[1][1]];
+    const topic = theTopic(production);
+    const [budget] = Object.values(production.findResources('AWS::Budgets::Budget'));
+    const notifications = budget?.Properties.NotificationsWithSubscribers as {
+      Subscribers: unknown[];
+    }[];
+    expect(notifications).toHaveLength(2);
+    for (const { Subscribers } of notifications) {
+      expect(Subscribers).toEqual([{ SubscriptionType: 'SNS', Address: { Ref: topic } }]);
+    }
+    expect(topicPolicy(production, topic)).toContainEqual({
+      Sid: 'Budgets',
+      Effect: 'Allow',
+      Principal: { Service: 'budgets.amazonaws.com' },
+      Action: 'sns:Publish',
+      Resource: { Ref: topic },
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        ArnLike: {
+          'aws:SourceArn': {
+            'Fn::Join': [
+              '',
+              ['arn:', { Ref: 'AWS::Partition' }, ':budgets::', { Ref: 'AWS::AccountId' }, ':*'],
+            ],
+          },
+        },
+      },
     });
-    // One subscription to the alarms, one to the link alerts.
-    withEmail.resourceCountIs('AWS::SNS::Subscription', 2);
-    template.resourceCountIs('AWS::SNS::Subscription', 0);
+    // Budgets checks that it may publish when the notification is created: policy first.
+    const policyId = Object.keys(production.findResources('AWS::SNS::TopicPolicy'))[0];
+    expect(budget?.DependsOn).toEqual(expect.arrayContaining([policyId, topic]));
+    // Staging has no budget, and no Budgets statement.
+    staging.resourceCountIs('AWS::Budgets::Budget', 0);
+    expect(topicPolicy(staging, theTopic(staging)).map((s) => s.Sid)).not.toContain('Budgets');
+  });
+
+  test('the function’s ALERT_TOPIC_ARN names that topic', () => {
+    for (const [, t] of [...stages, ['production', template]] as const) {
+      t.hasResourceProperties('AWS::Lambda::Function', {
+        Handler: 'index.handler',
+        Environment: { Variables: Match.objectLike({ ALERT_TOPIC_ARN: { Ref: theTopic(t) } }) },
+      });
+    }
   });
 
   test('the function may publish to that topic alone: sns:Publish on its ARN, nothing else of SNS anywhere', () => {
-    for (const t of [template, withEmail]) {
+    for (const [, t] of [...stages, ['production', template]] as const) {
       const sns = statements(t).filter((s) =>
         (Array.isArray(s.Action) ? s.Action : [s.Action]).some((a) => a.startsWith('sns:')),
       );
       expect(sns).toEqual([
-        {
-          Action: 'sns:Publish',
-          Effect: 'Allow',
-          Resource: { Ref: topicId(t, 'LinkAlertsTopic') },
-        },
+        { Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: theTopic(t) } },
       ]);
+      // Granted to the API function's role, not the hook's nor the site deployer's.
+      const [policy] = Object.values(t.findResources('AWS::IAM::Policy')).filter((p) =>
+        JSON.stringify(p).includes('"sns:Publish"'),
+      );
+      expect(JSON.stringify(policy?.Properties.Roles)).toMatch(/"Ref":"ApiFunctionRole/);
     }
-    // And the topic lets no one else in: its policy only refuses publishing without TLS.
-    const policy = Object.values(template.findResources('AWS::SNS::TopicPolicy'))[0] as {
-      Properties: { PolicyDocument: { Statement: { Effect: string }[] } };
-    };
-    expect(policy.Properties.PolicyDocument.Statement.map((s) => s.Effect)).toEqual(['Deny']);
+    // And the topic lets no other principal in: only the two AWS services, with conditions.
+    for (const [, t] of stages) {
+      const principals = topicPolicy(t, theTopic(t))
+        .filter((s) => s.Effect === 'Allow')
+        .map((s) => s.Principal);
+      expect(principals).toEqual(expect.arrayContaining([{ Service: 'cloudwatch.amazonaws.com' }]));
+      for (const principal of principals) {
+        expect(principal).toMatchObject({
+          Service: expect.stringMatching(/^(cloudwatch|budgets)\.amazonaws\.com$/),
+        });
+      }
+    }
   });
 });

@@ -292,24 +292,25 @@ export function variableCommands(
 }
 
 /**
- * Said at the end when alerts are e-mailed (`alertEmail`): each stage's alarm topic and link-alert
- * topic subscribe the address, and AWS sends nothing to it until each subscription is confirmed
- * from the e-mail AWS sends after the first deploy. The budget's e-mails need no confirmation.
+ * Said at the end when alerts are e-mailed (`alertEmail`): each stage's one alert topic
+ * subscribes the address, and AWS sends nothing to it until that subscription is confirmed from
+ * the e-mail AWS sends after the first deploy. Alarms, the budget and link alerts all go through
+ * it, so one "unsubscribe" stops them all.
  */
 export function alertEmailNote(email: string, environments: Environments): string {
   const title = '"AWS Notification - Subscription Confirmation"';
   const sent = environments.staging
-    ? `four e-mails titled ${title}, two per stage (${environments.staging}, ${environments.production}): one for the alarms, one for the link alerts`
-    : `two e-mails titled ${title}: one for the alarms, one for the link alerts`;
+    ? `two e-mails titled ${title}, one per stage (${environments.staging}, ${environments.production})`
+    : `an e-mail titled ${title}`;
   return (
     `Alarms, the budget and link alerts are e-mailed to ${email}. After the first deploy, AWS sends that address ${sent}. ` +
-    'Click "Confirm subscription" in each, or no alarm or link alert arrives (the budget\'s e-mails need no confirmation).'
+    'Click "Confirm subscription" in each, or nothing arrives; an "unsubscribe" link in any of them stops every alert of that stage.'
   );
 }
 
 /** Said at the end when nothing is e-mailed: how to have it. */
 export const NO_ALERT_EMAIL_NOTE =
-  'No alertEmail: alarms and link alerts stay in AWS, e-mailed to no one. To have them e-mailed, run npm run bootstrap again with --alert-email you@example.com (or set "alertEmail" in cdk.json\'s context) and push.';
+  'No alertEmail: npm run deploy refuses to deploy without one, and alarms, the budget and link alerts reach no one. Run npm run bootstrap again with --alert-email you@example.com (or set "alertEmail" in cdk.json\'s context), commit cdk.json and push.';
 
 /**
  * cdk.json's text with `alertEmail` set in its context, in place of the old name `alarmEmail`

@@ -1,11 +1,11 @@
 /**
  * What `npm run deploy` and `npm run diff` check before building or starting `cdk`: a region,
  * working credentials (both from `aws-access.ts`, shared with `npm run bootstrap`), CDK's
- * bootstrap in every region `cdk deploy Footfall` deploys to, and everything else the templates
- * need that the deploy does not create (footfall's execution policy and boundary on CDK's
- * execution role, the boundary policy, the custom domain's hosted zone), so that a first deploy
- * cannot fail half-way. Pure functions; the runner is `scripts/deploy/preflight/main.ts`, the
- * reads are in `prerequisites.ts`.
+ * bootstrap in every region `cdk deploy Footfall` deploys to, an address for the alerts, and
+ * everything else the templates need that the deploy does not create (footfall's execution policy
+ * and boundary on CDK's execution role, the boundary policy, the custom domain's hosted zone), so
+ * that a first deploy cannot fail half-way. Pure functions; the runner is
+ * `scripts/deploy/preflight/main.ts`, the reads are in `prerequisites.ts`.
  */
 import type { DeployConfig } from '../../../cdk/lib/deploy-config.js';
 import { bootstrapPolicyNames, stackNames } from '../../../cdk/lib/deploy-names.js';
@@ -289,6 +289,26 @@ export function hostedZoneProblem(
     };
   }
   return undefined;
+}
+
+/**
+ * No `alertEmail` (nor its old name `alarmEmail`) in cdk.json's context, or an empty one: the
+ * stack would deploy alarms, a budget and link alerts that tell no one (issue 23). Refused here
+ * rather than in synth, so tests and `cdk synth` need no address. Read from the context as it is,
+ * so a missing address is named alongside any other bad setting; whether a given one is an
+ * address is `parseDeployConfig`'s to say.
+ */
+export function alertEmailProblem(context: Readonly<Record<string, unknown>>): Problem | undefined {
+  const address = context.alertEmail ?? context.alarmEmail;
+  const empty =
+    address === undefined || address === null || (typeof address === 'string' && !address.trim());
+  if (!empty) return undefined;
+  return {
+    what: 'no alertEmail: the alarms, the budget and link alerts would e-mail no one',
+    fix:
+      'npm run bootstrap -- --alert-email you@example.com (or set "alertEmail": "you@example.com" ' +
+      "in cdk.json's context), then commit cdk.json",
+  };
 }
 
 /** The block's heading and closing line. */

@@ -1,9 +1,10 @@
 /**
  * The pre-flight of `npm run deploy` and `npm run diff`: run before the build and `cdk`, it
- * checks the region, the credentials, CDK's bootstrap, and what the templates need that the
- * deploy does not create (footfall's policies on CDK's execution role, the boundary policy, the
- * hosted zone), and reports everything missing in one block, each with the command that fixes it. Exit 1 then, so `&&` never starts the build or cdk.
- * What it decides is in `checks.ts` and `../aws-access.ts`; IAM and Route 53 are read in
+ * checks the deploy settings (an alert address among them), the region, the credentials, CDK's
+ * bootstrap, and what the templates need that the deploy does not create (footfall's policies on
+ * CDK's execution role, the boundary policy, the hosted zone), and reports everything missing in
+ * one block, each with the command that fixes it. Exit 1 then, so `&&` never starts the build or
+ * cdk. What it decides is in `checks.ts` and `../aws-access.ts`; IAM and Route 53 are read in
  * `prerequisites.ts`.
  *
  *   tsx scripts/deploy/preflight/main.ts deploy|diff
@@ -16,6 +17,7 @@ import { DeployConfigError, parseDeployConfig } from '../../../cdk/lib/deploy-co
 import { awsCheckClientOptions, checkAwsAccess, isNetworkError } from '../aws-access.js';
 import { formatProblems, type Problem, settingProblems } from '../problems.js';
 import {
+  alertEmailProblem,
   type BootstrapState,
   bootstrapProblem,
   bootstrapVersionParameter,
@@ -32,7 +34,8 @@ const command = process.argv[2] ?? 'deploy';
 const problems: Problem[] = [];
 
 // cdk.json's settings, as synth will read them (the CDK CLI reads the working directory's, where
-// npm runs scripts): the qualifier, whether us-east-1 is needed, the domain, the repository.
+// npm runs scripts): the qualifier, whether us-east-1 is needed, the domain, the repository, the
+// alert address.
 const cdkJson = join(process.cwd(), 'cdk.json');
 const context =
   (JSON.parse(readFileSync(cdkJson, 'utf8')) as { context?: Record<string, unknown> }).context ??
@@ -41,6 +44,8 @@ let config: Pick<
   ReturnType<typeof parseDeployConfig>,
   'bootstrapQualifier' | 'domain' | 'wafRateLimit' | 'repository'
 >;
+const noAlertEmail = alertEmailProblem(context);
+if (noAlertEmail) problems.push(noAlertEmail);
 try {
   config = parseDeployConfig({ context: (key) => context[key], env: process.env });
 } catch (error) {

@@ -755,13 +755,14 @@ describe('the bootstrap plan', () => {
     expect(() => variableCommands('a/b', 'r', {}, environments)).toThrow(/did not output/);
   });
 
-  test('an alert e-mail comes with how to confirm its subscriptions: the alarms and the link alerts, in each stage', () => {
+  test('an alert e-mail comes with how to confirm its subscription: one a stage, for every alert', () => {
     expect(alertEmailNote('maya@example.com', environments)).toBe(
-      'Alarms, the budget and link alerts are e-mailed to maya@example.com. After the first deploy, AWS sends that address four e-mails titled "AWS Notification - Subscription Confirmation", two per stage (staging, production): one for the alarms, one for the link alerts. Click "Confirm subscription" in each, or no alarm or link alert arrives (the budget\'s e-mails need no confirmation).',
+      'Alarms, the budget and link alerts are e-mailed to maya@example.com. After the first deploy, AWS sends that address two e-mails titled "AWS Notification - Subscription Confirmation", one per stage (staging, production). Click "Confirm subscription" in each, or nothing arrives; an "unsubscribe" link in any of them stops every alert of that stage.',
     );
     expect(alertEmailNote('maya@example.com', { production: 'production' })).toContain(
-      'two e-mails titled "AWS Notification - Subscription Confirmation": one for the alarms, one for the link alerts. Click "Confirm subscription" in each',
+      'an e-mail titled "AWS Notification - Subscription Confirmation". Click "Confirm subscription" in each',
     );
+    expect(NO_ALERT_EMAIL_NOTE).toContain('npm run deploy refuses to deploy without one');
     expect(NO_ALERT_EMAIL_NOTE).toContain('--alert-email you@example.com');
   });
 

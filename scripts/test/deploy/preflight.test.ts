@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +39,24 @@ const packageScripts = (
 let home: string;
 let aws: AwsStandIn;
 let nowhere: string;
+/** A checkout whose cdk.json has an alert address, as `npm run bootstrap` leaves it. */
+let project: string;
+
+/**
+ * A directory to run the pre-flight in, as npm does (from the package root): the repository's
+ * cdk.json with `context` added to its context, and its scripts.
+ */
+async function projectWith(name: string, context: Record<string, unknown>): Promise<string> {
+  const dir = join(home, name);
+  await mkdir(dir, { recursive: true });
+  const cdkJson = JSON.parse(readFileSync(join(root, 'cdk.json'), 'utf8')) as {
+    context: Record<string, unknown>;
+  };
+  cdkJson.context = { ...cdkJson.context, ...context };
+  await writeFile(join(dir, 'cdk.json'), JSON.stringify(cdkJson, null, 2));
+  await symlink(join(root, 'scripts'), join(dir, 'scripts'));
+  return dir;
+}
 
 const QUALIFIER = 'hnb659fds';
 const policies = footfallPolicyArns({ partition: 'aws', account: ACCOUNT, qualifier: QUALIFIER });
@@ -72,6 +90,7 @@ async function withoutPolicies<T>(arns: readonly string[], body: () => Promise<T
 
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'footfall-preflight-'));
+  project = await projectWith('project', { alertEmail: 'maya@example.com' });
   aws = await startAwsStandIn();
   aws.policies.add(policies.execution).add(policies.boundary);
   footfallBootstrap('eu-north-1');
@@ -104,7 +123,7 @@ const signedIn = (key: string = KEYS.good) => ({
   AWS_SECRET_ACCESS_KEY: 'example',
 });
 
-function run(command: string, args: string[], env: Record<string, string>, cwd = root) {
+function run(command: string, args: string[], env: Record<string, string>, cwd = project) {
   const child = spawn(command, args, { cwd, env });
   let out = '';
   child.stdout.on('data', (chunk) => (out += chunk));
@@ -113,7 +132,7 @@ function run(command: string, args: string[], env: Record<string, string>, cwd =
     child.once('exit', (code) => resolve({ code, out })),
   );
 }
-const preflight = (env: Record<string, string>, command = 'deploy', cwd = root) =>
+const preflight = (env: Record<string, string>, command = 'deploy', cwd = project) =>
   run(process.execPath, ['--import', tsx, script, command], env, cwd);
 
 /** A failed pre-flight: exit 1, one block, no stack trace, and the way back named. */
@@ -230,6 +249,47 @@ describe('the deploy pre-flight, against a local STS and SSM', () => {
     );
   });
 
+  test('no alertEmail in cdk.json: refused, with the one command that sets it', async () => {
+    for (const [name, context] of [
+      ['no-address', {}],
+      ['empty-address', { alertEmail: '' }],
+      ['blank-address', { alertEmail: '   ' }],
+    ] as const) {
+      const result = await preflight(signedIn(), 'deploy', await projectWith(name, context));
+      expectStopped(result);
+      expect(result.out, name).toContain(
+        '• no alertEmail: the alarms, the budget and link alerts would e-mail no one',
+      );
+      expect(result.out, name).toContain(
+        '→ npm run bootstrap -- --alert-email you@example.com (or set "alertEmail": "you@example.com" in cdk.json\'s context), then commit cdk.json',
+      );
+    }
+  });
+
+  test('no alertEmail and another bad setting: both named in one run', async () => {
+    const result = await preflight(
+      { ...signedIn(), GITHUB_REPOSITORY: 'maya-ol/footfall' },
+      'deploy',
+      await projectWith('no-address-bad-repository', {}),
+    );
+    expectStopped(result);
+    expect(result.out).toContain('2 things need fixing');
+    expect(result.out).toContain('• no alertEmail');
+    expect(result.out).toContain(
+      '• invalid deploy setting: repositoryId: required with repository',
+    );
+  });
+
+  test('the address under its old name, alarmEmail, is an address', async () => {
+    const { code, out } = await preflight(
+      signedIn(),
+      'deploy',
+      await projectWith('old-name', { alarmEmail: 'maya@example.com' }),
+    );
+    expect(out).not.toContain('alertEmail');
+    expect(code).toBe(0);
+  });
+
   test('npm run diff says diff', async () => {
     const { code, out } = await preflight(bare(), 'diff');
     expect(code).toBe(1);
@@ -307,6 +367,7 @@ describe('what the templates need that a deploy does not create, against a local
         join(site, 'cdk.json'),
         JSON.stringify({
           context: {
+            alertEmail: 'maya@example.com',
             domainName: 'resume.example.com',
             hostedZoneId: 'Z0EXAMPLE',
             hostedZoneName: 'example.com',
