@@ -6,6 +6,7 @@ import { deployDefaults } from './defaults.js';
 import { DeployAccessStack } from './deploy-access-stack.js';
 import { type DeployConfig, DeployConfigError } from './deploy-config.js';
 import { bootstrapPolicyNames, stackNames } from './deploy-names.js';
+import { deployScopeOf } from './deploy-permissions.js';
 import { FootfallStack, type Stage } from './footfall-stack.js';
 import { acknowledgeFindings } from './nag-acknowledgements.js';
 import { WafStack } from './waf-stack.js';
@@ -101,6 +102,12 @@ export function addFootfallStacks(app: App, props: FootfallAppProps): FootfallSt
           staging: config.staging ? deployDefaults.stagingEnvironmentName : undefined,
         },
         appStackNames: appStacks.map((stack) => stack.stackName),
+        deployScope: deployScopeOf(
+          appStacks,
+          config.domain
+            ? { hostedZoneId: config.domain.hostedZoneId, name: config.domain.name }
+            : undefined,
+        ),
         bootstrapQualifier: config.bootstrapQualifier,
         ...(config.githubOidcProviderArn ? { oidcProviderArn: config.githubOidcProviderArn } : {}),
         description:
