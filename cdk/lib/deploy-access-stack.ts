@@ -17,7 +17,7 @@ import {
   REPOSITORY_PATTERN,
 } from './defaults.js';
 import { bootstrapPolicyNames } from './deploy-names.js';
-import { deployPermissionStatements } from './deploy-permissions.js';
+import { type DeployScope, deployPermissionStatements } from './deploy-permissions.js';
 import { GITHUB_OIDC_HOST, githubSubject } from './github-oidc.js';
 
 /**
@@ -56,6 +56,11 @@ export interface DeployAccessStackProps extends StackProps {
   readonly environments?: { readonly production: string; readonly staging?: string | undefined };
   /** The stacks deployed through the bootstrap roles (whose roles the execution policy manages). */
   readonly appStackNames: readonly string[];
+  /**
+   * What of the app stacks the scoped services may touch (`deployScopeOf`): the kept tables no
+   * deploy may delete, the secrets, the hosted zone.
+   */
+  readonly deployScope: DeployScope;
   /** Reuse the account's GitHub OIDC provider (IAM allows one per URL). @default - create it */
   readonly oidcProviderArn?: string;
   /** The CDK bootstrap qualifier. @default deployDefaults.bootstrapQualifier (CDK's default) */
@@ -96,6 +101,8 @@ export class DeployAccessStack extends Stack {
   public readonly permissionsBoundary: iam.ManagedPolicy;
   /** The stacks whose roles the execution policy may manage. */
   public readonly appStackNames: readonly string[];
+  /** The kept tables, the secrets and the hosted zone the scoped services are confined to. */
+  public readonly deployScope: DeployScope;
 
   constructor(scope: Construct, id: string, props: DeployAccessStackProps) {
     super(scope, id, { ...props, synthesizer: new OwnCredentialsSynthesizer() });
@@ -131,6 +138,7 @@ export class DeployAccessStack extends Stack {
       throw new Error('DeployAccessStack: appStackNames must name the app stacks, not this one');
     }
     this.appStackNames = props.appStackNames;
+    this.deployScope = props.deployScope;
     const qualifier = props.bootstrapQualifier ?? deployDefaults.bootstrapQualifier;
     const names = bootstrapPolicyNames(qualifier);
 
@@ -140,6 +148,7 @@ export class DeployAccessStack extends Stack {
         account: this.account,
         qualifier,
         appStackNames: props.appStackNames,
+        scope: props.deployScope,
       });
     this.executionPolicy = new iam.ManagedPolicy(this, 'ExecutionPolicy', {
       managedPolicyName: names.execution,

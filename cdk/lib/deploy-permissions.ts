@@ -1,10 +1,13 @@
+import { CfnDeletionPolicy, type Stack } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { bootstrapPolicyNames } from './deploy-names.js';
 
 /**
  * The AWS services footfall's app stacks are made of, each with why. The execution policy and
- * the boundary allow these and nothing else (IAM only as below). A test synthesizes the stacks
- * and checks every resource type's service is here.
+ * the boundary allow these and nothing else (IAM only as below): account-wide, except the
+ * `SCOPED_SERVICES`. A test synthesizes the stacks and checks every resource type's service is here.
  */
 export const APP_SERVICES = {
   dynamodb: 'the counts table and the visits table',
@@ -23,20 +26,89 @@ export const APP_SERVICES = {
   acm: "the custom domain's certificate",
 } as const;
 
+/**
+ * The services a deploy may use on footfall's own resources only (`DeployScope`), never
+ * account-wide: the tables, the stacks' secrets, the records of the configured hosted zone.
+ */
+export const SCOPED_SERVICES = ['dynamodb', 'secretsmanager', 'route53'] as const;
+
+/**
+ * What the scoped statements name, read from the app stacks before any of it exists: names
+ * CloudFormation will generate are known by their prefix (`deployScopeOf`).
+ */
+export interface DeployScope {
+  /**
+   * The tables kept whatever happens to their stack (RETAIN, the counts), as name patterns
+   * (`STACK-LOGICALID-*`; `*` takes in `/backup/…`): no deploy may delete them or their backups.
+   */
+  readonly keptTables: readonly string[];
+  /** The app stacks' secrets, as name prefixes (`LOGICALID`, `STACK-LOGICALID`). */
+  readonly secrets: readonly string[];
+  /**
+   * The configured custom domain: the one hosted zone a deploy may write in, and the one name
+   * (with its `_….` certificate-validation records) it may write. Undefined: no Route 53 at all.
+   */
+  readonly domain?: { readonly hostedZoneId: string; readonly name: string } | undefined;
+}
+
+/**
+ * The `DeployScope` of the app stacks. CloudFormation names a table it names itself
+ * `STACK-LOGICALID-RANDOM`, and a secret `LOGICALID-RANDOM` (both prefixes are kept, so either
+ * way the name matches), so the logical ids (stable: a test holds the table's) fix the names.
+ * A table kept by its RETAIN policy is a kept table: what the template promises, IAM enforces.
+ */
+export function deployScopeOf(
+  stacks: readonly Stack[],
+  domain: DeployScope['domain'],
+): DeployScope {
+  const keptTables: string[] = [];
+  const secrets = new Set<string>();
+  for (const stack of stacks) {
+    // A name CDK generated itself (for a reference across environments) resolves to a string.
+    const named = (name: unknown) => {
+      const resolved = stack.resolve(name) as unknown;
+      return typeof resolved === 'string' ? resolved : undefined;
+    };
+    for (const construct of stack.node.findAll()) {
+      if (
+        construct instanceof dynamodb.CfnTable &&
+        construct.cfnOptions.deletionPolicy === CfnDeletionPolicy.RETAIN
+      ) {
+        const name = named(construct.tableName);
+        keptTables.push(
+          ...(name
+            ? [name, `${name}/*`]
+            : [`${stack.stackName}-${stack.getLogicalId(construct)}-*`]),
+        );
+      } else if (construct instanceof secretsmanager.CfnSecret) {
+        const name = named(construct.name);
+        const logicalId = stack.getLogicalId(construct);
+        for (const prefix of name ? [name] : [logicalId, `${stack.stackName}-${logicalId}`]) {
+          secrets.add(prefix);
+        }
+      }
+    }
+  }
+  return { keptTables, secrets: [...secrets], ...(domain ? { domain } : {}) };
+}
+
 export interface DeployPermissionsProps {
   readonly partition: string;
   readonly account: string;
   readonly qualifier: string;
   /** The stacks deployed through the CDK bootstrap roles: only their roles may be managed. */
   readonly appStackNames: readonly string[];
+  /** What the scoped services may touch. */
+  readonly scope: DeployScope;
 }
 
 /**
  * What CloudFormation may do when it deploys footfall's app stacks: the statements of the
  * execution policy, and the allow-list of the permissions boundary. Services from
- * `APP_SERVICES`; CDK's bootstrap version and cross-region export parameters in SSM; IAM roles
- * only with the boundary on them, only under the app stacks' names; no IAM user, group, policy
- * or OIDC provider at all.
+ * `APP_SERVICES`, the `SCOPED_SERVICES` on footfall's own resources only; CDK's bootstrap
+ * version and cross-region export parameters in SSM; IAM roles only with the boundary on them,
+ * only under the app stacks' names; no IAM user, group, policy or OIDC provider at all. And
+ * never, whatever a template says: delete a kept table or its backups (docs/deploy.md).
  */
 export function deployPermissionStatements(props: DeployPermissionsProps): iam.PolicyStatement[] {
   const { partition, account, qualifier } = props;
@@ -46,12 +118,90 @@ export function deployPermissionStatements(props: DeployPermissionsProps): iam.P
   const appRoles = props.appStackNames.map(
     (stack) => `arn:${partition}:iam::${account}:role/${stack}-*`,
   );
-  return [
+  const { scope } = props;
+  const scoped: readonly string[] = SCOPED_SERVICES;
+  const table = (pattern: string) => `arn:${partition}:dynamodb:*:${account}:table/${pattern}`;
+  const statements = [
     new iam.PolicyStatement({
       sid: 'AppServices',
-      actions: Object.keys(APP_SERVICES).map((service) => `${service}:*`),
+      actions: Object.keys(APP_SERVICES)
+        .filter((service) => !scoped.includes(service))
+        .map((service) => `${service}:*`),
       resources: ['*'],
     }),
+    new iam.PolicyStatement({
+      sid: 'AppTables',
+      // CloudFormation names a table STACK-LOGICALID-RANDOM; `*` takes in its indexes and backups.
+      actions: ['dynamodb:*'],
+      resources: props.appStackNames.map((stack) => table(`${stack}-*`)),
+    }),
+  ];
+  if (scope.secrets.length > 0) {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'AppSecrets',
+        // Secrets Manager adds -RANDOM6 to a name in its ARN.
+        actions: ['secretsmanager:*'],
+        resources: scope.secrets.map(
+          (prefix) => `arn:${partition}:secretsmanager:*:${account}:secret:${prefix}-*`,
+        ),
+      }),
+      new iam.PolicyStatement({
+        sid: 'GenerateSecretValues',
+        // GenerateSecretString: a random string, no secret read or written; takes no resource.
+        actions: ['secretsmanager:GetRandomPassword'],
+        resources: ['*'],
+      }),
+    );
+  }
+  if (scope.domain) {
+    const zone = `arn:${partition}:route53:::hostedzone/${scope.domain.hostedZoneId}`;
+    const name = scope.domain.name.toLowerCase();
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'DomainRecords',
+        // The site's A and AAAA aliases and its certificate's validation CNAME (`_….NAME`), in
+        // the configured zone only: no other name of the owner's domain. Route 53 compares the
+        // names lower-case, without the final dot.
+        actions: ['route53:ChangeResourceRecordSets'],
+        resources: [zone],
+        conditions: {
+          'ForAllValues:StringLike': {
+            'route53:ChangeResourceRecordSetsNormalizedRecordNames': [name, `_*.${name}`],
+          },
+          'ForAllValues:StringEquals': {
+            'route53:ChangeResourceRecordSetsRecordTypes': ['A', 'AAAA', 'CNAME'],
+          },
+        },
+      }),
+      new iam.PolicyStatement({
+        sid: 'DomainZoneReads',
+        actions: ['route53:GetHostedZone', 'route53:ListResourceRecordSets'],
+        resources: [zone],
+      }),
+      new iam.PolicyStatement({
+        sid: 'DomainChangeStatus',
+        // Whether a change has reached Route 53's name servers.
+        actions: ['route53:GetChange'],
+        resources: [`arn:${partition}:route53:::change/*`],
+      }),
+    );
+  }
+  if (scope.keptTables.length > 0) {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'KeepTheCounts',
+        // Whatever a template says (a RETAIN taken off, the table removed or replaced): the table
+        // and its on-demand backups stay. PITR and deletion protection cannot be held by IAM
+        // (no condition key says on or off): see docs/deploy.md.
+        effect: iam.Effect.DENY,
+        actions: ['dynamodb:DeleteTable', 'dynamodb:DeleteBackup'],
+        resources: scope.keptTables.map(table),
+      }),
+    );
+  }
+  return [
+    ...statements,
     new iam.PolicyStatement({
       sid: 'CdkParameters',
       // CloudFormation checks the bootstrap version; cross-region references live under /cdk/exports.

@@ -6,6 +6,7 @@ import { deployDefaults } from './defaults.js';
 import { DeployAccessStack } from './deploy-access-stack.js';
 import { type DeployConfig, DeployConfigError } from './deploy-config.js';
 import { bootstrapPolicyNames, stackNames } from './deploy-names.js';
+import { deployScopeOf } from './deploy-permissions.js';
 import { FootfallStack, type Stage } from './footfall-stack.js';
 import { acknowledgeFindings } from './nag-acknowledgements.js';
 import { WafStack } from './waf-stack.js';
@@ -103,6 +104,14 @@ export function addFootfallStacks(app: App, props: FootfallAppProps): FootfallSt
       staging: config.staging ? deployDefaults.stagingEnvironmentName : undefined,
     },
     appStackNames: appStacks.map((stack) => stack.stackName),
+    // The kept tables no deploy may delete, the secrets, the hosted zone: all the scoped
+    // services may touch, with or without a repository.
+    deployScope: deployScopeOf(
+      appStacks,
+      config.domain
+        ? { hostedZoneId: config.domain.hostedZoneId, name: config.domain.name }
+        : undefined,
+    ),
     // The web ACLs' and the certificate's: the pipeline deploys them with the app stacks.
     otherDeployRegions: appStacks
       .map((stack) => stack.region)

@@ -2,7 +2,7 @@ import { type CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { CertificateStack } from './certificate-stack.js';
 import type { DeployAccessStack } from './deploy-access-stack.js';
-import { APP_SERVICES } from './deploy-permissions.js';
+import { APP_SERVICES, SCOPED_SERVICES } from './deploy-permissions.js';
 import type { FootfallStack } from './footfall-stack.js';
 
 /** One accepted cdk-nag finding: where, which, and why we accept it. */
@@ -169,12 +169,32 @@ export function footfallAcknowledgements(stacks: {
     const why =
       "CDK's CloudFormation execution role (instead of AdministratorAccess), and the boundary on it " +
       'and on every role the app stacks create: ';
+    const scoped: readonly string[] = SCOPED_SERVICES;
     const findings: [string, string][] = [
-      ...Object.entries(APP_SERVICES).map(([service, what]): [string, string] => [
-        `Action::${service}:*`,
-        `${why}CloudFormation creates, changes and deletes footfall's ${service} resources (${what}); ` +
-          'only the services the stacks are made of are listed, IAM is not among them.',
+      ...Object.entries(APP_SERVICES)
+        // Route 53: named actions on the configured zone only, no wildcard.
+        .filter(([service]) => service !== 'route53')
+        .map(([service, what]): [string, string] => [
+          `Action::${service}:*`,
+          `${why}CloudFormation creates, changes and deletes footfall's ${service} resources (${what}); ` +
+            (scoped.includes(service)
+              ? "only footfall's own, by the names CloudFormation will give them."
+              : 'only the services the stacks are made of are listed, IAM is not among them.'),
+        ]),
+      ...access.appStackNames.map((stack): [string, string] => [
+        `Resource::${arn}:dynamodb:*:${account}:table/${stack}-*`,
+        `${why}CloudFormation names the tables of stack ${stack} "${stack}-LOGICALID-RANDOM" (the ` +
+          "`*` takes in their indexes and backups); no other table. The kept tables' deletion is denied.",
       ]),
+      ...access.deployScope.secrets.map((prefix): [string, string] => [
+        `Resource::${arn}:secretsmanager:*:${account}:secret:${prefix}-*`,
+        `${why}one secret of the app stacks, by the name CloudFormation generates from its logical ` +
+          'id (Secrets Manager adds -RANDOM6 to every secret ARN); no other secret.',
+      ]),
+      [
+        `Resource::${arn}:route53:::change/*`,
+        `${why}Route 53 change ids are issued by each write; reading their status changes nothing.`,
+      ],
       [
         'Resource::*',
         `${why}the resources do not exist before CloudFormation creates them, and their names and ` +

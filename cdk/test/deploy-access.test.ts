@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, test } from 'vitest';
 import { DeployAccessStack } from '../lib/deploy-access-stack.js';
 import { bootstrapPolicyNames, stackNames } from '../lib/deploy-names.js';
-import { APP_SERVICES } from '../lib/deploy-permissions.js';
+import { APP_SERVICES, SCOPED_SERVICES } from '../lib/deploy-permissions.js';
 import { GITHUB_OIDC_HOST, githubSubject } from '../lib/github-oidc.js';
 import { synthesize } from './support.js';
 
@@ -220,6 +220,7 @@ describe('deploy access', () => {
         ...repo,
         environments: { production: 'prod-eu' },
         appStackNames: ['Footfall'],
+        deployScope: { keptTables: [], secrets: [] },
         oidcProviderArn: `arn:aws:iam::123456789012:oidc-provider/${GITHUB_OIDC_HOST}`,
         bootstrapQualifier: 'abc123',
       }),
@@ -235,7 +236,11 @@ describe('deploy access', () => {
   });
 
   test('a bad repository, id, environment or stack list is refused at construction', () => {
-    const props = { ...repo, appStackNames: ['Footfall'] };
+    const props = {
+      ...repo,
+      appStackNames: ['Footfall'],
+      deployScope: { keptTables: [], secrets: [] },
+    };
     expect(() => new DeployAccessStack(new App(), 'A', { ...props, repository: 'nope' })).toThrow(
       /OWNER\/REPO/,
     );
@@ -342,11 +347,24 @@ describe('what a deploy can do: the execution policy and the permissions boundar
   ])('%s: every service the app stacks are made of is allowed', (_name, context, env) => {
     const services = servicesInAppStacks(context, env);
     expect(services.size).toBeGreaterThan(5);
+    const access = Template.fromStack(
+      // The same app, with the repository that brings the deploy-access stack.
+      synthesize({ ...repo, ...context }, env ? { env } : {}).deployAccess as DeployAccessStack,
+    );
     for (const [service, type] of services) {
       if (service === 'iam') continue; // roles and their policies: checked below
       expect(Object.keys(APP_SERVICES), `${type} needs ${service}`).toContain(service);
-      for (const statements of [execution, boundary]) {
-        expect(actions(allows(statements)), type).toContain(`${service}:*`);
+      for (const name of [names.execution, names.boundary]) {
+        const granted = actions(allows(managedPolicy(access, name)));
+        if ((SCOPED_SERVICES as readonly string[]).includes(service)) {
+          // Allowed on footfall's own resources only: tested below.
+          expect(
+            granted.some((action) => action.startsWith(`${service}:`)),
+            type,
+          ).toBe(true);
+        } else {
+          expect(granted, type).toContain(`${service}:*`);
+        }
       }
     }
   });
@@ -358,7 +376,10 @@ describe('what a deploy can do: the execution policy and the permissions boundar
       expect(action).toMatch(/^[a-z0-9]+:[A-Za-z*]+$/);
     }
     const services = new Set(actions(allows(execution)).map((action) => action.split(':')[0]));
-    expect([...services].sort()).toEqual([...Object.keys(APP_SERVICES), 'iam', 'ssm'].sort());
+    // No custom domain configured: no Route 53 at all.
+    expect([...services].sort()).toEqual(
+      [...Object.keys(APP_SERVICES).filter((s) => s !== 'route53'), 'iam', 'ssm'].sort(),
+    );
   });
 
   test('IAM: roles only with the boundary on them, only the app stacks’ roles, no user, group, policy or provider', () => {
@@ -460,3 +481,229 @@ describe('what a deploy can do: the execution policy and the permissions boundar
     expect(roles).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe('what an approved deploy still cannot do: the counts, the secrets, the DNS', () => {
+  const names = bootstrapPolicyNames('hnb659fds');
+  const env = { account: '123456789012', region: 'eu-west-1' };
+  const domain = {
+    domainName: 'resume.example.com',
+    hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+    hostedZoneName: 'example.com',
+  };
+  const full = synthesize({ ...repo, ...domain }, { env });
+  const fullTemplate = Template.fromStack(full.deployAccess as DeployAccessStack);
+  const policies = [names.execution, names.boundary].map((name) =>
+    managedPolicy(fullTemplate, name),
+  );
+  const [execution] = policies as [Statement[]];
+  const sid = (statements: Statement[], id: string) => statements.find((s) => s.Sid === id);
+  /** How IAM matches a resource pattern: `*` any run of characters (`/` too), `?` one. */
+  const matches = (pattern: string, arn: string) =>
+    new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replaceAll('*', '.*')
+        .replaceAll('?', '.')}$`,
+    ).test(arn);
+  const covered = (patterns: unknown, arn: string) =>
+    list(patterns as string | string[]).some((pattern) => matches(pattern, arn));
+  const appTemplates = [full.app, full.staging].map((stack) => {
+    if (!stack) throw new Error('staging is on by default');
+    return { stack, template: Template.fromStack(stack) };
+  });
+  /** The logical ids of a template's resources of a type. */
+  const ids = (t: Template, type: string) => Object.keys(t.findResources(type));
+
+  test('the execution policy and the boundary hold the same denies', () => {
+    expect(policies[1]).toEqual(execution);
+  });
+
+  test('KeepTheCounts: an explicit Deny of deleting the counts tables and their backups, in both stages, unconditional', () => {
+    const deny = sid(execution, 'KeepTheCounts');
+    expect(deny).toEqual({
+      Sid: 'KeepTheCounts',
+      Effect: 'Deny',
+      Action: ['dynamodb:DeleteBackup', 'dynamodb:DeleteTable'],
+      Resource: ['Footfall', 'FootfallStaging'].map(
+        (stack) => `arn:aws:dynamodb:*:123456789012:table/${stack}-CounterTable4A83EFB3-*`,
+      ),
+    });
+    for (const { stack, template } of appTemplates) {
+      // The counts table, by the logical id footfall-stack.test.ts holds fixed, kept by RETAIN.
+      const [counts] = ids(template, 'AWS::DynamoDB::Table').filter((id) =>
+        id.startsWith('CounterTable'),
+      );
+      expect(counts).toBe('CounterTable4A83EFB3');
+      template.hasResource('AWS::DynamoDB::Table', {
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+      // CloudFormation names it STACK-LOGICALID-RANDOM; its backups live under it.
+      const table = `arn:aws:dynamodb:eu-west-1:123456789012:table/${stack.stackName}-${counts}-1Q2W3E4R5T6Y7`;
+      expect(covered(deny?.Resource, table)).toBe(true);
+      expect(covered(deny?.Resource, `${table}/backup/01700000000000-abcdef12`)).toBe(true);
+      // The visits table (DESTROY, ADR 12) is not kept: its stack may delete it.
+      const [visits] = ids(template, 'AWS::DynamoDB::Table').filter((id) =>
+        id.startsWith('VisitsTable'),
+      );
+      expect(
+        covered(
+          deny?.Resource,
+          `arn:aws:dynamodb:eu-west-1:123456789012:table/${stack.stackName}-${visits}-1Q2W3E4R5T6Y7`,
+        ),
+      ).toBe(false);
+    }
+  });
+
+  test('tables: only the app stacks’ own, never account-wide; AWS Backup not at all', () => {
+    const granting = allowsOf(execution).filter((s) =>
+      list(s.Action).some((a) => a.startsWith('dynamodb:')),
+    );
+    expect(granting.map((s) => s.Sid)).toEqual(['AppTables']);
+    const tables = sid(execution, 'AppTables')?.Resource;
+    expect(list(tables as string[])).not.toContain('*');
+    expect(
+      covered(
+        tables,
+        'arn:aws:dynamodb:eu-west-1:123456789012:table/Footfall-VisitsTableBD67A2AD-X',
+      ),
+    ).toBe(true);
+    expect(
+      covered(tables, 'arn:aws:dynamodb:eu-west-1:123456789012:table/someone-elses-orders'),
+    ).toBe(false);
+    expect(actionsOf(allowsOf(execution)).some((a) => a.startsWith('backup:'))).toBe(false);
+  });
+
+  test('secrets: only the app stacks’ own, by the name CloudFormation generates', () => {
+    const secrets = sid(execution, 'AppSecrets');
+    expect(secrets?.Action).toBe('secretsmanager:*');
+    const expected = appTemplates.flatMap(({ stack, template }) =>
+      ids(template, 'AWS::SecretsManager::Secret').flatMap((id) => [
+        `arn:aws:secretsmanager:*:123456789012:secret:${id}-*`,
+        `arn:aws:secretsmanager:*:123456789012:secret:${stack.stackName}-${id}-*`,
+      ]),
+    );
+    expect(expected.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(list(secrets?.Resource as string[]))).toEqual(new Set(expected));
+    const origin = ids(appTemplates[0]?.template as Template, 'AWS::SecretsManager::Secret')[0];
+    const arn = (name: string) => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${name}`;
+    expect(covered(secrets?.Resource, arn(`${origin}-Ab12Cd34Ef56-XyZ789`))).toBe(true);
+    expect(covered(secrets?.Resource, arn('prod/database-password-XyZ789'))).toBe(false);
+    // The one account-wide Secrets Manager action reads and writes no secret.
+    const wide = allowsOf(execution).filter(
+      (s) => s.Resource === '*' && list(s.Action).some((a) => a.startsWith('secretsmanager:')),
+    );
+    expect(wide.flatMap((s) => list(s.Action))).toEqual(['secretsmanager:GetRandomPassword']);
+  });
+
+  test('Route 53 with a domain: the configured zone only, the domain’s own A/AAAA and validation CNAME only', () => {
+    const route53 = allowsOf(execution).filter((s) =>
+      list(s.Action).some((a) => a.startsWith('route53:')),
+    );
+    const zone = 'arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ';
+    expect(route53).toEqual([
+      {
+        Sid: 'DomainRecords',
+        Effect: 'Allow',
+        Action: 'route53:ChangeResourceRecordSets',
+        Resource: zone,
+        Condition: {
+          'ForAllValues:StringLike': {
+            'route53:ChangeResourceRecordSetsNormalizedRecordNames': [
+              'resume.example.com',
+              '_*.resume.example.com',
+            ],
+          },
+          'ForAllValues:StringEquals': {
+            'route53:ChangeResourceRecordSetsRecordTypes': ['A', 'AAAA', 'CNAME'],
+          },
+        },
+      },
+      {
+        Sid: 'DomainZoneReads',
+        Effect: 'Allow',
+        Action: ['route53:GetHostedZone', 'route53:ListResourceRecordSets'],
+        Resource: zone,
+      },
+      {
+        Sid: 'DomainChangeStatus',
+        Effect: 'Allow',
+        Action: 'route53:GetChange',
+        Resource: 'arn:aws:route53:::change/*',
+      },
+    ]);
+    // Every record the app stack writes passes the condition, as Route 53 normalizes it.
+    const condition = route53[0]?.Condition ?? {};
+    const allowedNames = condition['ForAllValues:StringLike']?.[
+      'route53:ChangeResourceRecordSetsNormalizedRecordNames'
+    ] as string[];
+    const allowedTypes = condition['ForAllValues:StringEquals']?.[
+      'route53:ChangeResourceRecordSetsRecordTypes'
+    ] as string[];
+    const records = Object.values(
+      Template.fromStack(full.app).findResources('AWS::Route53::RecordSet'),
+    );
+    expect(records).toHaveLength(2);
+    for (const { Properties } of records) {
+      expect(Properties.HostedZoneId).toBe('Z0123456789ABCDEFGHIJ');
+      const name = String(Properties.Name).toLowerCase().replace(/\.$/, '');
+      expect(
+        allowedNames.some((pattern) => matches(pattern, name)),
+        name,
+      ).toBe(true);
+      expect(allowedTypes).toContain(Properties.Type);
+    }
+    // The certificate's validation record (ACM's `_HASH.NAME`) is in the zone the policy names.
+    Template.fromStack(full.certificate as Stack).hasResourceProperties(
+      'AWS::CertificateManager::Certificate',
+      {
+        DomainName: 'resume.example.com',
+        DomainValidationOptions: [
+          { DomainName: 'resume.example.com', HostedZoneId: 'Z0123456789ABCDEFGHIJ' },
+        ],
+      },
+    );
+    expect(allowedNames.some((p) => matches(p, '_0a1b2c3d4e5f.resume.example.com'))).toBe(true);
+    // Nothing else in the owner's domain.
+    for (const other of ['example.com', 'www.example.com', 'mail.resume.example.com']) {
+      expect(
+        allowedNames.some((pattern) => matches(pattern, other)),
+        other,
+      ).toBe(false);
+    }
+    expect(allowedTypes).not.toContain('MX');
+    expect(allowedTypes).not.toContain('NS');
+  });
+
+  test('Route 53 without a domain: no Route 53 action at all', () => {
+    const statements = managedPolicy(template, names.execution);
+    expect(actionsOf(statements).filter((a) => a.startsWith('route53:'))).toEqual([]);
+  });
+
+  test('no statement grants a scoped service account-wide', () => {
+    for (const statements of [execution, managedPolicy(template, names.execution)]) {
+      for (const statement of allowsOf(statements)) {
+        const wide = list(statement.Resource as string | string[]).includes('*');
+        for (const action of list(statement.Action)) {
+          const [service] = action.split(':');
+          if (!(SCOPED_SERVICES as readonly string[]).includes(service ?? '')) continue;
+          if (action === 'secretsmanager:GetRandomPassword') continue;
+          expect(wide, `${statement.Sid}: ${action}`).toBe(false);
+        }
+      }
+      expect(sid(statements, 'AppServices')?.Action).not.toEqual(
+        expect.arrayContaining(['dynamodb:*']),
+      );
+      for (const service of SCOPED_SERVICES) {
+        expect(list(sid(statements, 'AppServices')?.Action ?? [])).not.toContain(`${service}:*`);
+      }
+    }
+  });
+});
+
+function allowsOf(statements: Statement[]) {
+  return statements.filter((s) => s.Effect === 'Allow');
+}
+function actionsOf(statements: Statement[]) {
+  return statements.flatMap((s) => list(s.Action));
+}

@@ -234,3 +234,67 @@ export function describeCall(call: GitHubCall): string {
   const head = `gh api --method ${call.method} ${call.path}`;
   return call.body ? `${head} --input - <<'JSON'\n${JSON.stringify(call.body)}\nJSON` : head;
 }
+
+/** GitHub's own limit on an environment's required reviewers. */
+export const MAX_ENVIRONMENT_REVIEWERS = 6;
+
+/** A user (`LOGIN`) or a team (`ORG/TEAM-SLUG`), as `--staging-reviewers` takes them. */
+export type ReviewerName =
+  | { readonly type: 'User'; readonly login: string }
+  | { readonly type: 'Team'; readonly org: string; readonly slug: string };
+
+const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+const TEAM_SLUG = /^[a-z0-9][a-z0-9_-]*$/i;
+
+/**
+ * `--staging-reviewers alice,maya-ol/deployers`: the names, or what is wrong with them (`option`
+ * names the option in the problem).
+ */
+export function parseReviewers(
+  option: string,
+  value: string,
+): { reviewers: ReviewerName[]; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const reviewers: ReviewerName[] = [];
+  const fix = `pass ${option} with GitHub user names or ORG/TEAM, separated by commas (--staging-reviewers alice,my-org/deployers)`;
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  if (entries.length === 0) problems.push({ what: `${option} is empty`, fix });
+  for (const entry of entries) {
+    const [org, slug, ...rest] = entry.replace(/^@/, '').split('/');
+    if (slug === undefined && org && LOGIN.test(org)) {
+      reviewers.push({ type: 'User', login: org });
+    } else if (org && slug && rest.length === 0 && LOGIN.test(org) && TEAM_SLUG.test(slug)) {
+      reviewers.push({ type: 'Team', org, slug });
+    } else {
+      problems.push({ what: `${option}: "${entry}" is neither a GitHub user nor ORG/TEAM`, fix });
+    }
+  }
+  if (entries.length > MAX_ENVIRONMENT_REVIEWERS) {
+    problems.push({
+      what: `${option} names ${entries.length} reviewers; GitHub allows ${MAX_ENVIRONMENT_REVIEWERS} per environment`,
+      fix: `name at most ${MAX_ENVIRONMENT_REVIEWERS} (a team counts as one)`,
+    });
+  }
+  return { reviewers, problems };
+}
+
+/** Read before anything changes: a reviewer's numeric id, which the environment API takes. */
+export function reviewerCall(reviewer: ReviewerName): GitHubCall {
+  return reviewer.type === 'User'
+    ? { method: 'GET', path: `users/${reviewer.login}`, purpose: `${reviewer.login}'s user id` }
+    : {
+        method: 'GET',
+        path: `orgs/${reviewer.org}/teams/${reviewer.slug}`,
+        purpose: `team ${reviewer.org}/${reviewer.slug}'s id`,
+      };
+}
+
+/** `GET /repos/{owner}/{repo}/branches/{branch}/protection`. */
+export const branchProtectionRead = (repository: string, branch: string): GitHubCall => ({
+  method: 'GET',
+  path: `${repositoryPath(repository)}/branches/${branch}/protection`,
+  purpose: `what protects ${branch} now`,
+});

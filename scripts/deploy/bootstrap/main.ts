@@ -5,11 +5,13 @@
  * `plan.ts`; this file only reads, runs and prints.
  *
  *   npm run bootstrap -- [--repo OWNER/REPO] [--environment production] [--no-staging]
- *                        [--alert-email you@example.com]
+ *                        [--alert-email you@example.com] [--protect-main]
+ *                        [--staging-reviewers WHO[,WHO]] [--production-reviewers WHO[,WHO]]
  *   npm run bootstrap -- --no-github [--alert-email you@example.com]
  *
  * `--no-github` is for deploying by hand (`npm run deploy`): the execution policy, the boundary
- * and `cdk bootstrap` with them, and nothing of GitHub (no gh, no repository, no deploy roles).
+ * and `cdk bootstrap` with them, and nothing of GitHub (no gh, no repository, no deploy roles,
+ * so none of the options that set GitHub up).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,11 +37,15 @@ import {
   type Answer,
   actionsCalls,
   actionsProblems,
+  branchProtectionRead,
   describeCall,
   type GitHubCall,
+  parseReviewers,
   type RepositoryInfo,
+  type ReviewerName,
   readRepository,
   repositoryProblem,
+  reviewerCall,
   type SubjectSettings,
   trustedIdentity,
   type WorkflowInfo,
@@ -49,16 +55,19 @@ import {
   awsCommands,
   awsCommandsWithoutGitHub,
   BOOTSTRAP_USAGE,
+  branchProtectionCall,
   type Command,
   cdkJsonWithAlertEmail,
   DEPLOY_BRANCH,
   type DeployAccessOutputs,
   describeCommand,
   type Environments,
+  type ExistingBranchProtection,
   type ExistingEnvironment,
   environmentCalls,
   githubRolesProblem,
   NO_ALERT_EMAIL_NOTE,
+  type Reviewer,
   subjectCalls,
   variableCommands,
 } from './plan.js';
@@ -78,6 +87,9 @@ let values: {
   'no-staging'?: boolean;
   'alert-email'?: string;
   'no-github'?: boolean;
+  'protect-main'?: boolean;
+  'staging-reviewers'?: string;
+  'production-reviewers'?: string;
 };
 try {
   ({ values } = parseArgs({
@@ -87,6 +99,9 @@ try {
       'no-staging': { type: 'boolean' },
       'alert-email': { type: 'string' },
       'no-github': { type: 'boolean' },
+      'protect-main': { type: 'boolean' },
+      'staging-reviewers': { type: 'string' },
+      'production-reviewers': { type: 'string' },
     },
   }));
 } catch (error) {
@@ -101,9 +116,16 @@ try {
 // Everything is checked before anything changes, and every problem is reported in one go.
 const problems: Problem[] = [];
 const withGitHub = !values['no-github'];
-const githubOnly = (['repo', 'environment', 'no-staging'] as const).filter(
-  (option) => values[option] !== undefined,
-);
+const githubOnly = (
+  [
+    'repo',
+    'environment',
+    'no-staging',
+    'protect-main',
+    'staging-reviewers',
+    'production-reviewers',
+  ] as const
+).filter((option) => values[option] !== undefined);
 if (!withGitHub && githubOnly.length > 0) {
   console.error(
     `✗ --no-github sets up no GitHub repository: leave out ${githubOnly.map((o) => `--${o}`).join(' and ')}\n  ${BOOTSTRAP_USAGE}`,
@@ -190,6 +212,26 @@ const environments: Environments = {
     (config?.staging ?? !values['no-staging']) ? deployDefaults.stagingEnvironmentName : undefined,
 };
 
+// Who must approve each environment's deployments (docs/deploy.md: what an approval prevents).
+const reviewerNames: Record<string, ReviewerName[]> = {};
+for (const [option, environment] of [
+  ['--staging-reviewers', environments.staging],
+  ['--production-reviewers', environments.production],
+] as const) {
+  const value = values[option.slice(2) as 'staging-reviewers' | 'production-reviewers'];
+  if (value === undefined) continue;
+  if (!environment) {
+    problems.push({
+      what: `${option} with staging switched off: there is no staging environment to review`,
+      fix: 'leave out --staging-reviewers, or --no-staging ("staging": false in cdk.json)',
+    });
+    continue;
+  }
+  const parsed = parseReviewers(option, value);
+  problems.push(...parsed.problems);
+  if (parsed.problems.length === 0) reviewerNames[environment] = parsed.reviewers;
+}
+
 // 2. Where, and as whom: the region, the profile, the credentials (as the deploy pre-flight does).
 const access = await checkAwsAccess(process.env);
 problems.push(...access.problems);
@@ -257,6 +299,28 @@ if (info) {
   problems.push(...actions.problems);
   warnings.push(...actions.warnings);
 }
+// Each reviewer by id, read before anything changes: a misspelt name stops the run here.
+const reviewers: Record<string, Reviewer[]> = {};
+if (info) {
+  for (const [environment, names] of Object.entries(reviewerNames)) {
+    reviewers[environment] = [];
+    for (const name of names) {
+      const call = reviewerCall(name);
+      try {
+        const { id } = gh(call) as { id?: number };
+        if (typeof id !== 'number') throw new Error(`no id in GitHub's answer to ${call.path}`);
+        reviewers[environment].push({ type: name.type, id });
+      } catch (error) {
+        const said = (error as Error).message.replace(/^gh api .*? failed: /, '');
+        const who = name.type === 'User' ? `user ${name.login}` : `team ${name.org}/${name.slug}`;
+        problems.push({
+          what: `GitHub shows no ${who} (reviewer of ${environment}): ${said}`,
+          fix: 'check the spelling; a team is ORG/TEAM-SLUG, and gh must be signed in as a member who can see it',
+        });
+      }
+    }
+  }
+}
 for (const warning of warnings) console.error(warning);
 
 // Without GitHub: a deploy-access stack that has GitHub's roles keeps them (read, not changed).
@@ -308,6 +372,7 @@ if (
         ...Object.values(actionsCalls(repository)),
         ...subjectCalls(repository),
         ...environmentCalls(repository, environments),
+        ...(values['protect-main'] ? [branchProtectionCall(repository)] : []),
       ]
         .map((call) => `  # ${call.purpose}\n  ${describeCall(call).replaceAll('\n', '\n  ')}`)
         .join('\n')}`,
@@ -425,7 +490,24 @@ for (const name of [environments.staging, environments.production]) {
     // Not there yet: created below.
   }
 }
-for (const call of environmentCalls(info.full_name, environments, existing, branchPolicies)) {
+const protection: GitHubCall[] = environmentCalls(
+  info.full_name,
+  environments,
+  existing,
+  branchPolicies,
+  reviewers,
+);
+// --protect-main: main (which both environments deploy) only by an approved pull request.
+if (values['protect-main']) {
+  let current: ExistingBranchProtection | undefined;
+  try {
+    current = gh(branchProtectionRead(info.full_name, DEPLOY_BRANCH)) as ExistingBranchProtection;
+  } catch {
+    // Not protected yet (404).
+  }
+  protection.push(branchProtectionCall(info.full_name, current));
+}
+for (const call of protection) {
   console.log(`\n▶ ${call.purpose}`);
   try {
     gh(call);
@@ -446,11 +528,28 @@ for (const command of variables) run(command);
 // 7. The alert e-mail, where the pipeline reads it: cdk.json, which the person commits.
 const recordEmail = recordAlertEmail();
 
+const advice = [
+  ...(values['protect-main']
+    ? []
+    : [
+        `protect ${DEPLOY_BRANCH} (a reviewed pull request for every change): run again with --protect-main`,
+      ]),
+  ...(reviewers[environments.production] ||
+  existing[environments.production]?.protection_rules?.some((r) => r.type === 'required_reviewers')
+    ? []
+    : [`have production deploys approved: run again with --production-reviewers YOU[,OTHERS]`]),
+  ...(environments.staging &&
+  !reviewers[environments.staging] &&
+  !existing[environments.staging]?.protection_rules?.some((r) => r.type === 'required_reviewers')
+    ? [
+        `have staging deploys approved too (staging reaches the same CDK roles as production): run again with --staging-reviewers YOU[,OTHERS]`,
+      ]
+    : []),
+];
 console.log(`
 ✓ footfall can deploy from ${info.full_name}'s ${DEPLOY_BRANCH} branch.
-
-Protect production: in GitHub, Settings → Environments → ${environments.production} → Required
-reviewers (docs/deploy.md). Then ${recordEmail ? 'commit cdk.json and ' : ''}push to main: the Deploy workflow tests, synthesizes,
+${advice.length > 0 ? `\nWhat an approval does and does not prevent is in docs/deploy.md. Still open: ${advice.join('; ')}.\n` : ''}
+Then ${recordEmail ? 'commit cdk.json and ' : ''}push to main: the Deploy workflow tests, synthesizes,
 ${environments.staging ? 'deploys and smoke-tests staging, then ' : ''}deploys and smoke-tests production.`);
 console.log(
   `\n${config?.alertEmail ? alertEmailNote(config.alertEmail, environments) : NO_ALERT_EMAIL_NOTE}`,

@@ -49,7 +49,13 @@ export const WORKFLOW_VARIABLES = {
 
 /** The usage line every command-line mistake ends with. */
 export const BOOTSTRAP_USAGE =
-  'usage: npm run bootstrap -- --repo OWNER/REPO [--environment NAME] [--no-staging] [--alert-email ADDRESS], or -- --no-github [--alert-email ADDRESS]';
+  'usage: npm run bootstrap -- --repo OWNER/REPO [--environment NAME] [--no-staging] [--alert-email ADDRESS] [--protect-main] [--staging-reviewers WHO[,WHO]] [--production-reviewers WHO[,WHO]], or -- --no-github [--alert-email ADDRESS]';
+
+/** Who may approve an environment's deployments: a user or a team, by GitHub's numeric id. */
+export interface Reviewer {
+  readonly type: 'User' | 'Team';
+  readonly id: number;
+}
 
 /**
  * Step 2: the OIDC subject template the deploy roles trust (OIDC_SUBJECT_CLAIM_KEYS), then read
@@ -211,6 +217,8 @@ export function environmentCalls(
   environments: Environments,
   existing: Readonly<Record<string, ExistingEnvironment | undefined>> = {},
   existingBranchPolicies: Readonly<Record<string, readonly string[]>> = {},
+  /** Reviewers asked for (`--staging-reviewers`, …): they replace an environment's own. */
+  reviewersFor: Readonly<Record<string, readonly Reviewer[] | undefined>> = {},
 ): GitHubCall[] {
   const names = [environments.staging, environments.production].filter(
     (name): name is string => name !== undefined,
@@ -220,13 +228,13 @@ export function environmentCalls(
     const rules = existing[name]?.protection_rules ?? [];
     const reviewers = rules.find((rule) => rule.type === 'required_reviewers');
     const timer = rules.find((rule) => rule.type === 'wait_timer');
+    const asked = reviewersFor[name];
+    const kept = reviewers?.reviewers?.map((r) => ({ type: r.type, id: r.reviewer.id }));
+    const chosen = asked && asked.length > 0 ? asked.map((r) => ({ ...r })) : kept;
     const body: Record<string, unknown> = {
       deployment_branch_policy: { protected_branches: false, custom_branch_policies: true },
-      ...(reviewers?.reviewers
-        ? {
-            reviewers: reviewers.reviewers.map((r) => ({ type: r.type, id: r.reviewer.id })),
-            prevent_self_review: reviewers.prevent_self_review ?? false,
-          }
+      ...(chosen
+        ? { reviewers: chosen, prevent_self_review: reviewers?.prevent_self_review ?? false }
         : {}),
       ...(timer?.wait_timer !== undefined ? { wait_timer: timer.wait_timer } : {}),
     };
@@ -248,6 +256,58 @@ export function environmentCalls(
     }
     return calls;
   });
+}
+
+/** `GET /repos/{owner}/{repo}/branches/{branch}/protection`, what is worth keeping. */
+export interface ExistingBranchProtection {
+  readonly required_status_checks?: {
+    readonly strict?: boolean;
+    readonly checks?: readonly { readonly context: string; readonly app_id?: number | null }[];
+  } | null;
+  readonly required_pull_request_reviews?: {
+    readonly required_approving_review_count?: number;
+    readonly require_code_owner_reviews?: boolean;
+  } | null;
+}
+
+/**
+ * `--protect-main`: nothing reaches `main` (which both environments deploy) but a pull request
+ * that someone other than its last pusher approved, administrators included; no force-push, no
+ * deletion. Status checks the branch already requires, and a higher review count or code-owner
+ * reviews, are kept (the call replaces the whole protection).
+ */
+export function branchProtectionCall(
+  repository: string,
+  existing: ExistingBranchProtection | undefined = undefined,
+): GitHubCall {
+  const checks = existing?.required_status_checks;
+  const reviews = existing?.required_pull_request_reviews;
+  return {
+    method: 'PUT',
+    path: `${repositoryPath(repository)}/branches/${DEPLOY_BRANCH}/protection`,
+    body: {
+      required_status_checks: checks
+        ? {
+            strict: checks.strict ?? false,
+            checks: (checks.checks ?? []).map((check) => ({
+              context: check.context,
+              ...(check.app_id ? { app_id: check.app_id } : {}),
+            })),
+          }
+        : null,
+      enforce_admins: true,
+      required_pull_request_reviews: {
+        required_approving_review_count: Math.max(1, reviews?.required_approving_review_count ?? 1),
+        dismiss_stale_reviews: true,
+        require_code_owner_reviews: reviews?.require_code_owner_reviews ?? false,
+        require_last_push_approval: true,
+      },
+      restrictions: null,
+      allow_force_pushes: false,
+      allow_deletions: false,
+    },
+    purpose: `${DEPLOY_BRANCH}: changed only by a pull request someone else approved`,
+  };
 }
 
 /** The deploy-access stack's outputs (`cdk deploy --outputs-file`). */

@@ -11,6 +11,7 @@ import { refusingEndpoint } from '../../../test/support/fault-proxy.js';
 import {
   actionsProblems,
   describeCall,
+  parseReviewers,
   type RepositoryInfo,
   repositoryProblem,
   trustedIdentity,
@@ -20,6 +21,7 @@ import {
   awsCommands,
   awsCommandsWithoutGitHub,
   BOOTSTRAP_USAGE,
+  branchProtectionCall,
   cdkJsonWithAlertEmail,
   describeCommand,
   environmentCalls,
@@ -57,6 +59,16 @@ case "$(basename "$0") $*" in
     esac ;;
   "gh api --method GET repos/Maya-OL/footfall/actions/workflows/deploy.yml")
     printf '{"state":"%s"}\n' "\${FAKE_GH_WORKFLOW:-active}" ;;
+  "gh api --method GET users/alice") echo '{"login":"alice","id":111,"type":"User"}' ;;
+  "gh api --method GET orgs/Maya-OL/teams/deployers") echo '{"id":222,"slug":"deployers"}' ;;
+  "gh api --method GET users/"*|"gh api --method GET orgs/"*) echo 'gh: Not Found (HTTP 404)' >&2; exit 1 ;;
+  "gh api --method GET repos/Maya-OL/footfall/branches/main/protection")
+    if [ -n "$FAKE_GH_PROTECTED" ]; then
+      echo '{"required_status_checks":{"strict":true,"checks":[{"context":"test","app_id":15368}]},"required_pull_request_reviews":{"required_approving_review_count":2,"require_code_owner_reviews":false}}'
+    else
+      echo 'gh: Branch not protected (HTTP 404)' >&2; exit 1
+    fi ;;
+  "gh api --method PUT "*|"gh api --method POST "*) { echo "$*"; cat; echo; } >> "$FAKE_LOG.bodies"; echo '{}' ;;
   "gh api --method "*) cat > /dev/null; echo '{}' ;;
   "npx cdk deploy"*)
     while [ $# -gt 0 ]; do
@@ -100,6 +112,7 @@ const signedIn = (key: string = KEYS.good) => ({
  */
 async function bootstrap(args: string[], env: Record<string, string> = {}) {
   await rm(log, { force: true });
+  await rm(`${log}.bodies`, { force: true });
   const child = spawn(process.execPath, ['--import', tsx, script, ...args], {
     cwd: home,
     env: {
@@ -124,6 +137,18 @@ async function bootstrap(args: string[], env: Record<string, string> = {}) {
 /** What ran: gh, npm and npx log every call. */
 const calls = async () => (await readFile(log, 'utf8').catch(() => '')).trim().split('\n');
 
+/** The body each PUT and POST sent GitHub, by `METHOD PATH`. */
+async function bodies(): Promise<Record<string, unknown>> {
+  const text = await readFile(`${log}.bodies`, 'utf8').catch(() => '');
+  const lines = text.split('\n').filter((line) => line !== '');
+  const sent: Record<string, unknown> = {};
+  for (let i = 0; i + 1 < lines.length; i += 2) {
+    const [, , method, path] = (lines[i] ?? '').split(' ');
+    sent[`${method} ${path}`] = JSON.parse(lines[i + 1] ?? 'null');
+  }
+  return sent;
+}
+
 /** Stopped by the checks: exit 1, one block, no stack trace, nothing but `gh auth status` and reads run. */
 async function expectStopped({ code, out }: { code: number | null; out: string }) {
   expect(code).toBe(1);
@@ -133,7 +158,7 @@ async function expectStopped({ code, out }: { code: number | null; out: string }
   expect(out.match(/✗/g)).toHaveLength(1);
   for (const call of await calls()) {
     expect(call).toMatch(
-      /^(gh auth status|gh api --method GET repos\/[^/ ]+\/[^/ ]+(\/actions\/[^ ]+)?)?$/,
+      /^(gh auth status|gh api --method GET (repos\/[^/ ]+\/[^/ ]+(\/actions\/[^ ]+)?|users\/[^/ ]+|orgs\/[^/ ]+\/teams\/[^/ ]+))?$/,
     );
   }
 }
@@ -473,6 +498,26 @@ describe('npm run bootstrap -- --no-github, for deploys by hand', () => {
     expect(await calls()).toEqual(['']);
   });
 
+  test('branch protection and reviewers are GitHub settings: refused with --no-github too', async () => {
+    for (const [args, named] of [
+      [['--protect-main'], '--protect-main'],
+      [['--staging-reviewers', 'alice'], '--staging-reviewers'],
+      [['--production-reviewers', 'alice'], '--production-reviewers'],
+      [
+        ['--protect-main', '--production-reviewers', 'alice'],
+        '--protect-main and --production-reviewers',
+      ],
+    ] as const) {
+      const { code, out } = await noGitHub([...args]);
+      expect(code, named).toBe(2);
+      expect(out, named).toContain(
+        `--no-github sets up no GitHub repository: leave out ${named}\n`,
+      );
+      expect(out, named).toContain(BOOTSTRAP_USAGE);
+    }
+    expect(await calls()).toEqual(['']);
+  });
+
   test('its plan: the same policies and bootstrap as with GitHub, without the trust context', () => {
     const inputs = {
       account: '123456789012',
@@ -497,6 +542,121 @@ describe('npm run bootstrap -- --no-github, for deploys by hand', () => {
       '-c',
       'bootstrapQualifier=q',
     ]);
+  });
+});
+
+describe('npm run bootstrap: branch protection and reviewers', () => {
+  // A function: the log's path is only known once beforeAll has run.
+  const ready = () => ({ ...signedIn(), FAKE_GH_SIGNED_IN: '1' });
+
+  test('--protect-main and --staging-reviewers / --production-reviewers: reviewers read by id before anything changes, set on each environment, main protected last', async () => {
+    const { code, out } = await bootstrap(
+      [
+        '--repo',
+        'maya-ol/footfall',
+        '--protect-main',
+        '--staging-reviewers',
+        'alice, Maya-OL/deployers',
+        '--production-reviewers',
+        '@alice',
+      ],
+      ready(),
+    );
+    expect(out).toContain('✓ footfall can deploy');
+    expect(code).toBe(0);
+    const ran = (await calls()).filter((call) => call.startsWith('gh api'));
+    const at = (call: string) => ran.indexOf(call);
+    const firstChange = ran.findIndex((call) => !call.startsWith('gh api --method GET'));
+    for (const read of [
+      'gh api --method GET users/alice',
+      'gh api --method GET orgs/Maya-OL/teams/deployers',
+    ]) {
+      expect(at(read), read).toBeGreaterThan(-1);
+      expect(at(read), read).toBeLessThan(firstChange);
+    }
+    // Read, then replaced after the environments: the last call to GitHub's API.
+    expect(ran.at(-1)).toBe(
+      'gh api --method PUT repos/Maya-OL/footfall/branches/main/protection --input -',
+    );
+    expect(
+      at('gh api --method GET repos/Maya-OL/footfall/branches/main/protection'),
+    ).toBeGreaterThan(
+      at('gh api --method GET repos/Maya-OL/footfall/actions/oidc/customization/sub'),
+    );
+    const sent = await bodies();
+    expect(sent['PUT repos/Maya-OL/footfall/environments/staging']).toEqual({
+      deployment_branch_policy: { protected_branches: false, custom_branch_policies: true },
+      reviewers: [
+        { type: 'User', id: 111 },
+        { type: 'Team', id: 222 },
+      ],
+      prevent_self_review: false,
+    });
+    expect(sent['PUT repos/Maya-OL/footfall/environments/production']).toMatchObject({
+      reviewers: [{ type: 'User', id: 111 }],
+    });
+    expect(sent['PUT repos/Maya-OL/footfall/branches/main/protection']).toEqual(
+      branchProtectionCall('Maya-OL/footfall').body,
+    );
+    expect(out).not.toContain('Still open');
+  });
+
+  test('an already protected main keeps its required checks and its higher review count', async () => {
+    const { code } = await bootstrap(['--repo', 'maya-ol/footfall', '--protect-main'], {
+      ...ready(),
+      FAKE_GH_PROTECTED: '1',
+    });
+    expect(code).toBe(0);
+    expect((await bodies())['PUT repos/Maya-OL/footfall/branches/main/protection']).toMatchObject({
+      required_status_checks: { strict: true, checks: [{ context: 'test', app_id: 15368 }] },
+      required_pull_request_reviews: { required_approving_review_count: 2 },
+      enforce_admins: true,
+    });
+  });
+
+  test('without the options it protects nothing more, and says what is still open', async () => {
+    const { code, out } = await bootstrap(['--repo', 'maya-ol/footfall'], ready());
+    expect(code).toBe(0);
+    expect((await calls()).join('\n')).not.toContain('/protection');
+    expect(out).toContain('What an approval does and does not prevent is in docs/deploy.md');
+    expect(out).toContain('run again with --protect-main');
+    expect(out).toContain('--production-reviewers');
+    expect(out).toContain('--staging-reviewers');
+  });
+
+  test('a reviewer GitHub does not know stops the run before anything changes', async () => {
+    const result = await bootstrap(
+      ['--repo', 'maya-ol/footfall', '--staging-reviewers', 'alice,nobody-here'],
+      ready(),
+    );
+    await expectStopped(result);
+    expect(result.out).toContain(
+      '• GitHub shows no user nobody-here (reviewer of staging): gh: Not Found (HTTP 404)',
+    );
+  });
+
+  test('a malformed reviewer, or staging reviewers with staging off, is a problem named by its option', async () => {
+    for (const [args, what] of [
+      [['--staging-reviewers', 'not a user'], '• --staging-reviewers: "not a user" is neither'],
+      [['--production-reviewers', ','], '• --production-reviewers is empty'],
+      [
+        ['--no-staging', '--staging-reviewers', 'alice'],
+        '• --staging-reviewers with staging switched off',
+      ],
+    ] as const) {
+      const result = await bootstrap(['--repo', 'maya-ol/footfall', ...args], ready());
+      await expectStopped(result);
+      expect(result.out).toContain(what);
+    }
+  });
+
+  test('without gh signed in, the branch-protection call is among those it prints', async () => {
+    const result = await bootstrap(['--repo', 'maya-ol/footfall', '--protect-main'], signedIn());
+    await expectStopped(result);
+    expect(result.out).toContain(
+      'gh api --method PUT repos/maya-ol/footfall/branches/main/protection',
+    );
+    expect(result.out).toContain('"enforce_admins":true');
   });
 });
 
@@ -705,6 +865,69 @@ describe('the bootstrap plan', () => {
       prevent_self_review: true,
       wait_timer: 5,
     });
+  });
+
+  test('reviewers asked for replace an environment’s own; the others keep theirs', () => {
+    const calls = environmentCalls(
+      'a/b',
+      environments,
+      {
+        production: {
+          protection_rules: [
+            {
+              type: 'required_reviewers',
+              prevent_self_review: true,
+              reviewers: [{ type: 'User', reviewer: { id: 7 } }],
+            },
+          ],
+        },
+      },
+      {},
+      { staging: [{ type: 'Team', id: 9 }] },
+    );
+    const put = (name: string) =>
+      calls.find((c) => c.method === 'PUT' && c.path.endsWith(`/${name}`))?.body;
+    expect(put('staging')).toMatchObject({
+      reviewers: [{ type: 'Team', id: 9 }],
+      prevent_self_review: false,
+    });
+    expect(put('production')).toMatchObject({
+      reviewers: [{ type: 'User', id: 7 }],
+      prevent_self_review: true,
+    });
+  });
+
+  test('main’s protection: a pull request approved by someone other than its last pusher, admins included, no force-push or deletion', () => {
+    const call = branchProtectionCall('a/b');
+    expect(`${call.method} ${call.path}`).toBe('PUT repos/a/b/branches/main/protection');
+    expect(call.body).toEqual({
+      required_status_checks: null,
+      enforce_admins: true,
+      required_pull_request_reviews: {
+        required_approving_review_count: 1,
+        dismiss_stale_reviews: true,
+        require_code_owner_reviews: false,
+        require_last_push_approval: true,
+      },
+      restrictions: null,
+      allow_force_pushes: false,
+      allow_deletions: false,
+    });
+  });
+
+  test('reviewer names: users, @users and ORG/TEAM; nothing else; at most six', () => {
+    expect(parseReviewers('--x', 'alice, @bob ,my-org/deploy_team')).toEqual({
+      reviewers: [
+        { type: 'User', login: 'alice' },
+        { type: 'User', login: 'bob' },
+        { type: 'Team', org: 'my-org', slug: 'deploy_team' },
+      ],
+      problems: [],
+    });
+    for (const bad of ['-alice', 'a--b', 'a/b/c', 'al ice', 'a/']) {
+      expect(parseReviewers('--x', bad).problems, bad).toHaveLength(1);
+    }
+    expect(parseReviewers('--x', 'a,b,c,d,e,f,g').problems[0]?.what).toContain('allows 6');
   });
 
   test('with staging switched off: no staging environment, role or variable', () => {
