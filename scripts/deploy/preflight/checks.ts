@@ -298,16 +298,21 @@ export function hostedZoneProblem(
  * so a missing address is named alongside any other bad setting; whether a given one is an
  * address is `parseDeployConfig`'s to say.
  */
-export function alertEmailProblem(context: Readonly<Record<string, unknown>>): Problem | undefined {
+export function alertEmailProblem(
+  context: Readonly<Record<string, unknown>>,
+  setup: Pick<SetupContext, 'repositoryConfigured'>,
+): Problem | undefined {
   const address = context.alertEmail ?? context.alarmEmail;
   const empty =
     address === undefined || address === null || (typeof address === 'string' && !address.trim());
   if (!empty) return undefined;
+  // The bootstrap that fits this checkout: with GitHub, the pipeline reads the committed cdk.json.
+  const command = setup.repositoryConfigured
+    ? 'npm run bootstrap -- --alert-email you@example.com'
+    : 'npm run bootstrap -- --no-github --alert-email you@example.com';
   return {
     what: 'no alertEmail: the alarms, the budget and link alerts would e-mail no one',
-    fix:
-      'npm run bootstrap -- --alert-email you@example.com (or set "alertEmail": "you@example.com" ' +
-      "in cdk.json's context), then commit cdk.json",
+    fix: `${command} (or set "alertEmail": "you@example.com" in cdk.json's context)${setup.repositoryConfigured ? ', then commit cdk.json' : ''}`,
   };
 }
 

@@ -44,7 +44,13 @@ let config: Pick<
   ReturnType<typeof parseDeployConfig>,
   'bootstrapQualifier' | 'domain' | 'wafRateLimit' | 'repository'
 >;
-const noAlertEmail = alertEmailProblem(context);
+// Read as parseDeployConfig reads it (cdk.json's "repository", else GITHUB_REPOSITORY), before
+// parsing, so a missing address is named even when another setting is bad.
+const repositoryConfigured = Boolean(
+  (typeof context.repository === 'string' && context.repository.trim()) ||
+    process.env.GITHUB_REPOSITORY?.trim(),
+);
+const noAlertEmail = alertEmailProblem(context, { repositoryConfigured });
 if (noAlertEmail) problems.push(noAlertEmail);
 try {
   config = parseDeployConfig({ context: (key) => context[key], env: process.env });

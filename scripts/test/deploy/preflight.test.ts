@@ -260,10 +260,26 @@ describe('the deploy pre-flight, against a local STS and SSM', () => {
       expect(result.out, name).toContain(
         '• no alertEmail: the alarms, the budget and link alerts would e-mail no one',
       );
+      // No repository configured: the bootstrap for deploys by hand.
       expect(result.out, name).toContain(
-        '→ npm run bootstrap -- --alert-email you@example.com (or set "alertEmail": "you@example.com" in cdk.json\'s context), then commit cdk.json',
+        '→ npm run bootstrap -- --no-github --alert-email you@example.com (or set "alertEmail": "you@example.com" in cdk.json\'s context)\n',
       );
     }
+  });
+
+  test('no alertEmail with a repository configured: the bootstrap with GitHub, and commit cdk.json for the pipeline', async () => {
+    const result = await preflight(
+      signedIn(),
+      'deploy',
+      await projectWith('no-address-with-repository', {
+        repository: 'maya-ol/footfall',
+        repositoryId: '987654321',
+      }),
+    );
+    expectStopped(result);
+    expect(result.out).toContain(
+      '→ npm run bootstrap -- --alert-email you@example.com (or set "alertEmail": "you@example.com" in cdk.json\'s context), then commit cdk.json',
+    );
   });
 
   test('no alertEmail and another bad setting: both named in one run', async () => {
