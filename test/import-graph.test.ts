@@ -20,6 +20,7 @@ const PLAIN_DEFINITIONS = new Set([
   'service/src/domain/counting-limits.ts',
   'service/src/pre-traffic/limits.ts',
   'service/src/http/cloudfront.ts',
+  'service/src/http/metric-names.ts',
   'service/src/config.ts',
   'service/build/options.ts',
   'web/build/csp.ts',

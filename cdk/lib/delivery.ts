@@ -7,7 +7,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { preTrafficHookEntry } from '../../service/build/options.js';
-import { answerMetrics } from '../../service/src/http/answer-metrics.js';
+import { answerMetrics } from '../../service/src/http/metric-names.js';
 import { preTrafficHookWorstCaseMs } from '../../service/src/pre-traffic/limits.js';
 import { type CounterApi, footfallFunction, functionRole } from './counter-api.js';
 

@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, test } from 'vitest';
-import { answerMetrics } from '../../service/src/http/answer-metrics.js';
+import { answerMetrics } from '../../service/src/http/metric-names.js';
 import { canaryJudgement } from '../lib/delivery.js';
 import { synthesize } from './support.js';
 

@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Context, Handler, MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { METRICS_NAMESPACE } from './metric-names.js';
 
 /** Every error the API sends has this shape; `code` is stable, `message` is for people. */
 export interface ErrorBody {
@@ -42,7 +43,7 @@ export const jsonLogger: Logger = (entry) => {
 };
 
 /** The CloudWatch namespace footfall's own metrics are in. */
-export const METRICS_NAMESPACE = 'footfall';
+export { METRICS_NAMESPACE };
 
 /**
  * The log line for a visit refused by a limit (`"counted":"limited"`), which is also a
