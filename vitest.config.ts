@@ -38,10 +38,12 @@ export default defineConfig({
       },
       {
         test: {
-          // Checks of the repository as a whole (the import graph).
+          // Checks of the repository as a whole (the import graph, the function's permissions).
           name: 'repo',
           include: ['test/**/*.test.ts'],
           environment: 'node',
+          globalSetup: dynalite,
+          testTimeout: 60_000,
         },
       },
       {

@@ -15,7 +15,8 @@ import { lambdaContext } from './lambda-events.js';
 // - CodeDeploy PutLifecycleEventHookExecutionStatus (JSON 1.1): what the hook reported;
 // - IAM GetRole, ListAttachedRolePolicies, GetPolicy (Query, XML): CDK's execution role and
 //   footfall's policies (the deploy pre-flight);
-// - Route 53 GetHostedZone (REST XML): the custom domain's zone (the deploy pre-flight).
+// - Route 53 GetHostedZone (REST XML): the custom domain's zone (the deploy pre-flight);
+// - SNS Publish (Query, XML, or JSON 1.0): the owner told of a link's open (the API function).
 
 /** The account the stand-in says every working key belongs to. */
 export const ACCOUNT = '123456789012';
@@ -82,6 +83,8 @@ export interface AwsStandIn {
   readonly reports: HookReport[];
   /** Each request as `service:Action region`, in order. */
   readonly requests: string[];
+  /** SNS: the messages published, in order. */
+  readonly published: { topicArn: string; subject: string; message: string }[];
   close(): Promise<void>;
 }
 
@@ -107,6 +110,7 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
   const policies = new Set<string>();
   const hostedZones = new Map<string, StandInHostedZone>();
   const invoked: string[] = [];
+  const published: { topicArn: string; subject: string; message: string }[] = [];
   const reports: HookReport[] = [];
   const requests: string[] = [];
 
@@ -339,6 +343,23 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
       requests.push(`codedeploy:PutLifecycleEventHookExecutionStatus ${region}`);
       return codeDeploy(req, res, body);
     }
+    if (target === 'AmazonSNS.Publish') {
+      requests.push(`sns:Publish ${region}`);
+      const input = JSON.parse(body) as { TopicArn: string; Subject?: string; Message: string };
+      published.push({
+        topicArn: input.TopicArn,
+        subject: input.Subject ?? '',
+        message: input.Message,
+      });
+      return json(
+        res,
+        200,
+        { MessageId: `m-${published.length}` },
+        {
+          'content-type': 'application/x-amz-json-1.0',
+        },
+      );
+    }
     if (target !== '') {
       return json(res, 400, { __type: 'UnknownOperationException', message: target }, jsonType);
     }
@@ -346,6 +367,18 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
     const action = form.get('Action') ?? '';
     requests.push(`${service}:${action} ${region}`);
     if (action === 'DescribeStacks') return cloudFormation(res, form);
+    if (service === 'sns' && action === 'Publish') {
+      published.push({
+        topicArn: form.get('TopicArn') ?? '',
+        subject: form.get('Subject') ?? '',
+        message: form.get('Message') ?? '',
+      });
+      return xml(
+        res,
+        200,
+        `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>m-${published.length}</MessageId></PublishResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></PublishResponse>`,
+      );
+    }
     if (service === 'iam') return iam(res, action, form, key);
     return sts(res, action, key);
   };
@@ -370,6 +403,7 @@ export async function startAwsStandIn(options: AwsStandInOptions = {}): Promise<
     invoked,
     reports,
     requests,
+    published,
     close: () =>
       new Promise<void>((resolve) => {
         // A function version that never answers still holds its request open.

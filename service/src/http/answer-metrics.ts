@@ -1,7 +1,7 @@
 import type { Logger } from './http.js';
 import { answerMetrics } from './metric-names.js';
 
-export { answerMetrics } from './metric-names.js';
+export { answerMetrics };
 
 export type AnswerMetric = typeof answerMetrics.originRefused | typeof answerMetrics.serverErrors;
 

@@ -42,6 +42,7 @@ export const jsonLogger: Logger = (entry) => {
   (entry.level === 'warn' ? console.warn : console.error)(JSON.stringify(entry));
 };
 
+/** The CloudWatch namespace footfall's own metrics are in. */
 export { METRICS_NAMESPACE };
 
 /**

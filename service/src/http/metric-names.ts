@@ -1,10 +1,7 @@
 /**
- * The names of footfall's own CloudWatch metrics. Plain data: the CDK stack's rollback alarms
- * read the same names the function writes (ADR 16), so cdk/ imports this file and nothing else of
- * the service's metrics code.
+ * The names of the metrics the function publishes (CloudWatch embedded metric format). Plain
+ * data: the CDK stack's alarms read the same names.
  */
-
-/** The CloudWatch namespace footfall's own metrics are in. */
 export const METRICS_NAMESPACE = 'footfall';
 
 /**
