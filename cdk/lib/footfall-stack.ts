@@ -38,7 +38,7 @@ export interface FootfallStackProps extends StackProps {
 export class FootfallStack extends Stack {
   public readonly table: CounterTable;
   public readonly visitsTable: VisitsTable;
-  /** The value CloudFront sends the API in its origin header (ADR 9). */
+  /** The value CloudFront sends the API in its origin header (ADR 18). */
   public readonly originSecret: secretsmanager.Secret;
   /** Where the function e-mails the owner that one of their application links was opened. */
   public readonly linkAlerts: LinkAlerts;
@@ -84,6 +84,7 @@ export class FootfallStack extends Stack {
       visitsTable: this.visitsTable.table,
       originSecret: this.originSecret,
       alertTopic: this.linkAlerts.topic,
+      originSecretVersion: config.originSecretVersion,
       acceptPreviousOriginSecret: config.acceptPreviousOriginSecret,
       projectRoot: props.projectRoot,
       allowedOrigins: config.allowedOrigins,
@@ -99,7 +100,7 @@ export class FootfallStack extends Stack {
     this.site = new StaticSite(this, 'Site', {
       siteDir: props.siteDir,
       apiDomainName: this.api.domainName,
-      originSecret: this.originSecret,
+      originVerifyValue: this.api.originSecretSent,
       ...(props.webAclArn ? { webAclArn: props.webAclArn } : {}),
       ...(domain && props.certificate
         ? {
@@ -114,9 +115,10 @@ export class FootfallStack extends Stack {
           }
         : {}),
     });
-    // The function (accepting a rotated secret's old and new value) is updated before
-    // CloudFront starts sending the new one.
-    this.site.distribution.node.addDependency(this.api.function);
+    // CloudFront changes what it sends only once the version that accepts it serves every
+    // request: the alias, which CodeDeploy moves after the canary, not the function, which is
+    // updated long before any visitor reaches its new version (ADR 18).
+    this.site.distribution.node.addDependency(this.api.alias);
     this.alarms = new CounterAlarms(this, 'Alarms', {
       function: this.api.function,
       httpApi: this.api.httpApi,
