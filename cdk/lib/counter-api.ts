@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Duration, Fn, SecretValue } from 'aws-cdk-lib';
+import { Duration, Fn } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -20,6 +20,7 @@ import {
   defaultViewsPerNetwork,
 } from '../../service/src/domain/counting-limits.js';
 import { deployDefaults } from './defaults.js';
+import { type OriginSecretReferences, originSecretReferences } from './origin-secret.js';
 
 export interface CounterApiProps {
   /** The table holding the counts. */
@@ -43,11 +44,18 @@ export interface CounterApiProps {
   readonly logRetention?: logs.RetentionDays;
   /**
    * The secret CloudFront sends in its origin header; the function refuses requests without it
-   * (ADR 9).
+   * (ADR 18).
    */
   readonly originSecret: secretsmanager.ISecret;
   /**
-   * Also accept the secret's previous value, while a rotation reaches every CloudFront edge.
+   * Which version of the secret CloudFront sends and the function accepts: 0, the value the
+   * stack generated; N, the value the rotation runbook labelled `footfall-origin-N`.
+   * @default 0
+   */
+  readonly originSecretVersion?: number;
+  /**
+   * Also accept version `originSecretVersion - 1`, while CloudFront still sends it (the middle
+   * step of a rotation).
    * @default false
    */
   readonly acceptPreviousOriginSecret?: boolean;
@@ -135,8 +143,13 @@ export class CounterApi extends Construct {
    * to a new one only through CodeDeploy, once the new version passed its pre-traffic check.
    */
   public readonly alias: lambda.Alias;
-  /** The `ORIGIN_SECRETS` value the function is given (a deploy-time reference, never a value). */
+  /**
+   * The `ORIGIN_SECRETS` value the function is given: deploy-time references, never a value, the
+   * one CloudFront sends first.
+   */
   public readonly originSecrets: string;
+  /** What CloudFront must send in its origin header: a reference to the version named. */
+  public readonly originSecretSent: string;
   public readonly httpApi: apigw.HttpApi;
   public readonly stage: apigw.HttpStage;
   /** The API's host name, for CloudFront's origin. */
@@ -203,17 +216,20 @@ export class CounterApi extends Construct {
     // sns:Publish on this topic alone (and KMS on its key, should it ever have one).
     props.alertTopic.grantPublish(role);
 
-    // Resolved by CloudFormation at deploy time: the value is never in the template.
-    this.originSecrets = [
-      props.originSecret.secretValue.unsafeUnwrap(),
-      ...(props.acceptPreviousOriginSecret
-        ? [
-            SecretValue.secretsManager(props.originSecret.secretArn, {
-              versionStage: 'AWSPREVIOUS',
-            }).unsafeUnwrap(),
-          ]
-        : []),
-    ].join(',');
+    // Resolved by CloudFormation at deploy time: the value is never in the template. Checked
+    // before anything is built: a version the settings cannot mean fails synth.
+    let references: OriginSecretReferences;
+    try {
+      references = originSecretReferences(
+        props.originSecret,
+        props.originSecretVersion ?? deployDefaults.originSecretVersion,
+        props.acceptPreviousOriginSecret ?? deployDefaults.acceptPreviousOriginSecret,
+      );
+    } catch (error) {
+      throw new Error(`CounterApi: ${(error as Error).message}`);
+    }
+    this.originSecretSent = references.sent;
+    this.originSecrets = references.accepted.join(',');
 
     this.function = new NodejsFunction(this, 'Function', {
       ...footfallFunction(props.projectRoot, lambdaEntry),

@@ -15,7 +15,12 @@ export const deployDefaults = {
   throttleBurstLimit: 100,
   /** CDK's default bootstrap qualifier, whose roles the deploy role may assume. */
   bootstrapQualifier: 'hnb659fds',
-  /** Accept the origin secret's previous value too (only while rotating it, ADR 9). */
+  /**
+   * The origin secret's version CloudFront sends: 0 is the value the stack generated, N the one
+   * the rotation runbook labelled `footfall-origin-N` (ADR 18).
+   */
+  originSecretVersion: 0,
+  /** Accept the version before `originSecretVersion` too (only while rotating, ADR 18). */
   acceptPreviousOriginSecret: false,
   /**
    * The counts table's on-demand ceilings (`tableMaxReadRequestUnits`, `tableMaxWriteRequestUnits`)

@@ -9,6 +9,7 @@ import {
   GITHUB_ID_PATTERN,
   REPOSITORY_PATTERN,
 } from './defaults.js';
+import { maxOriginSecretVersion } from './origin-secret-versions.js';
 
 /** Everything a deployment of footfall can be told, in one place. */
 export interface DeployConfig {
@@ -48,7 +49,12 @@ export interface DeployConfig {
   readonly githubOidcProviderArn: string | undefined;
   /** The CDK bootstrap qualifier whose roles the deploy role may assume. */
   readonly bootstrapQualifier: string;
-  /** While rotating the origin secret: the API accepts its previous value too (ADR 9). */
+  /**
+   * The origin secret's version CloudFront sends and the function accepts: 0, the value the stack
+   * generated; N, the value the rotation runbook labelled `footfall-origin-N` (ADR 18).
+   */
+  readonly originSecretVersion: number;
+  /** The middle step of a rotation: the function accepts version N-1 too (ADR 18). */
   readonly acceptPreviousOriginSecret: boolean;
   /**
    * The counts table's on-demand maximum read and write request units per second; its index's and
@@ -293,10 +299,22 @@ export function parseDeployConfig({ context, env, warn }: ConfigSources): Deploy
     problems.push(`${key}: ${JSON.stringify(value)} must be true or false`);
     return fallback;
   };
+  const originSecretVersion = integer(
+    'originSecretVersion',
+    deployDefaults.originSecretVersion,
+    0,
+    maxOriginSecretVersion,
+  );
   const acceptPreviousOriginSecret = flag(
     'acceptPreviousOriginSecret',
     deployDefaults.acceptPreviousOriginSecret,
   );
+  if (acceptPreviousOriginSecret && originSecretVersion === 0) {
+    problems.push(
+      'acceptPreviousOriginSecret: true needs originSecretVersion 1 or more (the version being ' +
+        'rotated to; it accepts the one before it): see "Rotating the origin secret" in docs/deploy.md',
+    );
+  }
   const staging = flag('staging', deployDefaults.staging);
   const derivedUnits = deployDefaults.tableUnitsPerBurstRequest * throttleBurstLimit;
   const tableMaxReadRequestUnits = integer('tableMaxReadRequestUnits', derivedUnits, 1, 40_000);
@@ -371,6 +389,7 @@ export function parseDeployConfig({ context, env, warn }: ConfigSources): Deploy
     alertEmail: alertEmail ?? alarmEmail,
     githubOidcProviderArn,
     bootstrapQualifier,
+    originSecretVersion,
     acceptPreviousOriginSecret,
     tableMaxReadRequestUnits,
     tableMaxWriteRequestUnits,

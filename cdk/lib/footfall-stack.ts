@@ -39,7 +39,7 @@ export interface FootfallStackProps extends StackProps {
 export class FootfallStack extends Stack {
   public readonly table: CounterTable;
   public readonly visitsTable: VisitsTable;
-  /** The value CloudFront sends the API in its origin header (ADR 9). */
+  /** The value CloudFront sends the API in its origin header (ADR 18). */
   public readonly originSecret: secretsmanager.Secret;
   /**
    * The stage's one topic to its owner: every alarm, the budget, and the function's "one of
@@ -89,6 +89,7 @@ export class FootfallStack extends Stack {
       visitsTable: this.visitsTable.table,
       originSecret: this.originSecret,
       alertTopic: this.alerts.topic,
+      originSecretVersion: config.originSecretVersion,
       acceptPreviousOriginSecret: config.acceptPreviousOriginSecret,
       projectRoot: props.projectRoot,
       allowedOrigins: config.allowedOrigins,
@@ -104,7 +105,7 @@ export class FootfallStack extends Stack {
     this.site = new StaticSite(this, 'Site', {
       siteDir: props.siteDir,
       apiDomainName: this.api.domainName,
-      originSecret: this.originSecret,
+      originVerifyValue: this.api.originSecretSent,
       ...(props.webAclArn ? { webAclArn: props.webAclArn } : {}),
       ...(domain && props.certificate
         ? {
@@ -119,9 +120,10 @@ export class FootfallStack extends Stack {
           }
         : {}),
     });
-    // The function (accepting a rotated secret's old and new value) is updated before
-    // CloudFront starts sending the new one.
-    this.site.distribution.node.addDependency(this.api.function);
+    // CloudFront changes what it sends only once the version that accepts it serves every
+    // request: the alias, which CodeDeploy moves after the canary, not the function, which is
+    // updated long before any visitor reaches its new version (ADR 18).
+    this.site.distribution.node.addDependency(this.api.alias);
     this.alarms = new CounterAlarms(this, 'Alarms', {
       function: this.api.function,
       httpApi: this.api.httpApi,

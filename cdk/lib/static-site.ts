@@ -7,7 +7,6 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as deploy from 'aws-cdk-lib/aws-s3-deployment';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { BADGE_PATHS, ORIGIN_VERIFY_HEADER } from '../../service/src/http/cloudfront.js';
 import { contentSecurityPolicy } from '../../web/build/csp.js';
@@ -73,8 +72,12 @@ export interface StaticSiteProps {
   readonly siteDir: string;
   /** The API's host name; CloudFront sends `/api/*` and `/r/*` there. */
   readonly apiDomainName: string;
-  /** Sent to the API in `ORIGIN_VERIFY_HEADER` with every request, so it knows CloudFront. */
-  readonly originSecret: secretsmanager.ISecret;
+  /**
+   * Sent to the API in `ORIGIN_VERIFY_HEADER` with every request, so it knows CloudFront: a
+   * dynamic reference to one version of the origin secret (`CounterApi.originSecretSent`), which
+   * CloudFormation resolves when the distribution changes (ADR 18).
+   */
+  readonly originVerifyValue: string;
   /** @default - the CloudFront domain */
   readonly domain?: CustomDomain;
   /** @default PRICE_CLASS_100 (North America and Europe edges: the cheapest) */
@@ -156,7 +159,7 @@ export class StaticSite extends Construct {
       protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
       originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
       // Resolved by CloudFormation at deploy time (a dynamic reference), never in the template.
-      customHeaders: { [ORIGIN_VERIFY_HEADER]: props.originSecret.secretValue.unsafeUnwrap() },
+      customHeaders: { [ORIGIN_VERIFY_HEADER]: props.originVerifyValue },
     });
 
     // S3 has no directory index: /stats/ is the object stats/index.html (`/` is the distribution's

@@ -22,6 +22,7 @@ describe('parseDeployConfig', () => {
       alertEmail: undefined,
       githubOidcProviderArn: undefined,
       bootstrapQualifier: 'hnb659fds',
+      originSecretVersion: 0,
       acceptPreviousOriginSecret: false,
       // Four request units per request of the API's burst (100).
       tableMaxReadRequestUnits: 400,

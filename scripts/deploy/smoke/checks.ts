@@ -45,6 +45,13 @@ async function countFrom(res: Response, what: string): Promise<SmokeCounts> {
       `${what}: the API answered ${res.status} ${await res.text().catch(() => '')}`.trim(),
     );
   }
+  if (res.status === 403) {
+    // The function refuses what CloudFront sends: every visitor's count is refused too.
+    throw new SmokeFailure(
+      `${what}: the API answered 403, expected 200: the function refuses the origin secret ` +
+        'CloudFront sends (a rotation step skipped or out of order? docs/deploy.md, "Rotating the origin secret")',
+    );
+  }
   if (!res.ok) throw new SmokeFailure(`${what}: the API answered ${res.status}, expected 200`);
   const body = (await res.json().catch(() => undefined)) as
     | { page?: unknown; views?: unknown; bots?: unknown }

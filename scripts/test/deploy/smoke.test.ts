@@ -99,6 +99,19 @@ describe('smoke test', () => {
     await expect(runSmoke(broken)).rejects.toThrow(/GET \/api\/count: the API answered 503/);
   });
 
+  test('an API refusing CloudFront with 403 fails, naming the origin secret', async () => {
+    // The function expects another origin secret than the one this "CloudFront" sends.
+    const refusing = testApp({ originSecrets: ['a-secret-cloudfront-does-not-send-0123456789'] });
+    closers.push(async () => refusing.client.destroy());
+    const page = await (await fetch(`${server.url}/`)).text();
+    const site = await serveApp(
+      new Hono().get('/', (c) => c.html(page)).all('/api/*', (c) => refusing.app.fetch(c.req.raw)),
+    );
+    await expect(runSmoke(site)).rejects.toThrow(
+      /GET \/api\/count: the API answered 403, expected 200: the function refuses the origin secret/,
+    );
+  });
+
   test('missing security headers fail their checks', async () => {
     const page = await (await fetch(`${server.url}/`)).text();
     const bare = await serveApp(
