@@ -12,9 +12,15 @@ import { query, tableName, testApp, testClient, uniquePage, visitor } from './su
 // client against dynalite, SNS against the AWS stand-in), and the synthesized role's own policy
 // is held to that set: nothing the code needs is missing, nothing it never calls is granted.
 
+const TARGET = 'arn:aws:lambda:eu-west-1:123456789012:function:Footfall-ApiFunction-abc:7';
 let aws: AwsStandIn;
 beforeAll(async () => {
-  aws = await startAwsStandIn();
+  // The hook's target: a version that answers every check with a 500 (the calls are the same).
+  aws = await startAwsStandIn({
+    functions: {
+      [TARGET]: async () => ({ statusCode: 500, headers: {}, body: '{}', isBase64Encoded: false }),
+    },
+  });
 });
 afterAll(async () => {
   vi.unstubAllEnvs();
@@ -92,14 +98,49 @@ async function callsOfTheApp(): Promise<Set<string>> {
   return calls;
 }
 
-/** The actions the API function's role allows by its own policies (not the managed ones). */
-function allowedToTheFunction(): Set<string> {
+/** What the pre-traffic hook calls, as IAM actions, running as CodeDeploy runs it. */
+async function callsOfTheHook(): Promise<Set<string>> {
+  for (const [name, value] of Object.entries({
+    AWS_ENDPOINT_URL_LAMBDA: aws.endpoint,
+    AWS_ENDPOINT_URL_CODEDEPLOY: aws.endpoint,
+    AWS_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+    TARGET_FUNCTION: TARGET,
+    ORIGIN_SECRETS: 'hook-permissions-origin-secret-0123456789abcdef',
+    CHECK_TIMEOUT_MS: '5000',
+  })) {
+    vi.stubEnv(name, value);
+  }
+  const before = aws.requests.length;
+  const { handler } = await import('../service/src/pre-traffic-hook.js');
+  const quiet = vi.spyOn(console, 'log').mockImplementation(() => {});
+  const loud = vi.spyOn(console, 'error').mockImplementation(() => {});
+  try {
+    await handler({ DeploymentId: 'd-PERMISSIONS', LifecycleEventHookExecutionId: randomUUID() });
+  } finally {
+    quiet.mockRestore();
+    loud.mockRestore();
+  }
+  expect(aws.reports.map((r) => r.status)).toEqual(['Failed']);
+  // The stand-in names Lambda's call by its API (Invoke); IAM names it InvokeFunction.
+  return new Set(
+    aws.requests
+      .slice(before)
+      .map((request) =>
+        (request.split(' ')[0] ?? '').replace(/^lambda:Invoke$/, 'lambda:InvokeFunction'),
+      ),
+  );
+}
+
+/** The actions a function's role allows by its own policies (not the managed ones). */
+function allowedTo(prefix: string, part = ''): Set<string> {
   const { appTemplate } = synthesize({ alertEmail: 'me@example.com' });
   // biome-ignore lint/suspicious/noExplicitAny: a CloudFormation template, walked by hand
   const resources = appTemplate.toJSON().Resources as Record<string, Record<string, any>>;
   const [, fn] =
     Object.entries(resources).find(
-      ([id, r]) => id.startsWith('ApiFunction') && r.Type === 'AWS::Lambda::Function',
+      ([id, r]) => id.startsWith(prefix) && id.includes(part) && r.Type === 'AWS::Lambda::Function',
     ) ?? [];
   const role = fn?.Properties?.Role?.['Fn::GetAtt']?.[0] as string;
   expect(role).toBeDefined();
@@ -121,8 +162,19 @@ test('the API function’s role allows exactly the AWS calls its code makes', as
   expect(calls).toEqual(
     new Set(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'sns:Publish']),
   );
-  const allowed = allowedToTheFunction();
+  const allowed = allowedTo('ApiFunction');
   // Logs and traces are the managed basic execution role's, not the code's calls.
   const granted = [...allowed].filter((action) => !/^(logs|xray):/.test(action));
+  expect(new Set(granted)).toEqual(calls);
+}, 120_000);
+
+test('the pre-traffic hook’s role allows exactly the AWS calls its code makes', async () => {
+  const calls = await callsOfTheHook();
+  expect(calls).toEqual(
+    new Set(['lambda:InvokeFunction', 'codedeploy:PutLifecycleEventHookExecutionStatus']),
+  );
+  const granted = [...allowedTo('', 'PreTrafficHook')].filter(
+    (action) => !/^(logs|xray):/.test(action),
+  );
   expect(new Set(granted)).toEqual(calls);
 }, 120_000);
