@@ -33,6 +33,7 @@ const CDK_PLAIN_DEFINITIONS = new Set([
   'cdk/lib/deploy-config.ts',
   'cdk/lib/deploy-names.ts',
   'cdk/lib/github-oidc.ts',
+  'cdk/lib/origin-secret-versions.ts',
 ]);
 
 /** The service's entry points: each runs at import, so nothing imports them (tests aside). */
