@@ -92,7 +92,11 @@ export const lambdaBundling = {
   mainFields: [...lambdaBuildOptions.mainFields],
   banner: lambdaBuildOptions.banner.js,
   externalModules: [], // bundle the AWS SDK: a pinned, tree-shaken copy loads faster
-  esbuildArgs: { '--legal-comments': lambdaBuildOptions.legalComments },
+  esbuildArgs: {
+    '--legal-comments': lambdaBuildOptions.legalComments,
+    // Credentials from the environment only (service/build/lambda-credentials.ts).
+    '--alias': Object.entries(lambdaBuildOptions.alias).map(([from, to]) => `${from}=${to}`),
+  },
 };
 
 /**

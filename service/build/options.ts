@@ -1,10 +1,23 @@
+import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
+
+/**
+ * The SDK clients' default credential chain, replaced in every Lambda bundle by credentials from
+ * the environment (lambda-credentials.ts says why). An absolute path: esbuild resolves an alias
+ * from its working directory, which differs between `npm run build`, the tests and CDK.
+ */
+export const lambdaAlias = {
+  '@aws-sdk/credential-provider-node': fileURLToPath(
+    new URL('./lambda-credentials.ts', import.meta.url),
+  ),
+} as const;
 
 /**
  * How every Lambda bundle is built: ours (by `npm run build` and by CDK's `NodejsFunction`), and
  * the bare-SDK reference the benchmark compares it with, so the comparison is like for like. The
  * AWS SDK is bundled rather than taken from the runtime: the runtime's copy is a different
  * version, and a bundled, tree-shaken client loads faster than the full SDK from node_modules.
+ * Its clients take credentials from the environment only (`lambdaAlias`), the reference's too.
  * Plain data: CDK imports it without loading esbuild.
  */
 export const lambdaBuildOptions = {
@@ -21,6 +34,7 @@ export const lambdaBuildOptions = {
   banner: {
     js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
   },
+  alias: lambdaAlias,
   metafile: true,
   logLevel: 'warning',
 } as const satisfies BuildOptions;
