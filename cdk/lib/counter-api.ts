@@ -11,7 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { lambdaBuildOptions, lambdaEntry } from '../../service/build/options.js';
+import { lambdaAlias, lambdaBuildOptions, lambdaEntry } from '../../service/build/options.js';
 import { loadConfig } from '../../service/src/config.js';
 import { dynamodbLimits } from '../../service/src/db/limits.js';
 import { table } from '../../service/src/db/table.js';
@@ -95,7 +95,7 @@ export const lambdaBundling = {
   esbuildArgs: {
     '--legal-comments': lambdaBuildOptions.legalComments,
     // Credentials from the environment only (service/build/lambda-credentials.ts).
-    '--alias': Object.entries(lambdaBuildOptions.alias).map(([from, to]) => `${from}=${to}`),
+    '--alias': Object.entries(lambdaAlias).map(([from, to]) => `${from}=${to}`),
   },
 };
 
