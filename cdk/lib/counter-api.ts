@@ -11,7 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { lambdaBuildOptions, lambdaEntry } from '../../service/build/options.js';
+import { lambdaAlias, lambdaBuildOptions, lambdaEntry } from '../../service/build/options.js';
 import { loadConfig } from '../../service/src/config.js';
 import { dynamodbLimits } from '../../service/src/db/limits.js';
 import { table } from '../../service/src/db/table.js';
@@ -92,7 +92,11 @@ export const lambdaBundling = {
   mainFields: [...lambdaBuildOptions.mainFields],
   banner: lambdaBuildOptions.banner.js,
   externalModules: [], // bundle the AWS SDK: a pinned, tree-shaken copy loads faster
-  esbuildArgs: { '--legal-comments': lambdaBuildOptions.legalComments },
+  esbuildArgs: {
+    '--legal-comments': lambdaBuildOptions.legalComments,
+    // Credentials from the environment only (service/build/lambda-credentials.ts).
+    '--alias': Object.entries(lambdaAlias).map(([from, to]) => `${from}=${to}`),
+  },
 };
 
 /**

@@ -78,7 +78,10 @@ try {
   step('bundling');
   const bundles = { ours: join(work, 'footfall.mjs'), reference: join(work, 'reference.mjs') };
   await bundleLambda(join(root, lambdaEntry), bundles.ours);
-  await bundleLambda(join(root, 'scripts/bench/reference-handler.ts'), bundles.reference);
+  // As a bare SDK handler is, with the SDK's default credential chain (ADR 6, issue 24).
+  await bundleLambda(join(root, 'scripts/bench/reference-handler.ts'), bundles.reference, {
+    sdkDefaultCredentials: true,
+  });
 
   const ctx: BenchContext = {
     root,

@@ -1,10 +1,25 @@
+import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
+
+/**
+ * The SDK clients' default credential chain, replaced in footfall's function bundles by
+ * credentials from the environment (lambda-credentials.ts says why). Not in `lambdaBuildOptions`:
+ * the benchmark's bare-SDK reference keeps the chain a bare SDK handler has. An absolute path:
+ * esbuild resolves an alias from its working directory, which differs between `npm run build`,
+ * the tests and CDK.
+ */
+export const lambdaAlias = {
+  '@aws-sdk/credential-provider-node': fileURLToPath(
+    new URL('./lambda-credentials.ts', import.meta.url),
+  ),
+} as const;
 
 /**
  * How every Lambda bundle is built: ours (by `npm run build` and by CDK's `NodejsFunction`), and
  * the bare-SDK reference the benchmark compares it with, so the comparison is like for like. The
  * AWS SDK is bundled rather than taken from the runtime: the runtime's copy is a different
  * version, and a bundled, tree-shaken client loads faster than the full SDK from node_modules.
+ * footfall's own functions add `lambdaAlias` (`bundleLambda` does; so does CDK's bundling).
  * Plain data: CDK imports it without loading esbuild.
  */
 export const lambdaBuildOptions = {

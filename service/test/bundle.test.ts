@@ -5,6 +5,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Metafile } from 'esbuild';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
+import {
+  CREDENTIAL_CHAIN_PACKAGES,
+  ENVIRONMENT_CREDENTIALS_PACKAGE,
+} from '../../test/support/credential-chain.js';
 import { startFaultProxy } from '../../test/support/fault-proxy.js';
 import {
   BROWSER_UA,
@@ -69,6 +73,20 @@ test('the Lambda bundle is one minified ESM file with every dependency inside', 
   // Minified: a handful of very long lines.
   const code = await readFile(outfile, 'utf8');
   expect(code.split('\n').length).toBeLessThan(200);
+});
+
+test('the Lambda bundle takes credentials from the environment only: no other provider, no nested clients', () => {
+  const bundled = Object.values(metafile.outputs).flatMap((output) => Object.keys(output.inputs));
+  // None of the SDK's other providers, nor the clients they sign in with; the environment's
+  // provider in their place (service/build/lambda-credentials.ts). The SNS client, loaded on the
+  // first alert, is in this file too, so its credentials are covered.
+  expect(bundled.some((path) => path.includes('node_modules/@aws-sdk/client-sns/'))).toBe(true);
+  for (const name of [...CREDENTIAL_CHAIN_PACKAGES, ENVIRONMENT_CREDENTIALS_PACKAGE]) {
+    expect(
+      bundled.some((path) => path.includes(`node_modules/${name}/`)),
+      name,
+    ).toBe(name === ENVIRONMENT_CREDENTIALS_PACKAGE);
+  }
 });
 
 const SECRET = 'bundle-test-origin-secret-0123456789abcdef';

@@ -11,6 +11,10 @@ import {
   type FunctionVersion,
   startAwsStandIn,
 } from '../../test/support/aws-stand-in.js';
+import {
+  CREDENTIAL_CHAIN_PACKAGES,
+  ENVIRONMENT_CREDENTIALS_PACKAGE,
+} from '../../test/support/credential-chain.js';
 import { refusingEndpoint } from '../../test/support/fault-proxy.js';
 import { query, stubLambdaEnvironment, testApp } from '../../test/support/index.js';
 import { bundleLambda } from '../build/bundle.js';
@@ -279,7 +283,7 @@ describe('the hook reports whatever goes wrong', () => {
 });
 
 describe('the hook bundle', () => {
-  test('is one ESM file exporting handler, with both AWS clients and nothing of the API inside', async () => {
+  test('is one ESM file exporting handler, with both AWS clients, environment credentials and nothing of the API inside', async () => {
     const [output, ...others] = Object.values(hookMetafile.outputs);
     expect(others).toEqual([]);
     expect(output?.exports).toEqual(['handler']);
@@ -300,6 +304,13 @@ describe('the hook bundle', () => {
         bundled.filter((path) => path.includes(`node_modules/${name}/`)),
         name,
       ).toEqual([]);
+    }
+    // Credentials from the environment only, as the API's (service/build/lambda-credentials.ts).
+    for (const name of [...CREDENTIAL_CHAIN_PACKAGES, ENVIRONMENT_CREDENTIALS_PACKAGE]) {
+      expect(
+        bundled.some((path) => path.includes(`node_modules/${name}/`)),
+        name,
+      ).toBe(name === ENVIRONMENT_CREDENTIALS_PACKAGE);
     }
     const { size } = await stat(hookBundle);
     console.info(`pre-traffic hook bundle: ${(size / 1024).toFixed(1)} KiB`);
