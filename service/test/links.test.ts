@@ -106,10 +106,14 @@ describe('POST /api/count?via=SLUG&ref=URL', () => {
 
   test('only the source name is kept, never the referrer: no path, query or user', async () => {
     const s = await withLink();
-    await s.open(visitor('198.51.100.12'), 'https://user:pw@news.ycombinator.com/item?id=42#top');
+    // Every part but the host carries a marker no time or count can contain.
+    await s.open(
+      visitor('198.51.100.12'),
+      'https://userqzx:pwqzx@news.ycombinator.com/itemqzx?id=qzx#topqzx',
+    );
     const [day] = await s.days();
     expect([...(day?.sources ?? [])]).toEqual(['news.ycombinator.com']);
-    expect(JSON.stringify(day)).not.toMatch(/item|42|user|pw/);
+    expect(JSON.stringify(day)).not.toContain('qzx');
   });
 
   test('a bot, an excluded address and a limited visit add nothing to a link; an unknown via counts the visit as usual', async () => {
