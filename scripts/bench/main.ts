@@ -5,7 +5,7 @@
  * (ignored by git); `npm run bench -- --update-docs` writes docs/benchmarks.md instead. It fails
  * on nothing: a missed target is reported, for people to read.
  *
- * Bounded: about three minutes on a 2-core machine. Everything stays on loopback.
+ * Bounded: about three and a half minutes on a 2-core machine. Everything stays on loopback.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,6 +27,7 @@ import { concurrency } from './concurrency.js';
 import type { BenchContext } from './context.js';
 import { devServerLoad } from './dev-server-load.js';
 import { step } from './format.js';
+import { importCosts } from './imports.js';
 import { linkAlerts } from './link-alerts.js';
 import { memory } from './memory.js';
 import { compileChildren, startDynaliteProcess } from './processes.js';
@@ -46,6 +47,7 @@ try {
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 31);
 const WARM_SAMPLES = Number(process.env.BENCH_WARM_SAMPLES ?? 1000);
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
+const IMPORT_RUNS = Number(process.env.BENCH_IMPORT_RUNS ?? 21);
 
 const work = await mkdtemp(join(tmpdir(), 'footfall-bench-'));
 const children = await compileChildren(root);
@@ -95,6 +97,7 @@ try {
   };
   const sections = [
     await coldStart(ctx, COLD_RUNS),
+    await importCosts(ctx, IMPORT_RUNS),
     await warmRequests(ctx, WARM_SAMPLES),
     await writeUnits(ctx),
     await concurrency(ctx),
