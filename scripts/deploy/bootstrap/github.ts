@@ -298,3 +298,32 @@ export const branchProtectionRead = (repository: string, branch: string): GitHub
   path: `${repositoryPath(repository)}/branches/${branch}/protection`,
   purpose: `what protects ${branch} now`,
 });
+
+/**
+ * `--staging-reviewers` and `--production-reviewers`, by environment: each list parsed, and a
+ * reviewer of a staging that is switched off refused.
+ */
+export function reviewerOptions(
+  given: { readonly staging?: string | undefined; readonly production?: string | undefined },
+  environments: { readonly staging?: string | undefined; readonly production: string },
+) {
+  const names: Record<string, ReviewerName[]> = {};
+  const problems: Problem[] = [];
+  for (const stage of ['staging', 'production'] as const) {
+    const value = given[stage];
+    if (value === undefined) continue;
+    const option = `--${stage}-reviewers`;
+    const environment = environments[stage];
+    if (!environment) {
+      problems.push({
+        what: `${option} with staging switched off: there is no staging environment to review`,
+        fix: 'leave out --staging-reviewers, or --no-staging ("staging": false in cdk.json)',
+      });
+      continue;
+    }
+    const parsed = parseReviewers(option, value);
+    problems.push(...parsed.problems);
+    if (parsed.problems.length === 0) names[environment] = parsed.reviewers;
+  }
+  return { names, problems };
+}

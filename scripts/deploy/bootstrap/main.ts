@@ -14,60 +14,53 @@
  * so none of the options that set GitHub up).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { deployDefaults } from '../../../cdk/lib/defaults.js';
 import { DeployConfigError, parseDeployConfig } from '../../../cdk/lib/deploy-config.js';
 import { stackNames } from '../../../cdk/lib/deploy-names.js';
 import { githubSubject } from '../../../cdk/lib/github-oidc.js';
-import {
-  awsCheckClientOptions,
-  checkAwsAccess,
-  isNetworkError,
-  unreachableProblem,
-} from '../aws-access.js';
+import { checkAwsAccess } from '../aws-access.js';
 import { deployRegions } from '../preflight/checks.js';
 import { formatProblems, type Problem, settingProblems } from '../problems.js';
+import { alertEmailNote, NO_ALERT_EMAIL_NOTE, recordAlertEmail } from './alert-email.js';
+import { deployAccessRolesProblem } from './deploy-access.js';
 import {
-  type ActionsPermissions,
-  type Answer,
-  actionsCalls,
-  actionsProblems,
+  callsToMake,
+  gh,
+  ghProblem,
+  ghSaid,
+  readActions,
+  readEnvironments,
+  readReviewers,
+} from './gh.js';
+import {
   branchProtectionRead,
-  describeCall,
   type GitHubCall,
-  parseReviewers,
   type RepositoryInfo,
-  type ReviewerName,
   readRepository,
   repositoryProblem,
-  reviewerCall,
+  reviewerOptions,
   type SubjectSettings,
   trustedIdentity,
-  type WorkflowInfo,
 } from './github.js';
 import {
-  alertEmailNote,
   awsCommands,
   awsCommandsWithoutGitHub,
   BOOTSTRAP_USAGE,
   branchProtectionCall,
   type Command,
-  cdkJsonWithAlertEmail,
   DEPLOY_BRANCH,
   type DeployAccessOutputs,
   describeCommand,
   type Environments,
   type ExistingBranchProtection,
-  type ExistingEnvironment,
   environmentCalls,
-  githubRolesProblem,
-  NO_ALERT_EMAIL_NOTE,
   type Reviewer,
+  stillOpen,
   subjectCalls,
   variableCommands,
 } from './plan.js';
@@ -213,143 +206,47 @@ const environments: Environments = {
 };
 
 // Who must approve each environment's deployments (docs/deploy.md: what an approval prevents).
-const reviewerNames: Record<string, ReviewerName[]> = {};
-for (const [option, environment] of [
-  ['--staging-reviewers', environments.staging],
-  ['--production-reviewers', environments.production],
-] as const) {
-  const value = values[option.slice(2) as 'staging-reviewers' | 'production-reviewers'];
-  if (value === undefined) continue;
-  if (!environment) {
-    problems.push({
-      what: `${option} with staging switched off: there is no staging environment to review`,
-      fix: 'leave out --staging-reviewers, or --no-staging ("staging": false in cdk.json)',
-    });
-    continue;
-  }
-  const parsed = parseReviewers(option, value);
-  problems.push(...parsed.problems);
-  if (parsed.problems.length === 0) reviewerNames[environment] = parsed.reviewers;
-}
+const asked = reviewerOptions(
+  { staging: values['staging-reviewers'], production: values['production-reviewers'] },
+  environments,
+);
+problems.push(...asked.problems);
 
 // 2. Where, and as whom: the region, the profile, the credentials (as the deploy pre-flight does).
 const access = await checkAwsAccess(process.env);
 problems.push(...access.problems);
 
 // 3. GitHub, through the GitHub CLI: installed, signed in, and the repository is there.
-const gh = (call: GitHubCall): unknown => {
-  const result = spawnSync(
-    'gh',
-    ['api', '--method', call.method, call.path, ...(call.body ? ['--input', '-'] : [])],
-    { input: call.body ? JSON.stringify(call.body) : undefined, encoding: 'utf8' },
-  );
-  if (result.error || result.status !== 0) {
-    throw new Error(
-      `gh api --method ${call.method} ${call.path} failed: ${(result.stderr || String(result.error)).trim()}`,
-    );
-  }
-  return result.stdout.trim() === '' ? undefined : JSON.parse(result.stdout);
-};
-const ghReady = withGitHub
-  ? spawnSync('gh', ['auth', 'status'], { encoding: 'utf8' })
-  : { error: undefined, status: 0 };
-const ghMissing = (ghReady.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
-if (ghReady.error || ghReady.status !== 0) {
-  problems.push(
-    ghMissing
-      ? {
-          what: 'the GitHub CLI (gh) is not installed: footfall reads the repository id and sets the repository up through it',
-          fix: 'install it (https://cli.github.com), then gh auth login',
-        }
-      : {
-          what: 'the GitHub CLI (gh) is not signed in: footfall reads the repository id and sets the repository up through it',
-          fix: 'gh auth login (as an admin of the repository)',
-        },
-  );
-}
+const ghCannot = withGitHub ? ghProblem() : undefined;
+if (ghCannot) problems.push(ghCannot);
 let info: RepositoryInfo | undefined;
-if (repository && !ghReady.error && ghReady.status === 0) {
+if (repository && !ghCannot) {
   try {
     info = gh(readRepository(repository)) as RepositoryInfo;
   } catch (error) {
-    const said = (error as Error).message.replace(/^gh api .*? failed: /, '');
     problems.push({
-      what: `GitHub does not show ${repository} (from ${choice?.source}) to you: ${said}`,
+      what: `GitHub does not show ${repository} (from ${choice?.source}) to you: ${ghSaid(error)}`,
       fix: 'check --repo OWNER/REPO (your fork, as GitHub spells it), and that gh is signed in as an admin of it (gh auth status)',
     });
   }
 }
-// GitHub Actions must run there: off in the settings, or not yet turned on in a new fork, the
-// deploy workflow never starts. What gh may not read is a warning, not a stop.
+// GitHub Actions must run there; and each reviewer by id, before anything changes.
 const warnings: string[] = [];
+let reviewers: Record<string, Reviewer[]> = {};
 if (info) {
-  const read = <T>(call: GitHubCall): Answer<T> => {
-    try {
-      return { ok: true, body: (gh(call) ?? {}) as T };
-    } catch (error) {
-      return { ok: false, said: (error as Error).message.replace(/^gh api .*? failed: /, '') };
-    }
-  };
-  const calls = actionsCalls(info.full_name);
-  const actions = actionsProblems(
-    info.full_name,
-    read<ActionsPermissions>(calls.permissions),
-    read<WorkflowInfo>(calls.workflow),
-  );
+  const actions = readActions(info.full_name);
   problems.push(...actions.problems);
   warnings.push(...actions.warnings);
-}
-// Each reviewer by id, read before anything changes: a misspelt name stops the run here.
-const reviewers: Record<string, Reviewer[]> = {};
-if (info) {
-  for (const [environment, names] of Object.entries(reviewerNames)) {
-    reviewers[environment] = [];
-    for (const name of names) {
-      const call = reviewerCall(name);
-      try {
-        const { id } = gh(call) as { id?: number };
-        if (typeof id !== 'number') throw new Error(`no id in GitHub's answer to ${call.path}`);
-        reviewers[environment].push({ type: name.type, id });
-      } catch (error) {
-        const said = (error as Error).message.replace(/^gh api .*? failed: /, '');
-        const who = name.type === 'User' ? `user ${name.login}` : `team ${name.org}/${name.slug}`;
-        problems.push({
-          what: `GitHub shows no ${who} (reviewer of ${environment}): ${said}`,
-          fix: 'check the spelling; a team is ORG/TEAM-SLUG, and gh must be signed in as a member who can see it',
-        });
-      }
-    }
-  }
+  const read = readReviewers(asked.names);
+  reviewers = read.reviewers;
+  problems.push(...read.problems);
 }
 for (const warning of warnings) console.error(warning);
 
 // Without GitHub: a deploy-access stack that has GitHub's roles keeps them (read, not changed).
 if (!withGitHub && access.region && access.identity) {
-  const cloudFormation = new CloudFormationClient({
-    region: access.region,
-    ...awsCheckClientOptions(),
-  });
-  try {
-    const { Stacks } = await cloudFormation.send(
-      new DescribeStacksCommand({ StackName: stackNames.deployAccess }),
-    );
-    const outputs = Object.fromEntries(
-      (Stacks?.[0]?.Outputs ?? []).map((output) => [output.OutputKey, output.OutputValue]),
-    ) as DeployAccessOutputs;
-    const problem = githubRolesProblem(outputs);
-    if (problem) problems.push(problem);
-  } catch (error) {
-    // CloudFormation says a stack that is not there "does not exist": nothing to keep.
-    if (isNetworkError(error)) problems.push(unreachableProblem('CloudFormation', error));
-    else if (!/does not exist/.test((error as Error).message)) {
-      problems.push({
-        what: `could not read the stack ${stackNames.deployAccess} (${(error as Error).name}: ${(error as Error).message})`,
-        fix: 'run this again in a minute; if it goes on, see https://health.aws.amazon.com',
-      });
-    }
-  } finally {
-    cloudFormation.destroy();
-  }
+  const problem = await deployAccessRolesProblem(access.region);
+  if (problem) problems.push(problem);
 }
 
 if (
@@ -365,18 +262,8 @@ if (
       'Nothing was changed. Fix the above and run npm run bootstrap again.',
     ),
   );
-  if (repository && (ghReady.error || ghReady.status !== 0)) {
-    console.error(
-      `\nOnce gh is signed in, it makes these calls:\n\n${[
-        readRepository(repository),
-        ...Object.values(actionsCalls(repository)),
-        ...subjectCalls(repository),
-        ...environmentCalls(repository, environments),
-        ...(values['protect-main'] ? [branchProtectionCall(repository)] : []),
-      ]
-        .map((call) => `  # ${call.purpose}\n  ${describeCall(call).replaceAll('\n', '\n  ')}`)
-        .join('\n')}`,
-    );
+  if (repository && ghCannot) {
+    console.error(`\n${callsToMake(repository, environments, values['protect-main'] === true)}`);
   }
   process.exit(1);
 }
@@ -400,24 +287,12 @@ const run = (command: Command) => {
     stop(`${command.command} ${command.args[0]} … failed (exit ${result.status}).`);
 };
 
-/** The alert e-mail, where the deploys read it: cdk.json. True when it was written. */
-function recordAlertEmail(): boolean {
-  const record =
-    alertEmail !== undefined &&
-    (cdkContext.alertEmail !== alertEmail || cdkContext.alarmEmail !== undefined);
-  if (record) {
-    writeFileSync(cdkJsonPath, cdkJsonWithAlertEmail(cdkJson, alertEmail));
-    console.log(`\n✓ cdk.json's context: "alertEmail": ${JSON.stringify(alertEmail)}`);
-  }
-  return record;
-}
-
 if (!withGitHub) {
   // The policies, then `cdk bootstrap` with them; GitHub is never asked.
   for (const command of awsCommandsWithoutGitHub({ account, region, partition, qualifier })) {
     run(command);
   }
-  recordAlertEmail();
+  recordAlertEmail(cdkJsonPath, cdkJson, cdkContext, alertEmail);
   console.log(`
 ✓ footfall can deploy from this machine: npm run deploy (its pre-flight checks this setup first).
 
@@ -468,28 +343,10 @@ const accessOutputs =
 rmSync(outputs, { recursive: true, force: true });
 
 // 5. The environments, deployable from main only (reviewers and wait timers already there are kept).
-const existing: Record<string, ExistingEnvironment | undefined> = {};
-const branchPolicies: Record<string, string[]> = {};
-for (const name of [environments.staging, environments.production]) {
-  if (!name) continue;
-  try {
-    existing[name] = gh({
-      method: 'GET',
-      path: `repos/${info.full_name}/environments/${name}`,
-      purpose: '',
-    }) as ExistingEnvironment;
-    const policies = gh({
-      method: 'GET',
-      path: `repos/${info.full_name}/environments/${name}/deployment-branch-policies`,
-      purpose: '',
-    }) as { branch_policies?: { name: string; type?: string }[] };
-    branchPolicies[name] = (policies.branch_policies ?? [])
-      .filter((policy) => (policy.type ?? 'branch') === 'branch')
-      .map((policy) => policy.name);
-  } catch {
-    // Not there yet: created below.
-  }
-}
+const { existing, branchPolicies } = readEnvironments(info.full_name, [
+  environments.staging,
+  environments.production,
+]);
 const protection: GitHubCall[] = environmentCalls(
   info.full_name,
   environments,
@@ -526,26 +383,13 @@ try {
 for (const command of variables) run(command);
 
 // 7. The alert e-mail, where the pipeline reads it: cdk.json, which the person commits.
-const recordEmail = recordAlertEmail();
+const recordEmail = recordAlertEmail(cdkJsonPath, cdkJson, cdkContext, alertEmail);
 
-const advice = [
-  ...(values['protect-main']
-    ? []
-    : [
-        `protect ${DEPLOY_BRANCH} (a reviewed pull request for every change): run again with --protect-main`,
-      ]),
-  ...(reviewers[environments.production] ||
-  existing[environments.production]?.protection_rules?.some((r) => r.type === 'required_reviewers')
-    ? []
-    : [`have production deploys approved: run again with --production-reviewers YOU[,OTHERS]`]),
-  ...(environments.staging &&
-  !reviewers[environments.staging] &&
-  !existing[environments.staging]?.protection_rules?.some((r) => r.type === 'required_reviewers')
-    ? [
-        `have staging deploys approved too (staging reaches the same CDK roles as production): run again with --staging-reviewers YOU[,OTHERS]`,
-      ]
-    : []),
-];
+const advice = stillOpen(environments, {
+  protectMain: values['protect-main'] === true,
+  reviewers,
+  existing,
+});
 console.log(`
 ✓ footfall can deploy from ${info.full_name}'s ${DEPLOY_BRANCH} branch.
 ${advice.length > 0 ? `\nWhat an approval does and does not prevent is in docs/deploy.md. Still open: ${advice.join('; ')}.\n` : ''}

@@ -9,6 +9,11 @@ import { githubSubject } from '../../../cdk/lib/github-oidc.js';
 import { type AwsStandIn, KEYS, startAwsStandIn } from '../../../test/support/aws-stand-in.js';
 import { refusingEndpoint } from '../../../test/support/fault-proxy.js';
 import {
+  alertEmailNote,
+  cdkJsonWithAlertEmail,
+  NO_ALERT_EMAIL_NOTE,
+} from '../../deploy/bootstrap/alert-email.js';
+import {
   actionsProblems,
   describeCall,
   parseReviewers,
@@ -17,15 +22,12 @@ import {
   trustedIdentity,
 } from '../../deploy/bootstrap/github.js';
 import {
-  alertEmailNote,
   awsCommands,
   awsCommandsWithoutGitHub,
   BOOTSTRAP_USAGE,
   branchProtectionCall,
-  cdkJsonWithAlertEmail,
   describeCommand,
   environmentCalls,
-  NO_ALERT_EMAIL_NOTE,
   subjectCalls,
   variableCommands,
   WORKFLOW_VARIABLES,

@@ -1,5 +1,6 @@
 import type { Breakdown } from '../../domain/store.js';
 import type { Increments } from './coalesce.js';
+import { DayMemory } from './day-memory.js';
 
 /**
  * Where a site's visits came from and where they were, kept on the site's day item (ADR 14):
@@ -50,34 +51,28 @@ export function splitIncrements(sums: Increments) {
 /** The dimension a map counts: sources (`sv`, `su`) or countries (`cv`, `cu`). */
 const dimensionOf = (map: BreakdownMap) => (map[0] === 's' ? 'sv' : 'cv');
 
+type KnownNames = { readonly sv: ReadonlySet<string>; readonly cv: ReadonlySet<string> };
+
 /**
- * What this instance knows of each site day's maps: whether they exist yet, and the names the
- * views maps hold (the visitors maps hold no name the views maps do not). Forgotten each day.
+ * What this instance knows of each site day's maps: the names the views maps hold (the visitors
+ * maps hold no name the views maps do not). Forgotten each day.
  */
 export class BreakdownMemory {
-  #day = '';
-  readonly #days = new Map<string, { sv: Set<string>; cv: Set<string> }>();
+  readonly #days: DayMemory<KnownNames>;
 
-  constructor(private readonly capacity = 1_000) {}
+  constructor(capacity = 1_000) {
+    this.#days = new DayMemory<KnownNames>(capacity);
+  }
 
   /** The names known for the day's item, or undefined when this instance does not know it. */
-  get(day: string, key: string) {
-    return this.#day === day ? this.#days.get(key) : undefined;
+  get(day: string, key: string): KnownNames | undefined {
+    return this.#days.get(day, key);
   }
 
   /** Remembers the maps an answer held. */
   learn(day: string, key: string, item: Record<string, unknown> | null | undefined): void {
-    if (this.#day !== day) {
-      this.#days.clear();
-      this.#day = day;
-    }
     const namesOf = (map: unknown) => new Set(Object.keys((map as object | undefined) ?? {}));
-    this.#days.delete(key);
-    this.#days.set(key, { sv: namesOf(item?.sv), cv: namesOf(item?.cv) });
-    if (this.#days.size > this.capacity) {
-      const oldest = this.#days.keys().next().value;
-      if (oldest !== undefined) this.#days.delete(oldest);
-    }
+    this.#days.add(day, key, { sv: namesOf(item?.sv), cv: namesOf(item?.cv) });
   }
 }
 
@@ -88,7 +83,7 @@ export class BreakdownMemory {
  */
 export function fitNames(
   nested: readonly [BreakdownMap, string, number][],
-  known: { readonly sv: ReadonlySet<string>; readonly cv: ReadonlySet<string> },
+  known: KnownNames,
   squeeze = false,
 ) {
   const fitted = new Map<string, [BreakdownMap, string, number]>();

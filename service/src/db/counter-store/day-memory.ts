@@ -1,12 +1,12 @@
 /**
  * What one function instance remembers about today, bounded: keys (keyed hashes, page keys)
- * added today, each with a number, at most `capacity` of them, the oldest forgotten first. A new UTC day starts it
- * empty. Losing an entry only costs a round trip later, never a wrong count: the store asks
+ * added today, each with a value (a number unless said otherwise), at most `capacity` of them,
+ * the oldest forgotten first. A new UTC day starts it empty. Losing an entry only costs a round trip later, never a wrong count: the store asks
  * DynamoDB whenever it does not remember.
  */
-export class DayMemory {
+export class DayMemory<V = number> {
   #day = '';
-  readonly #keys = new Map<string, number>();
+  readonly #keys = new Map<string, V>();
 
   constructor(readonly capacity: number) {}
 
@@ -14,12 +14,12 @@ export class DayMemory {
     return this.#day === day && this.#keys.has(key);
   }
 
-  /** The number remembered with `key` today, if any. */
-  get(day: string, key: string): number | undefined {
+  /** The value remembered with `key` today, if any. */
+  get(day: string, key: string): V | undefined {
     return this.#day === day ? this.#keys.get(key) : undefined;
   }
 
-  add(day: string, key: string, value = 1): void {
+  add(day: string, key: string, value: V = 1 as V): void {
     if (this.#day !== day) {
       this.#keys.clear();
       this.#day = day;

@@ -10,7 +10,7 @@ import {
   siteOfRequest,
   siteTotal,
 } from '../../domain/scope.js';
-import { MAX_REF_LENGTH, sourceOf } from '../../domain/sources.js';
+import { sourceOf } from '../../domain/sources.js';
 import type { CounterStore, Visitor } from '../../domain/store.js';
 import { type AddressList, isBot } from '../../domain/visitor.js';
 import { errorResponse, methodNotAllowed, resourceCors } from '../http.js';
@@ -54,13 +54,10 @@ export function countRoutes({
       const values = query.getAll(name);
       return values.length === 1 ? values[0] : undefined;
     };
-    const ref = once('ref');
     return {
       via: slugOf(once('via')),
-      source:
-        ref !== undefined && ref.length > MAX_REF_LENGTH
-          ? undefined
-          : sourceOf(ref, [new URL(c.req.url).origin, site]),
+      // sourceOf ignores a ref that is too long, malformed or not http(s).
+      source: sourceOf(once('ref'), [new URL(c.req.url).origin, site]),
       country: countryOf(c),
     };
   };
