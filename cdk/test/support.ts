@@ -60,3 +60,21 @@ export function synthesize(
   });
   return { ...stacks, cdkApp, appTemplate: Template.fromStack(stacks.app) };
 }
+
+/** Every deploy setting set (with an account and region to put them in): the widest stacks. */
+export const EVERY_OPTION = {
+  context: {
+    repository: 'maya-ol/footfall',
+    repositoryId: '987654321',
+    allowedOrigins: ['https://blog.example.com'],
+    alertEmail: 'me@example.com',
+    domainName: 'resume.example.com',
+    hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+    hostedZoneName: 'example.com',
+    wafRateLimit: 600,
+    reservedConcurrency: 20,
+    monthlyBudgetUsd: 25,
+    tableMaxWriteRequestUnits: 1000,
+  },
+  env: { account: '123456789012', region: 'eu-west-1' },
+} as const;
