@@ -1,5 +1,6 @@
-import { Hono } from 'hono';
+import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { Hono } from 'hono/quick';
 import { secureHeaders } from 'hono/secure-headers';
 import { linkPreviewOf } from '../domain/link-previews.js';
 import { type CounterStore, StorageUnavailableError } from '../domain/store.js';
@@ -7,12 +8,10 @@ import type { AddressList } from '../domain/visitor.js';
 import { type AnswerCounter, answerMetrics } from './answer-metrics.js';
 import { BADGE_PATHS } from './cloudfront.js';
 import { errorCodeFor, errorResponse, jsonLogger, type Logger } from './http.js';
+import { lazyRoutes } from './lazy-routes.js';
 import { verifyOrigin } from './origin-verify.js';
-import { badgeRoutes } from './routes/badges.js';
 import { type AddressOf, type CountryOf, countRoutes } from './routes/count.js';
-import { pagesRoutes } from './routes/pages.js';
 import { redirectRoutes } from './routes/redirect.js';
-import { statsRoutes } from './routes/stats.js';
 
 export interface AppDeps {
   /** Where the counts live. */
@@ -47,6 +46,34 @@ export const RETRY_AFTER_SECONDS = 1;
 export function createApp(deps: AppDeps) {
   const log = deps.log ?? jsonLogger;
 
+  const notFound = (c: Context) =>
+    errorResponse(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`);
+  // What a visit takes is loaded with the app; the rest on its first request (lazy-routes.ts).
+  const badges = lazyRoutes(
+    '/api',
+    async () => (await import('./routes/badges.js')).badgeRoutes({ counter: deps.counter }),
+    notFound,
+  );
+  const pages = lazyRoutes(
+    '/api/pages',
+    async () =>
+      (await import('./routes/pages.js')).pagesRoutes({
+        counter: deps.counter,
+        allowedOrigins: deps.config.allowedOrigins,
+        maxPagesPerSite: deps.config.maxPagesPerSite,
+      }),
+    notFound,
+  );
+  const stats = lazyRoutes(
+    '/api/stats',
+    async () =>
+      (await import('./routes/stats.js')).statsRoutes({
+        counter: deps.counter,
+        allowedOrigins: deps.config.allowedOrigins,
+        now: deps.now ?? (() => new Date()),
+      }),
+    notFound,
+  );
   const api = new Hono()
     .get('/health', (c) => c.json({ ok: true }))
     .route(
@@ -59,23 +86,10 @@ export function createApp(deps: AppDeps) {
         countryOf: deps.countryOf ?? (() => undefined),
       }),
     )
-    .route('/', badgeRoutes({ counter: deps.counter }))
-    .route(
-      '/pages',
-      pagesRoutes({
-        counter: deps.counter,
-        allowedOrigins: deps.config.allowedOrigins,
-        maxPagesPerSite: deps.config.maxPagesPerSite,
-      }),
-    )
-    .route(
-      '/stats',
-      statsRoutes({
-        counter: deps.counter,
-        allowedOrigins: deps.config.allowedOrigins,
-        now: deps.now ?? (() => new Date()),
-      }),
-    );
+    .all('/badge.svg', badges)
+    .all('/shield', badges)
+    .all('/pages', pages)
+    .all('/stats', stats);
 
   const app = new Hono();
   // A JSON API is fetched, never framed or embedded as a resource by other sites; a badge is
@@ -117,9 +131,7 @@ export function createApp(deps: AppDeps) {
     }),
   );
 
-  app.notFound((c) =>
-    errorResponse(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`),
-  );
+  app.notFound(notFound);
 
   app.onError((error, c) => {
     if (error instanceof StorageUnavailableError) {

@@ -1,5 +1,6 @@
-import { type Context, Hono } from 'hono';
+import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { Hono } from 'hono/quick';
 import { validator } from 'hono/validator';
 import { type Arrival, slugOf } from '../../domain/links.js';
 import { parsePage, rawQueryOf } from '../../domain/page.js';

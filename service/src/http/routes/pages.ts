@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono } from 'hono/quick';
 import { readerSite, siteTotal } from '../../domain/scope.js';
 import type { CounterStore } from '../../domain/store.js';
 import { methodNotAllowed, resourceCors } from '../http.js';

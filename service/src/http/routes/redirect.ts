@@ -1,4 +1,5 @@
-import { type Context, Hono } from 'hono';
+import type { Context } from 'hono';
+import { Hono } from 'hono/quick';
 import { slugOf } from '../../domain/links.js';
 import type { CounterStore } from '../../domain/store.js';
 import type { AddressList } from '../../domain/visitor.js';

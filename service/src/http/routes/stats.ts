@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono } from 'hono/quick';
 import { validator } from 'hono/validator';
 import { DEFAULT_DAYS, MAX_DAYS, MIN_DAYS } from '../../domain/history.js';
 import { parseOptionalPage, rawQueryOf } from '../../domain/page.js';
