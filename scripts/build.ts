@@ -1,10 +1,10 @@
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { bundleLambda } from '../service/build/bundle.js';
-import { lambdaEntry } from '../service/build/options.js';
+import { bundleLambda, bytesLoadedAtInit } from '../service/build/bundle.js';
+import { lambdaEntry, lambdaEntryFile } from '../service/build/options.js';
 import { siteOrigin } from '../web/build/embed.js';
 import { buildSite, describeBuildError } from '../web/build/site.js';
 import {
@@ -73,18 +73,25 @@ try {
   fail(problem, 1);
 }
 
-const lambda = join(lambdaOut, 'index.mjs');
 await removeStaleStaging(lambdaOut);
 const lambdaStaging = stagingDir(lambdaOut);
 await mkdir(lambdaStaging, { recursive: true });
+let lambda: Awaited<ReturnType<typeof bundleLambda>>;
 try {
-  await bundleLambda(at(lambdaEntry), join(lambdaStaging, 'index.mjs'));
+  lambda = await bundleLambda(at(lambdaEntry), lambdaStaging);
   await replaceDir(lambdaStaging, lambdaOut);
 } catch (error) {
   await rm(lambdaStaging, { recursive: true, force: true });
   throw error;
 }
-console.log(`${kib((await stat(lambda)).size)}  ${shown(lambda)}`);
+const loaded = bytesLoadedAtInit(lambda);
+const later = lambda.files.reduce((sum, file) => sum + file.bytes, 0) - loaded;
+console.log(
+  `${kib(loaded)}  ${shown(join(lambdaOut, lambdaEntryFile))}, with what it imports (a cold start reads this)`,
+);
+console.log(
+  `${kib(later)}  ${shown(join(lambdaOut, 'chunks'))}/, the rest, read on first use (${lambda.files.length - lambda.loadedAtInit.length} files)`,
+);
 for (const [file, bytes] of Object.entries(site.files))
   console.log(`${kib(bytes)}  ${shown(join(siteOut, file))}`);
 

@@ -1,17 +1,17 @@
 import { join } from 'node:path';
-import { Duration, Fn } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, Fn } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { lambdaAlias, lambdaBuildOptions, lambdaEntry } from '../../service/build/options.js';
+import { bundleLambdaSync } from '../../service/build/bundle.js';
+import { lambdaEntry, lambdaEntryFile } from '../../service/build/options.js';
 import { loadConfig } from '../../service/src/config.js';
 import { dynamodbLimits } from '../../service/src/db/limits.js';
 import { table } from '../../service/src/db/table.js';
@@ -82,37 +82,32 @@ export interface CounterApiProps {
   readonly excludedAddresses?: readonly string[];
 }
 
-/** The same esbuild settings as `npm run build`, run by the local esbuild (never Docker). */
-export const lambdaBundling = {
-  forceDockerBundling: false,
-  format: OutputFormat.ESM,
-  target: lambdaBuildOptions.target,
-  minify: lambdaBuildOptions.minify,
-  sourceMap: lambdaBuildOptions.sourcemap,
-  mainFields: [...lambdaBuildOptions.mainFields],
-  banner: lambdaBuildOptions.banner.js,
-  externalModules: [], // bundle the AWS SDK: a pinned, tree-shaken copy loads faster
-  esbuildArgs: {
-    '--legal-comments': lambdaBuildOptions.legalComments,
-    // Credentials from the environment only (service/build/lambda-credentials.ts).
-    '--alias': Object.entries(lambdaAlias).map(([from, to]) => `${from}=${to}`),
-  },
-};
-
 /**
- * What every footfall function shares: its entry bundled by the local esbuild as `npm run build`
- * bundles it, the same runtime, architecture and memory.
+ * What every footfall function shares: its entry bundled by `bundleLambdaSync`, the function
+ * `npm run build` bundles with (the local esbuild, never Docker): `index.mjs` and the chunks it
+ * loads on first use. Not `NodejsFunction`, whose esbuild command writes one `--outfile` and so
+ * cannot split (ADR 6, "Issue 24"). The same runtime, architecture and memory for each.
  */
 export function footfallFunction(projectRoot: string, entry: string) {
   return {
-    entry: join(projectRoot, entry),
-    handler: 'handler',
-    projectRoot,
-    depsLockFilePath: join(projectRoot, 'package-lock.json'),
+    code: lambda.Code.fromAsset(projectRoot, {
+      assetHashType: AssetHashType.OUTPUT,
+      bundling: {
+        // Never pulled: local bundling either succeeds or fails the synth, as NodejsFunction's
+        // does with Docker bundling off (it names this same placeholder).
+        image: DockerImage.fromRegistry('dummy'),
+        local: {
+          tryBundle(outputDir: string) {
+            bundleLambdaSync(join(projectRoot, entry), outputDir);
+            return true;
+          },
+        },
+      },
+    }),
+    handler: `${lambdaEntryFile.replace(/\.mjs$/, '')}.handler`,
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
     memorySize: 256,
-    bundling: lambdaBundling,
   };
 }
 
@@ -141,7 +136,7 @@ export function functionRole(
 
 /** The API: the Hono app in one arm64 Lambda behind an HTTP API's `$default` stage. */
 export class CounterApi extends Construct {
-  public readonly function: NodejsFunction;
+  public readonly function: lambda.Function;
   /**
    * `live`: what the API invokes. It points at a published version of the function, and moves
    * to a new one only through CodeDeploy, once the new version passed its pre-traffic check.
@@ -235,7 +230,7 @@ export class CounterApi extends Construct {
     this.originSecretSent = references.sent;
     this.originSecrets = references.accepted.join(',');
 
-    this.function = new NodejsFunction(this, 'Function', {
+    this.function = new lambda.Function(this, 'Function', {
       ...footfallFunction(props.projectRoot, lambdaEntry),
       // Longer than the store's own deadline, so a slow DynamoDB ends in our 503, not a timeout.
       timeout: Duration.millis(dynamodbLimits.operationDeadlineMs + 2_500),

@@ -3,7 +3,6 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { preTrafficHookEntry } from '../../service/build/options.js';
@@ -49,7 +48,7 @@ export const worseThanTheRest = `IF(answers >= ${canaryJudgement.minAnswers}, ${
  * only if it passes does the alias move, and the alarms roll it back while the deployment runs.
  */
 export class SafeDeployment extends Construct {
-  public readonly hook: NodejsFunction;
+  public readonly hook: lambda.Function;
   public readonly group: codedeploy.LambdaDeploymentGroup;
   /**
    * What rolls the deployment back while it runs: the new version's own invocation errors, 5xx
@@ -84,7 +83,7 @@ export class SafeDeployment extends Construct {
       }),
     );
 
-    this.hook = new NodejsFunction(this, 'PreTrafficHook', {
+    this.hook = new lambda.Function(this, 'PreTrafficHook', {
       ...footfallFunction(props.projectRoot, preTrafficHookEntry),
       // Longer than its worst case (every check just in time, every report attempt timing out),
       // so it is never stopped before it reports.

@@ -41,7 +41,7 @@ describe('cdk-nag AwsSolutions', () => {
 });
 
 describe('real bundling', () => {
-  test('the API function is bundled by the local esbuild into one ESM file with the SDK inside', () => {
+  test('the API function is bundled by the local esbuild as `npm run build` bundles it: index.mjs with the SDK inside, and chunks', () => {
     const dir = outdir();
     const { cdkApp, app } = synthesize(
       { 'aws:cdk:enable-asset-metadata': true },
@@ -57,14 +57,18 @@ describe('real bundling', () => {
           resource.Metadata?.['aws:asset:path']?.startsWith('asset.'),
       ) ?? [];
     const assetDir = join(dir, fn?.Metadata?.['aws:asset:path'] ?? 'missing');
-    expect(readdirSync(assetDir)).toEqual(['index.mjs']);
+    expect(readdirSync(assetDir).sort()).toEqual(['chunks', 'index.mjs']);
+    expect(readdirSync(join(assetDir, 'chunks')).every((name) => name.endsWith('.mjs'))).toBe(true);
     const code = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
     expect(code).toMatch(/export\s*\{[^}]*\bhandler\b/);
-    // Static imports are only Node built-ins: the AWS SDK, Hono and ElectroDB are inside.
+    // Static imports are only Node built-ins and its own chunks: the AWS SDK, Hono and ElectroDB
+    // are inside.
     const imports = [
       ...code.matchAll(/(?:^|;)import\s*(?:[\w$*{}\s,]+from\s*)?["']([^"']+)["']/g),
     ].map((m) => m[1]);
-    expect(imports.filter((name) => !name?.startsWith('node:'))).toEqual([]);
+    expect(
+      imports.filter((name) => !name?.startsWith('node:') && !name?.startsWith('./chunks/')),
+    ).toEqual([]);
     expect(code.length).toBeGreaterThan(100_000); // the SDK is inside
     expect(code.split('\n').length).toBeLessThan(200); // minified
   });

@@ -1,9 +1,8 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Metafile } from 'esbuild';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import {
   CREDENTIAL_CHAIN_PACKAGES,
@@ -21,35 +20,49 @@ import {
   type LambdaResult,
   lambdaContext,
 } from '../../test/support/lambda-events.js';
-import { bundleLambda } from '../build/bundle.js';
+import { type BundleFile, bundleLambda, type LambdaBundle } from '../build/bundle.js';
 import { lambdaEntry } from '../build/options.js';
 import { ORIGIN_VERIFY_HEADER } from '../src/http/cloudfront.js';
 
 // The bundle `npm run build` ships, built the same way into a scratch folder.
 let outDir: string;
+let bundle: LambdaBundle;
 let outfile: string;
-let metafile: Metafile;
 beforeAll(async () => {
   outDir = await mkdtemp(join(tmpdir(), 'footfall-bundle-'));
-  outfile = join(outDir, 'index.mjs');
-  metafile = await bundleLambda(lambdaEntry, outfile);
+  bundle = await bundleLambda(lambdaEntry, join(outDir, 'lambda'));
+  outfile = bundle.entry;
 });
 afterAll(async () => {
   vi.unstubAllEnvs();
   await rm(outDir, { recursive: true, force: true });
 });
 
-test('the Lambda bundle is one minified ESM file with every dependency inside', async () => {
-  const [output, ...others] = Object.values(metafile.outputs);
-  expect(others).toEqual([]);
+/** The source files a set of the bundle's output files holds. */
+const inputsOf = (files: readonly BundleFile[]) =>
+  files.flatMap((file) => Object.keys(bundle.outputs.get(file.path)?.inputs ?? {}));
+const holds = (inputs: readonly string[], name: string) =>
+  inputs.some((path) => path.includes(`node_modules/${name}/`) || path.endsWith(name));
+const loadedLater = () =>
+  bundle.files.filter((file) => !bundle.loadedAtInit.some(({ path }) => path === file.path));
+
+test('the Lambda bundle is minified ESM, index.mjs exporting handler, with every dependency inside', async () => {
+  expect(bundle.files.map((file) => relative(dirname(outfile), file.path)).sort()).toEqual(
+    expect.arrayContaining(['index.mjs']),
+  );
+  for (const file of bundle.files) {
+    expect(relative(dirname(outfile), file.path)).toMatch(/^(index|chunks\/[\w-]+)\.mjs$/);
+  }
   // Only Node built-ins stay outside: the AWS SDK and Hono are inside.
-  const external = output?.imports.filter((entry) => entry.external).map((entry) => entry.path);
+  const external = [...bundle.outputs.values()].flatMap((output) =>
+    output.imports.filter((entry) => entry.external).map((entry) => entry.path),
+  );
   expect(
-    external?.filter((path) => !path.startsWith('node:') && !builtinModules.includes(path)),
+    external.filter((path) => !path.startsWith('node:') && !builtinModules.includes(path)),
   ).toEqual([]);
-  const bundled = Object.keys(output?.inputs ?? {});
-  // The Lambda's own stack: the SDK client, Hono, and ElectroDB as the data layer with what it
-  // loads (docs/adr/0006).
+  const atInit = inputsOf(bundle.loadedAtInit);
+  // The Lambda's own stack, loaded at init: the SDK client, Hono, and ElectroDB as the data layer
+  // with what it loads (docs/adr/0006).
   for (const name of [
     '@aws-sdk/client-dynamodb',
     'hono',
@@ -57,35 +70,52 @@ test('the Lambda bundle is one minified ESM file with every dependency inside', 
     '@aws-sdk/lib-dynamodb',
     '@aws-sdk/util-dynamodb',
   ]) {
-    expect(
-      bundled.some((path) => path.includes(`node_modules/${name}/`)),
-      name,
-    ).toBe(true);
+    expect(holds(atInit, name), name).toBe(true);
   }
-  // And nothing only local runs use: each would cost cold-start time.
+  // And nothing only local runs use, anywhere: each would cost cold-start time.
+  const all = inputsOf(bundle.files);
   for (const name of ['dynalite', '@hono/node-server', 'tsx', 'vitest']) {
-    expect(
-      bundled.filter((path) => path.includes(`node_modules/${name}/`)),
-      name,
-    ).toEqual([]);
+    expect(holds(all, name), name).toBe(false);
   }
-  expect(output?.exports).toEqual(['handler']);
+  expect(bundle.outputs.get(outfile)?.exports).toEqual(['handler']);
   // Minified: a handful of very long lines.
   const code = await readFile(outfile, 'utf8');
   expect(code.split('\n').length).toBeLessThan(200);
 });
 
+test('what a visit never takes is not on its path: the stats, pages and badge routes, the SNS client, the SDK’s optional parts and Hono’s big routers load on first use, if ever', () => {
+  const atInit = inputsOf(bundle.loadedAtInit);
+  const later = inputsOf(loadedLater());
+  for (const name of [
+    'service/src/http/routes/stats.ts',
+    'service/src/http/routes/pages.ts',
+    'service/src/http/routes/badges.ts',
+    'service/src/domain/badge.ts',
+    '@aws-sdk/client-sns',
+    'bowser',
+    '@smithy/core/dist-es/submodules/event-streams',
+  ]) {
+    expect(holds(atInit, name), `${name} at init`).toBe(false);
+    expect(holds(later, name), `${name} in a chunk`).toBe(true);
+  }
+  // `hono/quick` (a linear router, built fast): the regular-expression router is nowhere.
+  expect(holds([...atInit, ...later], 'hono/dist/router/reg-exp-router'), 'RegExpRouter').toBe(
+    false,
+  );
+  // A visit's own route and the link redirect are there from the start.
+  for (const name of ['service/src/http/routes/count.ts', 'service/src/http/routes/redirect.ts']) {
+    expect(holds(atInit, name), name).toBe(true);
+  }
+});
+
 test('the Lambda bundle takes credentials from the environment only: no other provider, no nested clients', () => {
-  const bundled = Object.values(metafile.outputs).flatMap((output) => Object.keys(output.inputs));
+  const bundled = inputsOf(bundle.files);
   // None of the SDK's other providers, nor the clients they sign in with; the environment's
   // provider in their place (service/build/lambda-credentials.ts). The SNS client, loaded on the
-  // first alert, is in this file too, so its credentials are covered.
-  expect(bundled.some((path) => path.includes('node_modules/@aws-sdk/client-sns/'))).toBe(true);
+  // first alert, is in the bundle too, so its credentials are covered.
+  expect(holds(bundled, '@aws-sdk/client-sns')).toBe(true);
   for (const name of [...CREDENTIAL_CHAIN_PACKAGES, ENVIRONMENT_CREDENTIALS_PACKAGE]) {
-    expect(
-      bundled.some((path) => path.includes(`node_modules/${name}/`)),
-      name,
-    ).toBe(name === ENVIRONMENT_CREDENTIALS_PACKAGE);
+    expect(holds(bundled, name), name).toBe(name === ENVIRONMENT_CREDENTIALS_PACKAGE);
   }
 });
 
@@ -168,4 +198,59 @@ test('the bundled handler fetches the day’s salt during its init: the first vi
   } finally {
     await proxy.close();
   }
+});
+
+test('a visit needs only the files loaded at init; the other routes read their chunks when first asked', async () => {
+  const request = (
+    handler: (event: unknown, context: unknown) => Promise<LambdaResult>,
+    method: string,
+    path: string,
+    rawQueryString: string,
+  ) =>
+    handler(
+      httpApiEventViaCloudFront({
+        method,
+        path,
+        rawQueryString,
+        headers: {
+          'cloudfront-viewer-address': '198.51.100.40:50123',
+          'user-agent': BROWSER_UA,
+          [ORIGIN_VERIFY_HEADER]: SECRET,
+        },
+      }),
+      lambdaContext,
+    );
+  stubLambdaEnvironment({ ORIGIN_SECRETS: SECRET });
+  const page = uniquePage('chunks');
+  const query = `page=${encodeURIComponent(page)}`;
+
+  // A copy holding only what the init loads: a visit is counted all the same.
+  const initOnly = join(outDir, 'init-only');
+  for (const file of bundle.loadedAtInit) {
+    const to = join(initOnly, relative(dirname(outfile), file.path));
+    await mkdir(dirname(to), { recursive: true });
+    await copyFile(file.path, to);
+  }
+  const trimmed = (await import(pathToFileURL(join(initOnly, 'index.mjs')).href)) as {
+    handler: (event: unknown, context: unknown) => Promise<LambdaResult>;
+  };
+  const counted = await request(trimmed.handler, 'POST', '/api/count', query);
+  expect(counted.statusCode).toBe(200);
+  expect(JSON.parse(counted.body)).toMatchObject({ page, views: 1, counted: 'visitor' });
+  // Its stats route would need a chunk it lacks: the app's JSON 500, not a crash.
+  const missing = await request(trimmed.handler, 'GET', '/api/stats', query);
+  expect(missing.statusCode).toBe(500);
+  expect(JSON.parse(missing.body)).toMatchObject({ error: { code: 'internal_error' } });
+
+  // The whole bundle reads them when first asked.
+  const { handler } = (await import(pathToFileURL(outfile).href)) as {
+    handler: (event: unknown, context: unknown) => Promise<LambdaResult>;
+  };
+  const stats = await request(handler, 'GET', '/api/stats', query);
+  expect(stats.statusCode).toBe(200);
+  expect(JSON.parse(stats.body)).toMatchObject({ page, totals: { views: 1 } });
+  const badge = await request(handler, 'GET', '/api/badge.svg', query);
+  expect(badge.statusCode).toBe(200);
+  expect(badge.body).toContain('<svg');
+  expect((await request(handler, 'GET', '/api/pages', '')).statusCode).toBe(200);
 });

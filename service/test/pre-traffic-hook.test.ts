@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Metafile } from 'esbuild';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import {
   type AwsStandIn,
@@ -17,7 +16,7 @@ import {
 } from '../../test/support/credential-chain.js';
 import { refusingEndpoint } from '../../test/support/fault-proxy.js';
 import { query, stubLambdaEnvironment, testApp } from '../../test/support/index.js';
-import { bundleLambda } from '../build/bundle.js';
+import { bundleLambda, bytesLoadedAtInit, type LambdaBundle } from '../build/bundle.js';
 import { lambdaEntry, preTrafficHookEntry } from '../build/options.js';
 import { SMOKE_PAGE } from '../src/domain/smoke.js';
 
@@ -44,25 +43,22 @@ const SHORT_TIMEOUT_MS = 300;
 const WRITE_TIMEOUT_MS = 1_000;
 
 let outDir: string;
-let hookBundle: string;
-let hookMetafile: Metafile;
+let hookBundle: LambdaBundle;
 let aws: AwsStandIn;
 let hook: Hook;
 let lines: string[] = [];
 
 beforeAll(async () => {
   outDir = await mkdtemp(join(tmpdir(), 'footfall-hook-'));
-  const apiBundle = join(outDir, 'api.mjs');
-  hookBundle = join(outDir, 'hook.mjs');
-  const [, metafile] = await Promise.all([
-    bundleLambda(lambdaEntry, apiBundle),
-    bundleLambda(preTrafficHookEntry, hookBundle),
+  const [apiBundle, hookBuilt] = await Promise.all([
+    bundleLambda(lambdaEntry, join(outDir, 'api')),
+    bundleLambda(preTrafficHookEntry, join(outDir, 'hook')),
   ]);
-  hookMetafile = metafile;
+  hookBundle = hookBuilt;
 
   // The API bundle reads its environment once, at import: dynalite, and the origin secret.
   stubLambdaEnvironment({ ORIGIN_SECRETS: SECRET });
-  const api = (await import(pathToFileURL(apiBundle).href)) as { handler: FunctionVersion };
+  const api = (await import(pathToFileURL(apiBundle.entry).href)) as { handler: FunctionVersion };
   const good = api.handler;
   const isPost = (event: unknown) =>
     (event as { requestContext: { http: { method: string } } }).requestContext.http.method ===
@@ -283,15 +279,17 @@ describe('the hook reports whatever goes wrong', () => {
 });
 
 describe('the hook bundle', () => {
-  test('is one ESM file exporting handler, with both AWS clients, environment credentials and nothing of the API inside', async () => {
-    const [output, ...others] = Object.values(hookMetafile.outputs);
-    expect(others).toEqual([]);
-    expect(output?.exports).toEqual(['handler']);
-    const external = output?.imports.filter((entry) => entry.external).map((entry) => entry.path);
+  test('is ESM exporting handler, with both AWS clients, environment credentials and nothing of the API inside', async () => {
+    const outputs = [...hookBundle.outputs.values()];
+    const entry = hookBundle.outputs.get(hookBundle.entry);
+    expect(entry?.exports).toEqual(['handler']);
+    const external = outputs.flatMap((output) =>
+      output.imports.filter((entry) => entry.external).map((entry) => entry.path),
+    );
     expect(
-      external?.filter((path) => !path.startsWith('node:') && !builtinModules.includes(path)),
+      external.filter((path) => !path.startsWith('node:') && !builtinModules.includes(path)),
     ).toEqual([]);
-    const bundled = Object.keys(output?.inputs ?? {});
+    const bundled = outputs.flatMap((output) => Object.keys(output.inputs));
     for (const name of ['@aws-sdk/client-lambda', '@aws-sdk/client-codedeploy']) {
       expect(
         bundled.some((path) => path.includes(`node_modules/${name}/`)),
@@ -312,13 +310,13 @@ describe('the hook bundle', () => {
         name,
       ).toBe(name === ENVIRONMENT_CREDENTIALS_PACKAGE);
     }
-    const { size } = await stat(hookBundle);
-    console.info(`pre-traffic hook bundle: ${(size / 1024).toFixed(1)} KiB`);
+    const size = bytesLoadedAtInit(hookBundle);
+    console.info(`pre-traffic hook bundle, loaded at init: ${(size / 1024).toFixed(1)} KiB`);
     expect(size).toBeLessThan(1024 * 1024);
   });
 
   test('imports, and passes a good version as the source does', async () => {
-    const bundled = (await import(pathToFileURL(hookBundle).href)) as { handler: Hook };
+    const bundled = (await import(pathToFileURL(hookBundle.entry).href)) as { handler: Hook };
     const before = await smokeCounts();
     const event = { DeploymentId: 'd-EXAMPLE222', LifecycleEventHookExecutionId: randomUUID() };
     expect(await bundled.handler(event)).toBe('Succeeded');
