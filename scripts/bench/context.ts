@@ -1,5 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { LambdaBundle } from '../../service/build/bundle.js';
 import { MAX_PAGES_PER_VISITOR } from '../../service/src/db/counter-store/index.js';
 import { table } from '../../service/src/db/table.js';
 import { countingLimits } from '../../service/src/domain/counting-limits.js';
@@ -19,8 +20,10 @@ export interface BenchContext {
   readonly endpoint: string;
   /** A plain SDK client of it: the reference's calls, and reading counts back. */
   readonly raw: DynamoDBClient;
-  /** The two bundles, built alike: footfall's handler and the bare-SDK reference. */
+  /** The two bundles' entry files, built alike: footfall's handler and the bare-SDK reference. */
   readonly bundles: { readonly ours: string; readonly reference: string };
+  /** The same two bundles: their files, and which a cold start loads. */
+  readonly built: { readonly ours: LambdaBundle; readonly reference: LambdaBundle };
   /** The compiled child programs. */
   readonly children: Record<ChildName, string>;
 }
@@ -69,6 +72,15 @@ export const countEvent = (method: 'GET' | 'POST', page: string, from: Sender = 
   event.requestContext.http.sourceIp = from.address;
   return event;
 };
+
+/** The event for a stats request (`GET /api/stats`) of one page: a route a visit never takes. */
+export const statsEvent = (page: string) =>
+  httpApiEventViaCloudFront({
+    method: 'GET',
+    path: '/api/stats',
+    rawQueryString: `page=${encodeURIComponent(page)}`,
+    headers: headersOf(person()),
+  });
 
 /**
  * A fresh copy of the bundled handler, whose DynamoDB endpoint is `endpoint`, configured by the

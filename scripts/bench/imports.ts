@@ -1,8 +1,8 @@
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import module from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleLambda } from '../../service/build/bundle.js';
+import { bundleLambda, bytesLoadedAtInit } from '../../service/build/bundle.js';
 import type { BenchContext } from './context.js';
 import { kib, ms, type Row, ratio, stats, step, table } from './format.js';
 import { runChild } from './processes.js';
@@ -55,7 +55,7 @@ export const hasCompileCache = () =>
   typeof (module as { enableCompileCache?: unknown }).enableCompileCache === 'function';
 
 export async function importCosts(
-  ctx: Pick<BenchContext, 'root' | 'env' | 'bundles' | 'children'>,
+  ctx: Pick<BenchContext, 'root' | 'env' | 'bundles' | 'built' | 'children'>,
   runs: number,
 ): Promise<Section> {
   // Under node_modules, where the entries' imports of packages resolve.
@@ -65,13 +65,16 @@ export async function importCosts(
     step(`bundling each dependency alone (${Object.keys(ENTRIES).length})`);
     await mkdir(entryDir, { recursive: true });
     const bundles: Record<string, string> = {};
+    const sizes: Record<string, number> = {};
     for (const [index, [name, source]] of Object.entries(ENTRIES).entries()) {
       const entry = join(entryDir, `entry-${index}.ts`);
       await writeFile(entry, `${source(ctx.root)}\n`);
-      bundles[name] = join(work, `entry-${index}.mjs`);
-      await bundleLambda(entry, bundles[name]);
+      const bundle = await bundleLambda(entry, join(work, `entry-${index}`));
+      bundles[name] = bundle.entry;
+      sizes[name] = bytesLoadedAtInit(bundle);
     }
     bundles[FULL] = ctx.bundles.ours;
+    sizes[FULL] = bytesLoadedAtInit(ctx.built.ours);
 
     // Node's compile cache, where the running Node has it: filled by one import of the full
     // bundle, then read by every measured one (the cache a build step would ship in the asset).
@@ -79,7 +82,10 @@ export async function importCosts(
     const envOf = (name: string) =>
       name === CACHED ? { ...ctx.env, NODE_COMPILE_CACHE: cacheDir } : ctx.env;
     const cache = hasCompileCache();
-    if (cache) bundles[CACHED] = ctx.bundles.ours;
+    if (cache) {
+      bundles[CACHED] = ctx.bundles.ours;
+      sizes[CACHED] = sizes[FULL] as number;
+    }
 
     const names = Object.keys(bundles);
     const once = (name: string) =>
@@ -105,7 +111,7 @@ export async function importCosts(
       const { median, p95 } = figures[name] as ReturnType<typeof stats>;
       rows.push([
         name,
-        kib((await stat(bundles[name] as string)).size),
+        kib(sizes[name] as number),
         ms(median),
         ms(p95),
         ratio(median, empty.median),

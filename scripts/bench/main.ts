@@ -28,6 +28,7 @@ import type { BenchContext } from './context.js';
 import { devServerLoad } from './dev-server-load.js';
 import { step } from './format.js';
 import { importCosts } from './imports.js';
+import { levers } from './levers.js';
 import { linkAlerts } from './link-alerts.js';
 import { memory } from './memory.js';
 import { compileChildren, startDynaliteProcess } from './processes.js';
@@ -48,6 +49,7 @@ const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 31);
 const WARM_SAMPLES = Number(process.env.BENCH_WARM_SAMPLES ?? 1000);
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
 const IMPORT_RUNS = Number(process.env.BENCH_IMPORT_RUNS ?? 21);
+const LEVER_RUNS = Number(process.env.BENCH_LEVER_RUNS ?? 15);
 
 const work = await mkdtemp(join(tmpdir(), 'footfall-bench-'));
 const children = await compileChildren(root);
@@ -78,12 +80,17 @@ try {
   Object.assign(process.env, env);
 
   step('bundling');
-  const bundles = { ours: join(work, 'footfall.mjs'), reference: join(work, 'reference.mjs') };
-  await bundleLambda(join(root, lambdaEntry), bundles.ours);
-  // As a bare SDK handler is, with the SDK's default credential chain (ADR 6, issue 24).
-  await bundleLambda(join(root, 'scripts/bench/reference-handler.ts'), bundles.reference, {
-    sdkDefaultCredentials: true,
-  });
+  const built = {
+    ours: await bundleLambda(join(root, lambdaEntry), join(work, 'footfall')),
+    // Built as footfall is, but with the SDK's default credential chain, as a bare SDK handler is
+    // (ADR 6, issue 24).
+    reference: await bundleLambda(
+      join(root, 'scripts/bench/reference-handler.ts'),
+      join(work, 'reference'),
+      { sdkDefaultCredentials: true },
+    ),
+  };
+  const bundles = { ours: built.ours.entry, reference: built.reference.entry };
 
   const ctx: BenchContext = {
     root,
@@ -93,10 +100,12 @@ try {
     endpoint: dynalite.endpoint,
     raw,
     bundles,
+    built,
     children,
   };
   const sections = [
     await coldStart(ctx, COLD_RUNS),
+    await levers(ctx, work, LEVER_RUNS),
     await importCosts(ctx, IMPORT_RUNS),
     await warmRequests(ctx, WARM_SAMPLES),
     await writeUnits(ctx),

@@ -14,8 +14,7 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 test('the import-cost section has a row of figures for each dependency, the full bundle and the compile cache', async () => {
   const work = await mkdtemp(join(tmpdir(), 'footfall-imports-'));
   try {
-    const ours = join(work, 'footfall.mjs');
-    await bundleLambda(join(root, lambdaEntry), ours);
+    const built = await bundleLambda(join(root, lambdaEntry), join(work, 'footfall'));
     const section = await importCosts(
       {
         root,
@@ -29,7 +28,8 @@ test('the import-cost section has a row of figures for each dependency, the full
           AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
           AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
         },
-        bundles: { ours, reference: ours },
+        bundles: { ours: built.entry, reference: built.entry },
+        built: { ours: built, reference: built },
         children: await compileChildren(root),
       },
       2,
