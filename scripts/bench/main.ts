@@ -5,7 +5,7 @@
  * (ignored by git); `npm run bench -- --update-docs` writes docs/benchmarks.md instead. It fails
  * on nothing: a missed target is reported, for people to read.
  *
- * Bounded: about three and a half minutes on a 2-core machine. Everything stays on loopback.
+ * Bounded: about four minutes on a 2-core machine. Everything stays on loopback.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
