@@ -90,7 +90,7 @@ console.log(
   `${kib(loaded)}  ${shown(join(lambdaOut, lambdaEntryFile))}, with what it imports (a cold start reads this)`,
 );
 console.log(
-  `${kib(later)}  ${shown(join(lambdaOut, 'chunks'))}/, the rest, read on first use (${lambda.files.length - lambda.loadedAtInit.length} files)`,
+  `${kib(later)}  ${shown(join(lambdaOut, 'chunks'))}/: ${lambda.files.length - lambda.loadedAtInit.length} more files, read only when first used`,
 );
 for (const [file, bytes] of Object.entries(site.files))
   console.log(`${kib(bytes)}  ${shown(join(siteOut, file))}`);
