@@ -166,7 +166,7 @@ test('the bundled handler answers a POST /api/count event against dynalite', asy
   });
 });
 
-test('the bundled handler fetches the day’s salt during its init: the first visit waits for no salt', async () => {
+test('the bundled handler fetches the day’s salt during its init, and keeps its connection: the first visit waits for neither', async () => {
   const proxy = await startFaultProxy(endpoint());
   try {
     stubLambdaEnvironment({ ORIGIN_SECRETS: SECRET, DYNAMODB_ENDPOINT: proxy.endpoint });
@@ -177,6 +177,9 @@ test('the bundled handler fetches the day’s salt during its init: the first vi
     const salts = (from: number) =>
       proxy.seen.slice(from).filter((request) => request.body.includes('$salt_1'));
     expect(salts(0).length).toBeGreaterThanOrEqual(1);
+    // And the connections that fetched it stay open for the first visit (keep-alive).
+    expect(proxy.open).toBeGreaterThanOrEqual(1);
+    const opened = proxy.connections;
 
     const before = proxy.seen.length;
     const result = await handler(
@@ -195,6 +198,8 @@ test('the bundled handler fetches the day’s salt during its init: the first vi
     expect(result.statusCode).toBe(200);
     expect(proxy.seen.length).toBeGreaterThan(before);
     expect(salts(before)).toEqual([]);
+    // At least one of its requests went over a connection the init opened.
+    expect(proxy.connections - opened).toBeLessThan(proxy.seen.length - before);
   } finally {
     await proxy.close();
   }

@@ -45,6 +45,10 @@ export interface FaultProxy {
   admit(): number;
   /** Every request that reached the proxy: its operation (`UpdateItem`, …) and body. */
   readonly seen: { readonly operation: string; readonly body: string }[];
+  /** Connections clients opened to the proxy so far. */
+  readonly connections: number;
+  /** Connections open now (kept alive between requests, or carrying one). */
+  readonly open: number;
   close(): Promise<void>;
 }
 
@@ -54,6 +58,7 @@ const dynamodbError = (type: string, message: string) =>
 /** An HTTP proxy in front of dynalite that injects DynamoDB's real failure modes on the wire. */
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const sockets = new Set<Socket>();
+  let connections = 0;
   const upstream = new URL(target);
 
   /** Sends the request to dynalite; `deliver` decides what the client gets. */
@@ -122,6 +127,12 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       return requests.length;
     },
     seen: [],
+    get connections() {
+      return connections;
+    },
+    get open() {
+      return sockets.size;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -176,7 +187,11 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         );
     }
   });
+  // A kept-alive connection stays open however long a loaded machine takes to send the next
+  // request (Node's own default closes it after 5 s idle).
+  server.keepAliveTimeout = 0;
   server.on('connection', (socket) => {
+    connections++;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
