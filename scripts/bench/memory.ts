@@ -55,7 +55,8 @@ export async function memory(ctx: BenchContext): Promise<Section> {
 
   const text = `## Memory
 
-Peak resident memory (RSS) of one Node process that imports a bundle and serves
+Peak resident memory (RSS) of one Node process (its own high-water mark, Linux's \`VmHWM\`:
+getrusage's would also hold the benchmark's, which started it) that imports a bundle and serves
 ${REQUESTS.toLocaleString('en')} POSTs through its handler, 50 at a time, with the largest V8 heap in use seen
 while doing it; footfall against the bare-SDK reference. Node's default lets V8 grow its heap
 lazily; a 128 MB Lambda has to cap it, so the second run caps the old generation at 90 MB.
