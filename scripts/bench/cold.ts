@@ -5,18 +5,30 @@ import { runChild } from './processes.js';
 import { atMost, type Check, type Section, type Target, targetText, verdict } from './targets.js';
 
 /**
+ * One cold start in a fresh Node process: milliseconds to import `bundle` (its entry file) and,
+ * given an event, to answer it too. `env` adds to the context's environment.
+ */
+export const coldStartMs = (
+  ctx: Pick<BenchContext, 'env' | 'children'>,
+  bundle: string,
+  event?: unknown,
+  env: NodeJS.ProcessEnv = {},
+) =>
+  runChild<{ ms: number }>(
+    ctx.children['cold-start'],
+    [bundle, ...(event === undefined ? [] : ['first-call'])],
+    { ...ctx.env, ...env, BENCH_EVENT: JSON.stringify(event ?? null) },
+  ).ms;
+
+/**
  * Cold start, each in a fresh Node process, alternating: the import alone, and the import plus
  * the first request (what the first visitor of a new Lambda environment waits for).
  */
 export async function coldStart(ctx: BenchContext, runs: number): Promise<Section> {
   step(`cold starts (${runs} each)`);
-  const env = { ...ctx.env, BENCH_EVENT: JSON.stringify(countEvent('POST', '/cold')) };
+  const post = countEvent('POST', '/cold');
   const once = (bundle: string, firstCall: boolean) =>
-    runChild<{ ms: number }>(
-      ctx.children['cold-start'],
-      [bundle, ...(firstCall ? ['first-call'] : [])],
-      env,
-    ).ms;
+    coldStartMs(ctx, bundle, firstCall ? post : undefined);
   const { ours, reference } = ctx.bundles;
   once(ours, true); // warm the file cache
   once(reference, true);

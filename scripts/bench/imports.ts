@@ -3,9 +3,9 @@ import module from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleLambda, bytesLoadedAtInit } from '../../service/build/bundle.js';
+import { coldStartMs } from './cold.js';
 import type { BenchContext } from './context.js';
 import { kib, ms, type Row, ratio, stats, step, table } from './format.js';
-import { runChild } from './processes.js';
 import type { Section } from './targets.js';
 
 /**
@@ -79,8 +79,7 @@ export async function importCosts(
     // Node's compile cache, where the running Node has it: filled by one import of the full
     // bundle, then read by every measured one (the cache a build step would ship in the asset).
     const cacheDir = join(work, 'compile-cache');
-    const envOf = (name: string) =>
-      name === CACHED ? { ...ctx.env, NODE_COMPILE_CACHE: cacheDir } : ctx.env;
+    const envOf = (name: string) => (name === CACHED ? { NODE_COMPILE_CACHE: cacheDir } : {});
     const cache = hasCompileCache();
     if (cache) {
       bundles[CACHED] = ctx.bundles.ours;
@@ -89,8 +88,7 @@ export async function importCosts(
 
     const names = Object.keys(bundles);
     const once = (name: string) =>
-      runChild<{ ms: number }>(ctx.children['cold-start'], [bundles[name] as string], envOf(name))
-        .ms;
+      coldStartMs(ctx, bundles[name] as string, undefined, envOf(name));
     step(`cold imports of each (${runs} rounds of ${names.length})`);
     for (const name of names) once(name); // the file cache, and the compile cache's one fill
     const samples = Object.fromEntries(names.map((name) => [name, [] as number[]]));

@@ -6,9 +6,9 @@ import {
   type LambdaBundle,
 } from '../../service/build/bundle.js';
 import { lambdaEntry } from '../../service/build/options.js';
+import { coldStartMs } from './cold.js';
 import { type BenchContext, countEvent, statsEvent } from './context.js';
 import { kib, ms, type Row, ratio, type Stats, stats, step, table } from './format.js';
-import { runChild } from './processes.js';
 import type { Section } from './targets.js';
 
 /**
@@ -59,33 +59,24 @@ export async function levers(
     'import + first POST': countEvent('POST', '/cold'),
     'import + first stats GET': statsEvent('/cold'),
   };
-  const once = (bundle: string, mode: Mode) => {
-    const event = events[mode];
-    return runChild<{ ms: number }>(
-      ctx.children['cold-start'],
-      [bundle, ...(event ? ['first-call'] : [])],
-      { ...ctx.env, BENCH_EVENT: JSON.stringify(event ?? null) },
-    ).ms;
-  };
+  const once = (bundle: LambdaBundle, mode: Mode) => coldStartMs(ctx, bundle.entry, events[mode]);
   step(`cold starts of each variant (${runs} rounds of ${VARIANTS.length * MODES.length})`);
-  for (const bundle of built) once(bundle.entry, 'import + first POST'); // the file cache
-  const samples = built.map(() => ({
-    'cold import': [] as number[],
-    'import + first POST': [] as number[],
-    'import + first stats GET': [] as number[],
-  }));
+  for (const bundle of built) once(bundle, 'import + first POST'); // the file cache
+  const samples = built.map(() => new Map<Mode, number[]>(MODES.map((mode) => [mode, []])));
   for (let i = 0; i < runs; i++) {
     // Whole rounds, each starting one further along, so drift falls on every variant alike.
     for (let j = 0; j < built.length; j++) {
       const v = (i + j) % built.length;
-      for (const mode of MODES) samples[v]?.[mode].push(once(built[v]?.entry as string, mode));
+      for (const mode of MODES) samples[v]?.get(mode)?.push(once(built[v] as LambdaBundle, mode));
     }
   }
-  const figures = samples.map((variant) => ({
-    'cold import': stats(variant['cold import']),
-    'import + first POST': stats(variant['import + first POST']),
-    'import + first stats GET': stats(variant['import + first stats GET']),
-  }));
+  const figures = samples.map(
+    (variant) =>
+      Object.fromEntries(MODES.map((mode) => [mode, stats(variant.get(mode) ?? [])])) as Record<
+        Mode,
+        Stats
+      >,
+  );
   const before = figures[0] as Record<Mode, Stats>;
   const cell = ({ median, p95 }: Stats) => `${ms(median)} (${ms(p95)})`;
   const rows: Row[] = VARIANTS.map((variant, index) => {

@@ -121,34 +121,68 @@ test('the Lambda bundle takes credentials from the environment only: no other pr
 
 const SECRET = 'bundle-test-origin-secret-0123456789abcdef';
 
+type BundledHandler = (event: unknown, context: unknown) => Promise<LambdaResult>;
+
+/** A bundle's handler; `fresh` makes it a module of its own (its own Lambda environment). */
+const handlerOf = async (entry: string, fresh = false) =>
+  (
+    (await import(`${pathToFileURL(entry).href}${fresh ? `?cold=${Date.now()}` : ''}`)) as {
+      handler: BundledHandler;
+    }
+  ).handler;
+
+interface BundledRequest {
+  readonly method?: string;
+  readonly path?: string;
+  readonly query?: string;
+  /** The viewer's address, as CloudFront reports it. */
+  readonly viewer?: string;
+  readonly userAgent?: string;
+  /** The origin secret CloudFront sends; `false` for a request that did not come through it. */
+  readonly secret?: string | false;
+}
+
+/** One request through CloudFront to a bundled handler: a person's POST /api/count unless told. */
+const send = (
+  handler: BundledHandler,
+  {
+    method = 'POST',
+    path = '/api/count',
+    query = '',
+    viewer = '198.51.100.20',
+    userAgent = BROWSER_UA,
+    secret = SECRET,
+  }: BundledRequest = {},
+) =>
+  handler(
+    httpApiEventViaCloudFront({
+      method,
+      path,
+      rawQueryString: query,
+      headers: {
+        'cloudfront-viewer-address': `${viewer}:50123`,
+        'user-agent': userAgent,
+        ...(secret ? { [ORIGIN_VERIFY_HEADER]: secret } : {}),
+      },
+    }),
+    lambdaContext,
+  );
+
 test('the bundled handler answers a POST /api/count event against dynalite', async () => {
   stubLambdaEnvironment({ ORIGIN_SECRETS: SECRET });
-  const { handler } = (await import(pathToFileURL(outfile).href)) as {
-    handler: (event: unknown, context: unknown) => Promise<LambdaResult>;
-  };
+  const handler = await handlerOf(outfile);
   const page = uniquePage('bundle');
+  const query = `page=${encodeURIComponent(page)}`;
   // The viewer as CloudFront saw it: two visits from one address, one from another, one bot.
-  const send = (viewer: string, userAgent: string, secret: string | undefined) =>
-    handler(
-      httpApiEventViaCloudFront({
-        method: 'POST',
-        path: '/api/count',
-        rawQueryString: `page=${encodeURIComponent(page)}`,
-        headers: {
-          'cloudfront-viewer-address': `${viewer}:50123`,
-          'user-agent': userAgent,
-          ...(secret ? { [ORIGIN_VERIFY_HEADER]: secret } : {}),
-        },
-      }),
-      lambdaContext,
-    );
   const post = async (viewer: string, userAgent = BROWSER_UA) => {
-    const result = await send(viewer, userAgent, SECRET);
+    const result = await send(handler, { query, viewer, userAgent });
     expect(result.statusCode).toBe(200);
     return JSON.parse(result.body);
   };
   // Not through CloudFront: refused, so it cannot pick the address it is counted under.
-  expect((await send('198.51.100.29', BROWSER_UA, undefined)).statusCode).toBe(403);
+  expect((await send(handler, { query, viewer: '198.51.100.29', secret: false })).statusCode).toBe(
+    403,
+  );
   expect(await post('198.51.100.20')).toEqual({
     page,
     views: 1,
@@ -171,9 +205,7 @@ test('the bundled handler fetches the day’s salt during its init, and keeps it
   try {
     stubLambdaEnvironment({ ORIGIN_SECRETS: SECRET, DYNAMODB_ENDPOINT: proxy.endpoint });
     // A module of its own (its own Lambda environment): the import is the function's init.
-    const { handler } = (await import(`${pathToFileURL(outfile).href}?cold=${Date.now()}`)) as {
-      handler: (event: unknown, context: unknown) => Promise<LambdaResult>;
-    };
+    const handler = await handlerOf(outfile, true);
     const salts = (from: number) =>
       proxy.seen.slice(from).filter((request) => request.body.includes('$salt_1'));
     expect(salts(0).length).toBeGreaterThanOrEqual(1);
@@ -182,19 +214,10 @@ test('the bundled handler fetches the day’s salt during its init, and keeps it
     const opened = proxy.connections;
 
     const before = proxy.seen.length;
-    const result = await handler(
-      httpApiEventViaCloudFront({
-        method: 'POST',
-        path: '/api/count',
-        rawQueryString: `page=${encodeURIComponent(uniquePage('cold'))}`,
-        headers: {
-          'cloudfront-viewer-address': '198.51.100.30:50123',
-          'user-agent': BROWSER_UA,
-          [ORIGIN_VERIFY_HEADER]: SECRET,
-        },
-      }),
-      lambdaContext,
-    );
+    const result = await send(handler, {
+      query: `page=${encodeURIComponent(uniquePage('cold'))}`,
+      viewer: '198.51.100.30',
+    });
     expect(result.statusCode).toBe(200);
     expect(proxy.seen.length).toBeGreaterThan(before);
     expect(salts(before)).toEqual([]);
@@ -206,25 +229,6 @@ test('the bundled handler fetches the day’s salt during its init, and keeps it
 });
 
 test('a visit needs only the files loaded at init; the other routes read their chunks when first asked', async () => {
-  const request = (
-    handler: (event: unknown, context: unknown) => Promise<LambdaResult>,
-    method: string,
-    path: string,
-    rawQueryString: string,
-  ) =>
-    handler(
-      httpApiEventViaCloudFront({
-        method,
-        path,
-        rawQueryString,
-        headers: {
-          'cloudfront-viewer-address': '198.51.100.40:50123',
-          'user-agent': BROWSER_UA,
-          [ORIGIN_VERIFY_HEADER]: SECRET,
-        },
-      }),
-      lambdaContext,
-    );
   stubLambdaEnvironment({ ORIGIN_SECRETS: SECRET });
   const page = uniquePage('chunks');
   const query = `page=${encodeURIComponent(page)}`;
@@ -236,26 +240,24 @@ test('a visit needs only the files loaded at init; the other routes read their c
     await mkdir(dirname(to), { recursive: true });
     await copyFile(file.path, to);
   }
-  const trimmed = (await import(pathToFileURL(join(initOnly, 'index.mjs')).href)) as {
-    handler: (event: unknown, context: unknown) => Promise<LambdaResult>;
-  };
-  const counted = await request(trimmed.handler, 'POST', '/api/count', query);
+  const trimmed = await handlerOf(join(initOnly, 'index.mjs'));
+  const viewer = '198.51.100.40';
+  const counted = await send(trimmed, { query, viewer });
   expect(counted.statusCode).toBe(200);
   expect(JSON.parse(counted.body)).toMatchObject({ page, views: 1, counted: 'visitor' });
   // Its stats route would need a chunk it lacks: the app's JSON 500, not a crash.
-  const missing = await request(trimmed.handler, 'GET', '/api/stats', query);
+  const missing = await send(trimmed, { method: 'GET', path: '/api/stats', query, viewer });
   expect(missing.statusCode).toBe(500);
   expect(JSON.parse(missing.body)).toMatchObject({ error: { code: 'internal_error' } });
 
   // The whole bundle reads them when first asked.
-  const { handler } = (await import(pathToFileURL(outfile).href)) as {
-    handler: (event: unknown, context: unknown) => Promise<LambdaResult>;
-  };
-  const stats = await request(handler, 'GET', '/api/stats', query);
+  const handler = await handlerOf(outfile);
+  const get = (path: string, query = '') => send(handler, { method: 'GET', path, query, viewer });
+  const stats = await get('/api/stats', query);
   expect(stats.statusCode).toBe(200);
   expect(JSON.parse(stats.body)).toMatchObject({ page, totals: { views: 1 } });
-  const badge = await request(handler, 'GET', '/api/badge.svg', query);
+  const badge = await get('/api/badge.svg', query);
   expect(badge.statusCode).toBe(200);
   expect(badge.body).toContain('<svg');
-  expect((await request(handler, 'GET', '/api/pages', '')).statusCode).toBe(200);
+  expect((await get('/api/pages')).statusCode).toBe(200);
 });

@@ -24,21 +24,23 @@ export function testClient(
   });
 }
 
+/** The environment a Lambda entry reads at import, pointed at the shared dynalite. */
+export const lambdaEnvironment = (extra: Record<string, string> = {}): Record<string, string> => ({
+  TABLE_NAME: tableName(),
+  VISITS_TABLE_NAME: visitsTableName(),
+  DYNAMODB_ENDPOINT: endpoint(),
+  AWS_REGION: 'eu-west-1',
+  AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+  ...extra,
+});
+
 /**
- * The environment a Lambda entry reads at import, pointed at the shared dynalite (vitest's
- * `vi.unstubAllEnvs()` undoes it): stub it, then import the entry or the bundle.
+ * `lambdaEnvironment`, in this process (vitest's `vi.unstubAllEnvs()` undoes it): stub it, then
+ * import the entry or the bundle.
  */
 export function stubLambdaEnvironment(extra: Record<string, string> = {}): void {
-  const env: Record<string, string> = {
-    TABLE_NAME: tableName(),
-    VISITS_TABLE_NAME: visitsTableName(),
-    DYNAMODB_ENDPOINT: endpoint(),
-    AWS_REGION: 'eu-west-1',
-    AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
-    ...extra,
-  };
-  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+  for (const [name, value] of Object.entries(lambdaEnvironment(extra))) vi.stubEnv(name, value);
 }
 
 /** Every item of a table, read in full (tests only: a scan reads everything). */

@@ -2,10 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect, inject, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { bundleLambda } from '../../../service/build/bundle.js';
 import { lambdaEntry } from '../../../service/build/options.js';
-import { localCredentials, localRegion } from '../../../service/src/dev/local-dynamodb.js';
+import { lambdaEnvironment } from '../../../test/support/index.js';
 import { hasCompileCache, importCosts } from '../../bench/imports.js';
 import { compileChildren } from '../../bench/processes.js';
 
@@ -19,15 +19,7 @@ test('the import-cost section has a row of figures for each dependency, the full
       {
         root,
         // The full bundle fetches the day's salt at import: the test run's dynalite.
-        env: {
-          ...process.env,
-          TABLE_NAME: inject('tableName'),
-          VISITS_TABLE_NAME: inject('visitsTableName'),
-          DYNAMODB_ENDPOINT: inject('dynamodbEndpoint'),
-          AWS_REGION: localRegion,
-          AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
-        },
+        env: { ...process.env, ...lambdaEnvironment() },
         bundles: { ours: built.entry, reference: built.entry },
         built: { ours: built, reference: built },
         children: await compileChildren(root),

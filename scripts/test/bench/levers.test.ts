@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect, inject, test } from 'vitest';
-import { localCredentials, localRegion } from '../../../service/src/dev/local-dynamodb.js';
+import { expect, test } from 'vitest';
+import { lambdaEnvironment } from '../../../test/support/index.js';
 import { levers } from '../../bench/levers.js';
 import { compileChildren } from '../../bench/processes.js';
 
@@ -15,16 +15,8 @@ test('the levers section has a row per variant, from the bundle before issue 24 
     const section = await levers(
       {
         root,
-        env: {
-          ...process.env,
-          TABLE_NAME: inject('tableName'),
-          VISITS_TABLE_NAME: inject('visitsTableName'),
-          DYNAMODB_ENDPOINT: inject('dynamodbEndpoint'),
-          AWS_REGION: localRegion,
-          AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
-          VIEWS_PER_ADDRESS_PER_DAY: '0',
-        },
+        // Every POST comes from one address: no per-address limit, as in the benchmark.
+        env: { ...process.env, ...lambdaEnvironment({ VIEWS_PER_ADDRESS_PER_DAY: '0' }) },
         children: await compileChildren(root),
       },
       work,
