@@ -287,9 +287,13 @@ const run = (command: Command) => {
     stop(`${command.command} ${command.args[0]} … failed (exit ${result.status}).`);
 };
 
+// us-east-1 too, with a custom domain or WAF: those stacks deploy there, by hand or not.
+const otherRegions = config ? deployRegions(config, region).map((target) => target.region) : [];
+
 if (!withGitHub) {
   // The policies, then `cdk bootstrap` with them; GitHub is never asked.
-  for (const command of awsCommandsWithoutGitHub({ account, region, partition, qualifier })) {
+  const plan = awsCommandsWithoutGitHub({ account, region, partition, qualifier, otherRegions });
+  for (const command of plan) {
     run(command);
   }
   recordAlertEmail(cdkJsonPath, cdkJson, cdkContext, alertEmail);
@@ -331,8 +335,7 @@ for (const command of awsCommands({
   identity: trust,
   environments,
   outputsFile,
-  // us-east-1 too, with a custom domain or WAF: the pipeline deploys those stacks there.
-  otherRegions: config ? deployRegions(config, region).map((target) => target.region) : [],
+  otherRegions,
 })) {
   run(command);
 }

@@ -118,54 +118,51 @@ const BUILD: Command = {
  * execution role, in the app's region and in every other region an app stack goes to.
  */
 export function awsCommands(inputs: AwsPlanInputs): Command[] {
-  return [
-    BUILD,
-    {
-      command: 'npx',
-      args: [
-        'cdk',
-        'deploy',
-        stackNames.deployAccess,
-        '--exclusively',
-        ...trustContext(inputs.identity, inputs.environments),
-        '-c',
-        `bootstrapQualifier=${inputs.qualifier}`,
-        '--outputs-file',
-        inputs.outputsFile,
-      ],
-      purpose:
-        "GitHub's OIDC provider, a deploy role per environment, the execution policy and the boundary",
-    },
-    bootstrapCommand(inputs),
-    ...(inputs.otherRegions ?? [])
-      .filter((region) => region !== inputs.region)
-      .map((region) => bootstrapCommand({ ...inputs, region })),
-  ];
+  return deployAccessAndBootstrap(inputs, {
+    args: [
+      ...trustContext(inputs.identity, inputs.environments),
+      '-c',
+      `bootstrapQualifier=${inputs.qualifier}`,
+      '--outputs-file',
+      inputs.outputsFile,
+    ],
+    purpose:
+      "GitHub's OIDC provider, a deploy role per environment, the execution policy and the boundary",
+  });
 }
 
 /**
  * `--no-github`, for deploys by hand (`npm run deploy`): the same steps without a repository,
  * so the deploy-access stack holds only the execution policy and the boundary, and no GitHub
  * API is called. `npm run bootstrap` with a repository later adds the GitHub part to that stack.
+ * Every region an app stack goes to is bootstrapped as with GitHub: `npm run deploy` deploys
+ * the us-east-1 stacks too.
  */
 export function awsCommandsWithoutGitHub(
-  inputs: Pick<AwsPlanInputs, 'account' | 'region' | 'partition' | 'qualifier'>,
+  inputs: Pick<AwsPlanInputs, 'account' | 'region' | 'partition' | 'qualifier' | 'otherRegions'>,
+): Command[] {
+  return deployAccessAndBootstrap(inputs, {
+    args: ['-c', `bootstrapQualifier=${inputs.qualifier}`],
+    purpose: 'the execution policy and the boundary (no GitHub roles)',
+  });
+}
+
+/** Build, the deploy-access stack (deployed with `deploy`'s arguments), and every bootstrap. */
+function deployAccessAndBootstrap(
+  inputs: Pick<AwsPlanInputs, 'account' | 'region' | 'partition' | 'qualifier' | 'otherRegions'>,
+  deploy: { readonly args: readonly string[]; readonly purpose: string },
 ): Command[] {
   return [
     BUILD,
     {
       command: 'npx',
-      args: [
-        'cdk',
-        'deploy',
-        stackNames.deployAccess,
-        '--exclusively',
-        '-c',
-        `bootstrapQualifier=${inputs.qualifier}`,
-      ],
-      purpose: 'the execution policy and the boundary (no GitHub roles)',
+      args: ['cdk', 'deploy', stackNames.deployAccess, '--exclusively', ...deploy.args],
+      purpose: deploy.purpose,
     },
     bootstrapCommand(inputs),
+    ...(inputs.otherRegions ?? [])
+      .filter((region) => region !== inputs.region)
+      .map((region) => bootstrapCommand({ ...inputs, region })),
   ];
 }
 

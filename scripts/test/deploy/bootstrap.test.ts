@@ -25,6 +25,7 @@ import {
   awsCommands,
   awsCommandsWithoutGitHub,
   BOOTSTRAP_USAGE,
+  bootstrapCommand,
   branchProtectionCall,
   describeCommand,
   environmentCalls,
@@ -544,6 +545,22 @@ describe('npm run bootstrap -- --no-github, for deploys by hand', () => {
       '-c',
       'bootstrapQualifier=q',
     ]);
+  });
+
+  test('with a custom domain or WAF, us-east-1 is bootstrapped too, as with GitHub: npm run deploy deploys stacks there', () => {
+    const inputs = {
+      account: '123456789012',
+      region: 'eu-north-1',
+      partition: 'aws',
+      qualifier: 'q',
+      otherRegions: ['eu-north-1', 'us-east-1'],
+    };
+    const bootstraps = awsCommandsWithoutGitHub(inputs).filter((c) => c.args[1] === 'bootstrap');
+    expect(bootstraps.map((c) => c.args[2])).toEqual([
+      'aws://123456789012/eu-north-1',
+      'aws://123456789012/us-east-1',
+    ]);
+    expect(bootstraps[1]).toEqual(bootstrapCommand({ ...inputs, region: 'us-east-1' }));
   });
 });
 
