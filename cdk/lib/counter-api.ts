@@ -11,7 +11,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { bundleLambdaSync } from '../../service/build/bundle.js';
-import { lambdaEntry, lambdaEntryFile } from '../../service/build/options.js';
+import { lambdaEntry, lambdaEntryName } from '../../service/build/options.js';
 import { loadConfig } from '../../service/src/config.js';
 import { dynamodbLimits } from '../../service/src/db/limits.js';
 import { table } from '../../service/src/db/table.js';
@@ -104,7 +104,7 @@ export function footfallFunction(projectRoot: string, entry: string) {
         },
       },
     }),
-    handler: `${lambdaEntryFile.replace(/\.mjs$/, '')}.handler`,
+    handler: `${lambdaEntryName}.handler`,
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
     memorySize: 256,

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { type BuildOptions, type BuildResult, build, buildSync, type Metafile } from 'esbuild';
-import { lambdaAlias, lambdaBuildOptions, lambdaEntryFile } from './options.js';
+import { lambdaAlias, lambdaBuildOptions, lambdaEntryFile, lambdaEntryName } from './options.js';
 
 export interface BundleLambdaOptions {
   /**
@@ -97,7 +97,7 @@ function buildOptions(
   return {
     ...lambdaBuildOptions,
     alias,
-    entryPoints: { [lambdaEntryFile.replace(/\.mjs$/, '')]: entryPoint },
+    entryPoints: { [lambdaEntryName]: entryPoint },
     outdir,
     splitting,
     write: false,

@@ -44,8 +44,10 @@ export const lambdaBuildOptions = {
   logLevel: 'warning',
 } as const satisfies BuildOptions;
 
-/** The file Lambda loads first, in a bundle's folder: it exports `handler`. */
-export const lambdaEntryFile = 'index.mjs';
+/** The module Lambda loads first, in a bundle's folder (`index.handler`): it exports `handler`. */
+export const lambdaEntryName = 'index';
+/** Its file: `outExtension` above makes it `.mjs`. */
+export const lambdaEntryFile = `${lambdaEntryName}.mjs`;
 
 /** The Lambda's entry point, from the repository root. */
 export const lambdaEntry = 'service/src/lambda.ts';
